@@ -1,0 +1,97 @@
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Simulation;
+
+namespace AkkaTtfs.Core.Partitioning;
+
+/// <summary>
+/// Runs a partition plan in one thread: every partition is a <see cref="StageKernel"/> of its block,
+/// and partitions exchange only what the routing tables say. It is what the actor runtime distributes,
+/// and it must give results bit-identical to <see cref="EventDrivenSimulator"/> for any plan.
+/// </summary>
+public sealed class PartitionedSimulator
+{
+    private readonly StageKernel[] _kernels;      // by partition id
+    private readonly bool[][] _routeMasks;        // by route index: source neuron -> delivered?
+
+    public PartitionedSimulator(SnnModel model, PartitionPlan plan)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Plan = plan ?? throw new ArgumentNullException(nameof(plan));
+        if (!ReferenceEquals(plan.Network, model.Network) && plan.Network.Architecture != model.Network.Architecture)
+            throw new PartitionPlanException($"the plan is for {plan.Network.Architecture}, the model is {model.Network.Architecture}");
+        _kernels = plan.Partitions.Select(p => new StageKernel(model, p.Stage, p.Block)).ToArray();
+        _routeMasks = plan.Routes.Select(r =>
+        {
+            var size = r.SourceId == PartitionPlan.InputSource ? model.Network.Input.Size : model.Network.Stages[plan.Partitions[r.SourceId].Stage].OutputShape.Size;
+            var mask = new bool[size];
+            foreach (var n in r.Neurons) mask[n] = true;
+            return mask;
+        }).ToArray();
+    }
+
+    public SnnModel Model { get; }
+
+    public PartitionPlan Plan { get; }
+
+    public SimulationResult Run(ReadOnlySpan<float> inputs, int count, SimulationOptions? options = null)
+    {
+        options ??= SimulationOptions.Default;
+        var inputSize = Model.Network.Input.Size;
+        if (inputs.Length != count * inputSize)
+            throw new ArgumentException($"{inputs.Length} input values do not make {count} samples of shape {Model.Network.Input}");
+        var classes = Model.Network.ClassCount;
+        var result = new SimulationResultBuilder(Model.Network, Model.T, count, options.RecordSpikes, Model.InputMode == InputMode.Analog);
+        var routeIndex = Plan.Routes.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i);
+        for (var first = 0; first < count; first += options.BatchSize)
+        {
+            var n = Math.Min(options.BatchSize, count - first);
+            var batch = inputs.Slice(first * inputSize, n * inputSize);
+            var potentials = new float[n * classes];
+            var emitted = new SpikeBatch[Plan.Partitions.Count];
+            InputEvents? analog = null;
+            SpikeBatch? inputSpikes = null;
+            if (Model.InputMode == InputMode.Analog) analog = InputEvents.FromAnalog(batch, n, inputSize);
+            else inputSpikes = InputEvents.EncodeInput(batch, n, inputSize, Model.InputKernel!);
+
+            for (var d = 0; d < Model.Network.Stages.Count; d++)
+            {
+                foreach (var partition in Plan.OfStage(d))
+                {
+                    var kernel = _kernels[partition.Id];
+                    var routes = Plan.RoutesTo(partition.Id);
+                    InputEvents events;
+                    if (d == 0 && analog is not null)
+                    {
+                        events = routes.Count == 0 ? InputEvents.FromAnalog([], n, 0) : analog.Where(_routeMasks[routeIndex[routes[0]]]);
+                    }
+                    else
+                    {
+                        var received = routes.Select(r => (r.SourceId == PartitionPlan.InputSource ? inputSpikes! : emitted[r.SourceId]).Where(_routeMasks[routeIndex[r]])).ToList();
+                        var merged = received.Count == 0 ? SpikeBatch.Empty(n) : SpikeBatch.Merge(received);
+                        events = InputEvents.FromSpikes(merged, kernel.PresynapticKernel!);
+                    }
+
+                    var membrane = kernel.NewMembrane(n);
+                    var synapticEvents = kernel.Integrate(events, membrane);
+                    if (d == 0 && analog is not null) result.AddAnalogInputEvents(synapticEvents);
+                    else result.AddSynOps(synapticEvents);
+
+                    if (kernel.Stage.IsOutput)
+                    {
+                        kernel.ReadPotentials(membrane, n, potentials);
+                    }
+                    else
+                    {
+                        var fired = kernel.Fire(membrane, n, result.SpikeTrace(d), first);
+                        result.AddSpikes(d, fired.SpikeCount);
+                        emitted[partition.Id] = fired.Spikes;
+                    }
+                }
+            }
+
+            result.AddOutputs(first, n, potentials);
+        }
+
+        return result.Build();
+    }
+}

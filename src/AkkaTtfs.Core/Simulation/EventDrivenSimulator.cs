@@ -1,0 +1,85 @@
+using AkkaTtfs.Core.Model;
+
+namespace AkkaTtfs.Core.Simulation;
+
+/// <summary>Options of a reference simulation.</summary>
+/// <param name="BatchSize">Samples processed together (weights are read once per batch).</param>
+/// <param name="RecordSpikes">Keep every spike time (memory: samples x neurons ints).</param>
+public sealed record SimulationOptions(int BatchSize = 64, bool RecordSpikes = false)
+{
+    public static SimulationOptions Default { get; } = new();
+}
+
+/// <summary>
+/// The event-driven reference simulator: each batch goes through the stages layer by layer; a stage
+/// integrates its input events in canonical order, closes its window and fires in closed form.
+/// This is the result every other engine (partitioned, actor runtime) must reproduce bit for bit.
+/// </summary>
+public sealed class EventDrivenSimulator
+{
+    private readonly StageKernel[] _kernels;
+
+    public EventDrivenSimulator(SnnModel model)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        _kernels = model.Network.Stages.Select(s => new StageKernel(model, s.Index, NeuronBlock.Whole(s))).ToArray();
+    }
+
+    public SnnModel Model { get; }
+
+    /// <summary>Simulates <paramref name="count"/> samples of normalised inputs ([sample][input size]).</summary>
+    public SimulationResult Run(ReadOnlySpan<float> inputs, int count, SimulationOptions? options = null, IProgress<int>? progress = null)
+    {
+        options ??= SimulationOptions.Default;
+        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "batch size must be >= 1");
+        var inputSize = Model.Network.Input.Size;
+        if (inputs.Length != count * inputSize)
+            throw new ArgumentException($"{inputs.Length} input values do not make {count} samples of shape {Model.Network.Input}");
+
+        var result = new SimulationResultBuilder(Model.Network, Model.T, count, options.RecordSpikes, Model.InputMode == InputMode.Analog);
+        var potentials = new float[options.BatchSize * Model.Network.ClassCount];
+        for (var first = 0; first < count; first += options.BatchSize)
+        {
+            var n = Math.Min(options.BatchSize, count - first);
+            var batch = inputs.Slice(first * inputSize, n * inputSize);
+            RunBatch(batch, n, first, result, potentials.AsSpan(0, n * Model.Network.ClassCount));
+            result.AddOutputs(first, n, potentials.AsSpan(0, n * Model.Network.ClassCount));
+            progress?.Report(first + n);
+        }
+
+        return result.Build();
+    }
+
+    private void RunBatch(ReadOnlySpan<float> inputs, int n, int firstSample, SimulationResultBuilder result, Span<float> potentials)
+    {
+        var inputSize = Model.Network.Input.Size;
+        InputEvents events;
+        if (Model.InputMode == InputMode.Analog)
+        {
+            events = InputEvents.FromAnalog(inputs, n, inputSize);
+        }
+        else
+        {
+            events = InputEvents.FromSpikes(InputEvents.EncodeInput(inputs, n, inputSize, Model.InputKernel!), Model.InputKernel!);
+        }
+
+        for (var d = 0; d < _kernels.Length; d++)
+        {
+            var kernel = _kernels[d];
+            var membrane = kernel.NewMembrane(n);
+            var synapticEvents = kernel.Integrate(events, membrane);
+            if (d == 0 && Model.InputMode == InputMode.Analog) result.AddAnalogInputEvents(synapticEvents);
+            else result.AddSynOps(synapticEvents);
+
+            if (kernel.Stage.IsOutput)
+            {
+                kernel.ReadPotentials(membrane, n, potentials);
+                return;
+            }
+
+            var fired = kernel.Fire(membrane, n, result.SpikeTrace(d), firstSample);
+            result.AddSpikes(d, fired.SpikeCount);
+            events = InputEvents.FromSpikes(fired.Spikes, kernel.FiringKernel!);
+        }
+    }
+}

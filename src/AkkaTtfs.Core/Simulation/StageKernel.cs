@@ -1,0 +1,372 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Network;
+using AkkaTtfs.Core.Ttfs;
+
+namespace AkkaTtfs.Core.Simulation;
+
+/// <summary>
+/// The event-driven kernel of one partition of one stage: the neurons of a <see cref="NeuronBlock"/>,
+/// their weights in a scatter-friendly layout, integration of input events and the closed-form firing
+/// at window close (with first-spike max pooling). The reference simulator runs one kernel per stage;
+/// partitioned runs and the actor runtime run several, and get bit-identical results because:
+/// every neuron starts from its bias and adds w * value for its inputs in ascending presynaptic index,
+/// each with one fused multiply-add, on every code path (vector body and scalar tail alike).
+/// </summary>
+public sealed class StageKernel
+{
+    private readonly float[] _weights;   // dense: [in][localChannel]; conv: [inChannel][ky][kx][localChannel]
+    private readonly float[] _bias;      // [localChannel]
+    private readonly int _convRowStart;
+    private readonly int _convRowEnd;
+    private readonly int _convColStart;
+    private readonly int _convColEnd;
+    private readonly int _inChannels;
+    private readonly int _inHeight;
+    private readonly int _inWidth;
+    private readonly int _kernelSize;
+    private readonly int _stride;
+    private readonly int _padding;
+
+    public StageKernel(SnnModel model, int stageIndex, NeuronBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(block);
+        if (stageIndex < 0 || stageIndex >= model.Network.Stages.Count)
+            throw new ArgumentOutOfRangeException(nameof(stageIndex), stageIndex, $"the network has {model.Network.Stages.Count} stages");
+        Stage = model.Network.Stages[stageIndex];
+        Geometry = StageGeometry.Of(Stage);
+        Block = block;
+        var g = Geometry;
+        if (block.ChannelStart < 0 || block.ChannelEnd > g.Channels || block.ChannelStart >= block.ChannelEnd ||
+            block.RowStart < 0 || block.RowEnd > g.PooledHeight || block.RowStart >= block.RowEnd ||
+            block.ColStart < 0 || block.ColEnd > g.PooledWidth || block.ColStart >= block.ColEnd)
+        {
+            throw new ArgumentException($"stage {stageIndex}: block {block} does not fit [{g.Channels},{g.PooledHeight},{g.PooledWidth}]");
+        }
+
+        PresynapticKernel = model.PresynapticKernel(stageIndex);
+        FiringKernel = model.Layers[stageIndex].Kernel;
+        _convRowStart = g.ConvRowStart(block.RowStart);
+        _convRowEnd = g.ConvRowEnd(block.RowEnd);
+        _convColStart = g.ConvColStart(block.ColStart);
+        _convColEnd = g.ConvColEnd(block.ColEnd);
+        LocalChannels = block.ChannelCount;
+        LocalHeight = _convRowEnd - _convRowStart;
+        LocalWidth = _convColEnd - _convColStart;
+
+        var input = Stage.InputShape;
+        _inChannels = input.Channels;
+        _inHeight = input.Height;
+        _inWidth = input.Width;
+        var source = model.Layers[stageIndex];
+        _bias = source.Bias.AsSpan(block.ChannelStart, LocalChannels).ToArray();
+        if (Stage.Layer is Conv2dSpec conv)
+        {
+            _kernelSize = conv.Kernel;
+            _stride = conv.Stride;
+            _padding = conv.Padding;
+            var k = conv.Kernel;
+            _weights = new float[_inChannels * k * k * LocalChannels];
+            for (var lo = 0; lo < LocalChannels; lo++)
+            {
+                var o = block.ChannelStart + lo;
+                for (var c = 0; c < _inChannels; c++)
+                {
+                    for (var ky = 0; ky < k; ky++)
+                    {
+                        for (var kx = 0; kx < k; kx++)
+                        {
+                            _weights[((((c * k) + ky) * k) + kx) * LocalChannels + lo] = source.Weights[((((o * _inChannels) + c) * k) + ky) * k + kx];
+                        }
+                    }
+                }
+            }
+        }
+        else
+        {
+            var inSize = input.Size;
+            _weights = new float[inSize * LocalChannels];
+            for (var lo = 0; lo < LocalChannels; lo++)
+            {
+                var row = source.Weights.AsSpan((block.ChannelStart + lo) * inSize, inSize);
+                for (var i = 0; i < inSize; i++)
+                {
+                    _weights[(i * LocalChannels) + lo] = row[i];
+                }
+            }
+        }
+    }
+
+    public Stage Stage { get; }
+
+    public StageGeometry Geometry { get; }
+
+    public NeuronBlock Block { get; }
+
+    /// <summary>Kernel that decodes this stage's input spikes; null for analog input.</summary>
+    public TemporalKernel? PresynapticKernel { get; }
+
+    /// <summary>This stage's own kernel; null for the output stage.</summary>
+    public TemporalKernel? FiringKernel { get; }
+
+    public int LocalChannels { get; }
+
+    /// <summary>Conv rows owned (pooled tile rows times the pool, plus leftovers on the last tile).</summary>
+    public int LocalHeight { get; }
+
+    public int LocalWidth { get; }
+
+    /// <summary>Neurons (before pooling) this kernel owns.</summary>
+    public int LocalNeuronCount => LocalChannels * LocalHeight * LocalWidth;
+
+    /// <summary>A membrane buffer for <paramref name="samples"/> samples, each neuron starting at its bias.</summary>
+    public float[] NewMembrane(int samples)
+    {
+        var n = LocalNeuronCount;
+        var membrane = new float[samples * n];
+        for (var s = 0; s < samples; s++)
+        {
+            var u = membrane.AsSpan(s * n, n);
+            for (var p = 0; p < LocalHeight * LocalWidth; p++)
+            {
+                _bias.CopyTo(u.Slice(p * LocalChannels, LocalChannels));
+            }
+        }
+
+        return membrane;
+    }
+
+    /// <summary>True when presynaptic neuron <paramref name="presynaptic"/> reaches a neuron of this block (see <see cref="ReceptiveField"/>).</summary>
+    public bool Needs(int presynaptic) => ReceptiveField.Needs(Stage, Block, presynaptic);
+
+    /// <summary>
+    /// Adds the input events of every sample to the membranes. Events must be in ascending presynaptic
+    /// order per sample (the canonical order). Returns the synaptic events performed (SynOps).
+    /// </summary>
+    public long Integrate(InputEvents events, Span<float> membrane)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (membrane.Length != events.SampleCount * LocalNeuronCount)
+            throw new ArgumentException($"membrane holds {membrane.Length} values, expected {events.SampleCount} x {LocalNeuronCount}");
+        return Stage.IsDense ? IntegrateDense(events, membrane) : IntegrateConv(events, membrane);
+    }
+
+    private long IntegrateDense(InputEvents events, Span<float> membrane)
+    {
+        var width = LocalChannels;
+        var inputs = Stage.InputShape.Size;
+        if (events.SampleCount == 1)
+        {
+            for (var k = 0; k < events.EventCount; k++)
+            {
+                MultiplyAdd(_weights.AsSpan(events.Neurons[k] * width, width), events.Values[k], membrane);
+            }
+
+            return (long)events.EventCount * width;
+        }
+
+        // Group the batch's events by presynaptic neuron so that each weight row is read once per batch,
+        // not once per sample; each sample still receives its inputs in ascending presynaptic order.
+        var starts = new int[inputs + 1];
+        foreach (var neuron in events.Neurons) starts[neuron + 1]++;
+        for (var i = 0; i < inputs; i++) starts[i + 1] += starts[i];
+        var fill = starts.AsSpan(0, inputs).ToArray();
+        var sampleOf = new int[events.EventCount];
+        var valueOf = new float[events.EventCount];
+        for (var s = 0; s < events.SampleCount; s++)
+        {
+            for (var k = events.SampleOffsets[s]; k < events.SampleOffsets[s + 1]; k++)
+            {
+                var slot = fill[events.Neurons[k]]++;
+                sampleOf[slot] = s;
+                valueOf[slot] = events.Values[k];
+            }
+        }
+
+        for (var i = 0; i < inputs; i++)
+        {
+            if (starts[i] == starts[i + 1]) continue;
+            var row = _weights.AsSpan(i * width, width);
+            for (var k = starts[i]; k < starts[i + 1]; k++)
+            {
+                MultiplyAdd(row, valueOf[k], membrane.Slice(sampleOf[k] * width, width));
+            }
+        }
+
+        return (long)events.EventCount * width;
+    }
+
+    private long IntegrateConv(InputEvents events, Span<float> membrane)
+    {
+        var k = _kernelSize;
+        var channels = LocalChannels;
+        var plane = _inHeight * _inWidth;
+        var perSample = LocalNeuronCount;
+        long synops = 0;
+        for (var s = 0; s < events.SampleCount; s++)
+        {
+            var u = membrane.Slice(s * perSample, perSample);
+            for (var e = events.SampleOffsets[s]; e < events.SampleOffsets[s + 1]; e++)
+            {
+                var neuron = events.Neurons[e];
+                var value = events.Values[e];
+                var c = neuron / plane;
+                var rem = neuron - (c * plane);
+                var y = rem / _inWidth;
+                var x = rem - (y * _inWidth);
+                for (var ky = 0; ky < k; ky++)
+                {
+                    var ny = y + _padding - ky;
+                    if (ny < 0 || ny % _stride != 0) continue;
+                    var oy = ny / _stride;
+                    if (oy < _convRowStart || oy >= _convRowEnd) continue;
+                    for (var kx = 0; kx < k; kx++)
+                    {
+                        var nx = x + _padding - kx;
+                        if (nx < 0 || nx % _stride != 0) continue;
+                        var ox = nx / _stride;
+                        if (ox < _convColStart || ox >= _convColEnd) continue;
+                        var w = _weights.AsSpan(((((c * k) + ky) * k) + kx) * channels, channels);
+                        var target = (((oy - _convRowStart) * LocalWidth) + (ox - _convColStart)) * channels;
+                        MultiplyAdd(w, value, u.Slice(target, channels));
+                        synops += channels;
+                    }
+                }
+            }
+        }
+
+        return synops;
+    }
+
+    /// <summary>
+    /// Closes the integration window: computes each neuron's spike time in closed form, counts spikes,
+    /// records them in <paramref name="trace"/> if given, and returns the spikes the next stage receives
+    /// (after first-spike max pooling; neuron indices in the stage's output space, ascending).
+    /// </summary>
+    /// <param name="membrane">Membranes of every sample, as integrated.</param>
+    /// <param name="samples">Number of samples in the batch.</param>
+    /// <param name="trace">Optional per-neuron spike times [sample * Stage.ConvShape.Size + neuron] to fill.</param>
+    /// <param name="traceSampleOffset">Index of this batch's first sample in <paramref name="trace"/>.</param>
+    public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, int[]? trace = null, int traceSampleOffset = 0)
+    {
+        var kernel = FiringKernel ?? throw new InvalidOperationException($"stage {Stage.Index} is the output layer; it does not fire");
+        var g = Geometry;
+        var perSample = LocalNeuronCount;
+        var times = new int[perSample];
+        var builder = new SpikeBatchBuilder(samples, samples * 16);
+        long spikes = 0;
+        var convSize = Stage.ConvShape.Size;
+        for (var s = 0; s < samples; s++)
+        {
+            var u = membrane.Slice(s * perSample, perSample);
+            for (var p = 0; p < perSample; p++)
+            {
+                var r = kernel.Encode(u[p]);
+                times[p] = r;
+                if (r != TemporalKernel.NoSpike) spikes++;
+            }
+
+            if (trace is not null)
+            {
+                var baseIndex = (traceSampleOffset + s) * convSize;
+                for (var ly = 0; ly < LocalHeight; ly++)
+                {
+                    for (var lx = 0; lx < LocalWidth; lx++)
+                    {
+                        for (var lo = 0; lo < LocalChannels; lo++)
+                        {
+                            var neuron = g.ConvIndex(Block.ChannelStart + lo, _convRowStart + ly, _convColStart + lx);
+                            trace[baseIndex + neuron] = times[(((ly * LocalWidth) + lx) * LocalChannels) + lo];
+                        }
+                    }
+                }
+            }
+
+            // First-spike max pooling: of a region only the earliest spike passes (ties: the lowest index,
+            // which is the first one met in this row-major scan). Output order is ascending pooled index.
+            var pool = g.Pool;
+            for (var lo = 0; lo < LocalChannels; lo++)
+            {
+                var c = Block.ChannelStart + lo;
+                for (var py = Block.RowStart; py < Block.RowEnd; py++)
+                {
+                    for (var px = Block.ColStart; px < Block.ColEnd; px++)
+                    {
+                        var earliest = TemporalKernel.NoSpike;
+                        for (var dy = 0; dy < pool; dy++)
+                        {
+                            var ly = (py * pool) + dy - _convRowStart;
+                            for (var dx = 0; dx < pool; dx++)
+                            {
+                                var lx = (px * pool) + dx - _convColStart;
+                                var r = times[(((ly * LocalWidth) + lx) * LocalChannels) + lo];
+                                if (r != TemporalKernel.NoSpike && (earliest == TemporalKernel.NoSpike || r < earliest)) earliest = r;
+                            }
+                        }
+
+                        if (earliest != TemporalKernel.NoSpike) builder.Add(g.PooledIndex(c, py, px), earliest);
+                    }
+                }
+            }
+
+            builder.EndSample();
+        }
+
+        return new FiredSpikes(builder.Build(), spikes);
+    }
+
+    /// <summary>Copies the output stage's membrane potentials into <paramref name="potentials"/> ([sample][class], global class index).</summary>
+    public void ReadPotentials(ReadOnlySpan<float> membrane, int samples, Span<float> potentials)
+    {
+        var g = Geometry;
+        var classes = Stage.ConvShape.Size;
+        var perSample = LocalNeuronCount;
+        for (var s = 0; s < samples; s++)
+        {
+            for (var ly = 0; ly < LocalHeight; ly++)
+            {
+                for (var lx = 0; lx < LocalWidth; lx++)
+                {
+                    for (var lo = 0; lo < LocalChannels; lo++)
+                    {
+                        var neuron = g.ConvIndex(Block.ChannelStart + lo, _convRowStart + ly, _convColStart + lx);
+                        potentials[(s * classes) + neuron] = membrane[(s * perSample) + (((ly * LocalWidth) + lx) * LocalChannels) + lo];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>u[j] = fma(w[j], value, u[j]) for every j: one rounding per add on every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MultiplyAdd(ReadOnlySpan<float> w, float value, Span<float> u)
+    {
+        var n = w.Length;
+        ref var wRef = ref MemoryMarshal.GetReference(w);
+        ref var uRef = ref MemoryMarshal.GetReference(u);
+        var j = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var v = new Vector<float>(value);
+            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref wRef, (nuint)j), v, Vector.LoadUnsafe(ref uRef, (nuint)j));
+                sum.StoreUnsafe(ref uRef, (nuint)j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            Unsafe.Add(ref uRef, j) = MathF.FusedMultiplyAdd(Unsafe.Add(ref wRef, j), value, Unsafe.Add(ref uRef, j));
+        }
+    }
+
+}
+
+/// <summary>What a stage partition emits at window close: the spikes for the next stage and its own spike count.</summary>
+/// <param name="Spikes">Spikes after pooling, in the stage's output space.</param>
+/// <param name="SpikeCount">Spikes of the stage's own neurons (before pooling): the paper's spike metric.</param>
+public sealed record FiredSpikes(SpikeBatch Spikes, long SpikeCount);
