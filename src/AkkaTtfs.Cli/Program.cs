@@ -1,10 +1,19 @@
+using System.CommandLine;
+using AkkaTtfs.Cli.Commands;
+
 namespace AkkaTtfs.Cli;
 
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        Console.WriteLine("akkattfs: commands are being built; see README.md");
-        return args.Length == 0 ? 0 : 1;
+        var root = new RootCommand(
+            "akkattfs: event-driven simulation of deep spiking neural networks with time-to-first-spike coding " +
+            "(Park & Yoon, arXiv:2106.02568). Conventions: docs/ttfs-method.md.");
+        root.Subcommands.Add(DatasetCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root.Parse(args).Invoke();
     }
 }

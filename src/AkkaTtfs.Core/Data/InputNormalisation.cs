@@ -28,20 +28,81 @@ public sealed record InputNormalisation(float Scale, IReadOnlyList<float> Mean, 
     /// <summary>Normalise one sample of <paramref name="channels"/> planes ([c][y][x] order) into <paramref name="destination"/>.</summary>
     public void Apply(ReadOnlySpan<byte> pixels, int channels, Span<float> destination)
     {
+        if (channels < 1 || pixels.Length % channels != 0)
+            throw new ArgumentException($"{pixels.Length} pixels do not split into {channels} equal channel planes", nameof(channels));
         if (destination.Length != pixels.Length)
-            throw new ArgumentException($"destination holds {destination.Length} values for {pixels.Length} pixels");
+            throw new ArgumentException($"destination holds {destination.Length} values for {pixels.Length} pixels", nameof(destination));
+        if (HasMeanStd && Mean.Count != channels)
+            throw new ArgumentException($"input normalisation: {Mean.Count} channel means for data with {channels} channels", nameof(channels));
         var plane = pixels.Length / channels;
-        for (var i = 0; i < pixels.Length; i++)
+        var scale = Scale;
+        for (var c = 0; c < channels; c++)
         {
-            var x = pixels[i] * Scale;
-            if (HasMeanStd)
+            var source = pixels.Slice(c * plane, plane);
+            var target = destination.Slice(c * plane, plane);
+            if (!HasMeanStd)
             {
-                var c = i / plane;
-                x = (x - Mean[c]) / Std[c];
+                for (var i = 0; i < plane; i++)
+                    target[i] = source[i] * scale;
+                continue;
             }
 
-            destination[i] = x;
+            // Same float operations, in the same order, as the formula in the summary: (byte * scale - mean) / std.
+            var mean = Mean[c];
+            var std = Std[c];
+            for (var i = 0; i < plane; i++)
+                target[i] = (source[i] * scale - mean) / std;
         }
+    }
+
+    /// <summary>
+    /// Per-channel mean and standard deviation of <paramref name="dataset"/>'s pixels after scaling by
+    /// <paramref name="scale"/>, over every sample and pixel (population statistics, divisor N).
+    /// </summary>
+    /// <remarks>
+    /// Computed from a 256-bin histogram per channel: the counts are exact integers and the double sums over
+    /// bins run in a fixed order, so the result is the same on every machine and does not depend on sample order.
+    /// </remarks>
+    public static InputNormalisation FromStatistics(Dataset dataset, float scale = 1f / 255f)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (!(scale > 0) || !float.IsFinite(scale))
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "input normalisation: scale must be a finite number > 0");
+        if (dataset.Count == 0)
+            throw new ArgumentException($"dataset '{dataset.Name}' is empty; there are no pixels to compute a mean and standard deviation from", nameof(dataset));
+        var channels = dataset.SampleShape.Channels;
+        var plane = dataset.SampleShape.Height * dataset.SampleShape.Width;
+        var histograms = new long[channels, 256];
+        for (var n = 0; n < dataset.Count; n++)
+        {
+            var sample = dataset.Pixels(n);
+            for (var c = 0; c < channels; c++)
+            {
+                foreach (var b in sample.Slice(c * plane, plane))
+                    histograms[c, b]++;
+            }
+        }
+
+        var means = new float[channels];
+        var stds = new float[channels];
+        var pixelsPerChannel = (double)dataset.Count * plane;
+        for (var c = 0; c < channels; c++)
+        {
+            var sum = 0.0;
+            for (var v = 0; v < 256; v++)
+                sum += (double)v * histograms[c, v];
+            var mean = sum / pixelsPerChannel;
+            var squares = 0.0;
+            for (var v = 0; v < 256; v++)
+                squares += histograms[c, v] * (v - mean) * (v - mean);
+            var std = Math.Sqrt(squares / pixelsPerChannel);
+            if (!(std > 0))
+                throw new ArgumentException($"dataset '{dataset.Name}': channel {c} has the same value ({mean}) in every pixel, so its standard deviation is 0 and mean/std normalisation is undefined", nameof(dataset));
+            means[c] = (float)(mean * scale);
+            stds[c] = (float)(std * scale);
+        }
+
+        return new InputNormalisation(scale, means, stds);
     }
 
     public bool Equals(InputNormalisation? other) =>

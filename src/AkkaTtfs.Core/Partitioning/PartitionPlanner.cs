@@ -37,12 +37,17 @@ public static partial class PartitionPlanner
             if (!m.Success)
                 throw new PartitionPlanException($"partition spec '{spec}': '{item}' is not one of N, cN, tRxC, cNtRxC, nK");
             var stage = network.Stages[d];
-            splits[d] =
+            var split =
                 m.Groups[1].Success ? SlicesFor(stage, Int(m.Groups[1].Value)) :
                 m.Groups[2].Success ? new StageSplit(Int(m.Groups[2].Value)) :
                 m.Groups[3].Success ? new StageSplit(1, Int(m.Groups[3].Value), Int(m.Groups[4].Value)) :
                 m.Groups[5].Success ? new StageSplit(Int(m.Groups[5].Value), Int(m.Groups[6].Value), Int(m.Groups[7].Value)) :
                 ByTargetNeurons(stage, Int(m.Groups[8].Value));
+            // One entry for all stages: spatial tiles apply to the stages that have a grid; a dense stage
+            // (a 1x1 grid) keeps only the channel slices, so "c2t2x2" means "c2" there.
+            if (items.Length == 1 && StageGeometry.Of(stage).PooledHeight == 1 && StageGeometry.Of(stage).PooledWidth == 1)
+                split = split with { RowTiles = 1, ColTiles = 1 };
+            splits[d] = split;
         }
 
         return splits;

@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Metrics;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Simulation.Oracles;
+
+namespace AkkaTtfs.Cli.Commands;
+
+/// <summary><c>akkattfs simulate</c>: run a model file on a dataset split with a Core engine and report.</summary>
+internal static class SimulateCommand
+{
+    private static readonly string[] Engines = ["event", "partitioned", "clock"];
+
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model", "-m") { Description = "Model file (.safetensors)", Required = true };
+        var data = DatasetCommand.DataOption();
+        var split = new Option<string>("--split") { Description = "Which split to simulate: test or train", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "train");
+        var limit = new Option<int?>("--limit", "-n") { Description = "Simulate only the first N samples of the split" };
+        var batch = new Option<int>("--batch", "-b") { Description = "Samples per batch", DefaultValueFactory = _ => 64 };
+        var engine = new Option<string>("--engine") { Description = "event: the event-driven reference; partitioned: the same cut by --partitions; clock: the time-stepped oracle (slow)", DefaultValueFactory = _ => "event" };
+        engine.AcceptOnlyFromAmong(Engines);
+        var partitions = new Option<string?>("--partitions", "-p") { Description = "Partition spec for --engine partitioned: per weighted layer N, cN, tRxC, cNtRxC or nK (comma-separated, or one for all)" };
+        var checkDnn = new Option<bool>("--check-dnn") { Description = "Also run the quantised DNN (double precision) and report prediction agreement and spike-time mismatches" };
+        var spikesOut = new Option<FileInfo?>("--spikes-out") { Description = "Write every spike as CSV: sample,layer,neuron,time (absolute step)" };
+        var report = new Option<FileInfo?>("--report") { Description = "Write a JSON report" };
+        var eAc = new Option<double>("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
+        var eMac = new Option<double>("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
+        var command = new Command("simulate", "Simulate a model file on a dataset with a Core reference engine and print accuracy, spikes, SynOps and energy")
+        {
+            model, data, split, limit, batch, engine, partitions, checkDnn, spikesOut, report, eAc, eMac,
+        };
+
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var engineName = parse.GetValue(engine)!;
+            var partitionSpec = parse.GetValue(partitions);
+            if (partitionSpec is not null && engineName == "event") engineName = "partitioned";
+            if (engineName == "partitioned" && partitionSpec is null)
+                throw new CliUsageException("--engine partitioned needs --partitions (for example --partitions 4 or --partitions 1,c4,1)");
+            if (parse.GetValue(batch) < 1) throw new CliUsageException("--batch must be >= 1");
+
+            var modelPath = parse.GetValue(model)!.FullName;
+            var snn = ModelFile.Load(modelPath);
+            var pair = DatasetCatalog.Load(parse.GetValue(data)!);
+            var dataset = parse.GetValue(split) == "train" ? pair.Train : pair.Test;
+            CheckFits(snn, dataset);
+            var n = Math.Min(parse.GetValue(limit) ?? dataset.Count, dataset.Count);
+            if (n < 1) throw new CliUsageException("--limit must be >= 1");
+            var inputs = dataset.NormaliseRange(0, n, snn.Normalisation);
+            var labels = Enumerable.Range(0, n).Select(i => (byte)dataset.Label(i)).ToArray();
+            var options = new SimulationOptions(parse.GetValue(batch), RecordSpikes: parse.GetValue(spikesOut) is not null || parse.GetValue(checkDnn));
+
+            Console.Error.WriteLine($"simulating {n} {dataset.Name} samples with {snn.Network.Architecture} ({engineName} engine)");
+            var clock = Stopwatch.StartNew();
+            SimulationResult? result = null;
+            OracleResult? clockResult = null;
+            PartitionPlan? plan = null;
+            switch (engineName)
+            {
+                case "event":
+                    result = new EventDrivenSimulator(snn).Run(inputs, n, options, new ConsoleProgress("samples", n));
+                    break;
+                case "partitioned":
+                    plan = PartitionPlanner.Plan(snn.Network, partitionSpec!);
+                    result = new PartitionedSimulator(snn, plan).Run(inputs, n, options);
+                    break;
+                default:
+                    clockResult = ClockDrivenSimulator.Run(snn, inputs, n);
+                    break;
+            }
+
+            var seconds = clock.Elapsed.TotalSeconds;
+            var summary = clockResult is not null
+                ? Summarise(snn, labels, clockResult, seconds)
+                : Summarise(snn, labels, result!, seconds, new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)), plan);
+            if (parse.GetValue(checkDnn))
+            {
+                if (result is null) throw new CliUsageException("--check-dnn compares the event-driven engines with the DNN; use --engine event or partitioned");
+                summary["dnn_check"] = CompareWithDnn(snn, inputs, n, labels, result);
+            }
+
+            Print(summary);
+            if (parse.GetValue(spikesOut) is { } spikesFile) WriteSpikes(result ?? throw new CliUsageException("--spikes-out needs --engine event or partitioned"), spikesFile.FullName);
+            if (parse.GetValue(report) is { } reportFile)
+            {
+                summary["model_file"] = modelPath;
+                summary["dataset"] = dataset.Name;
+                File.WriteAllText(reportFile.FullName, JsonSerializer.Serialize(summary, JsonOptions));
+                Console.WriteLine($"report written to {reportFile.FullName}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    /// <summary>The model must take the dataset's sample shape and have a class for every label.</summary>
+    public static void CheckFits(SnnModel model, Dataset dataset)
+    {
+        var expected = model.Network.Input;
+        var actual = dataset.SampleShape;
+        if (expected.Size != actual.Size || (expected.Rank == 3 && expected != actual))
+            throw new CliUsageException($"the model takes inputs of shape {expected}, but {dataset.Name} has samples of shape {actual}");
+        if (dataset.ClassCount > model.Network.ClassCount)
+            throw new CliUsageException($"the model has {model.Network.ClassCount} output classes, but {dataset.Name} has labels up to {dataset.ClassCount - 1}");
+    }
+
+    private static Dictionary<string, object> Summarise(SnnModel model, byte[] labels, SimulationResult result, double seconds, EnergyModel energyModel, PartitionPlan? plan)
+    {
+        var energy = energyModel.Estimate(model.Network, result);
+        var summary = new Dictionary<string, object>
+        {
+            ["samples"] = result.SampleCount,
+            ["accuracy"] = result.Accuracy(labels),
+            ["spikes_per_sample"] = result.SpikesPerSample,
+            ["spikes_per_sample_per_layer"] = result.SpikesPerStage.Select(s => (double)s / result.SampleCount).ToArray(),
+            ["synops_per_sample"] = result.SynOpsPerSample,
+            ["dnn_macs_per_sample"] = model.Network.Macs,
+            ["energy"] = new Dictionary<string, object>
+            {
+                ["snn_nJ_per_sample"] = energy.SnnPicojoules / 1000,
+                ["dnn_nJ_per_sample"] = energy.DnnPicojoules / 1000,
+                ["ratio"] = energy.Ratio,
+                ["e_ac_pJ"] = energyModel.AccumulatePicojoules,
+                ["e_mac_pJ"] = energyModel.MultiplyAccumulatePicojoules,
+                ["assumption"] = "E_snn = SynOps*E_AC + analog first-layer MACs*E_MAC; E_dnn = MACs*E_MAC (docs/ttfs-method.md section 5)",
+            },
+            ["seconds"] = seconds,
+            ["samples_per_second"] = result.SampleCount / Math.Max(seconds, 1e-9),
+            ["synaptic_events_per_second"] = (result.SynOps + result.AnalogInputEvents) / Math.Max(seconds, 1e-9),
+        };
+        if (plan is not null)
+        {
+            summary["partitions"] = plan.Describe();
+            summary["partition_count"] = plan.Partitions.Count;
+            summary["routes"] = plan.Routes.Count;
+        }
+
+        return summary;
+    }
+
+    private static Dictionary<string, object> Summarise(SnnModel model, byte[] labels, OracleResult result, double seconds)
+    {
+        var correct = Enumerable.Range(0, result.SampleCount).Count(s => result.Predictions[s] == labels[s]);
+        return new Dictionary<string, object>
+        {
+            ["samples"] = result.SampleCount,
+            ["accuracy"] = (double)correct / result.SampleCount,
+            ["spikes_per_sample"] = (double)result.TotalSpikes / result.SampleCount,
+            ["spikes_per_sample_per_layer"] = result.SpikesPerStage.Select(s => (double)s / result.SampleCount).ToArray(),
+            ["dnn_macs_per_sample"] = model.Network.Macs,
+            ["seconds"] = seconds,
+            ["samples_per_second"] = result.SampleCount / Math.Max(seconds, 1e-9),
+        };
+    }
+
+    /// <summary>Fidelity to the DNN: prediction agreement and spike-time mismatches, counted rather than hidden.</summary>
+    private static Dictionary<string, object> CompareWithDnn(SnnModel model, float[] inputs, int n, byte[] labels, SimulationResult snn)
+    {
+        var dnn = QuantisedDnn.Forward(model, inputs, n);
+        long mismatches = 0, neurons = 0;
+        var disagreeing = new List<int>();
+        for (var s = 0; s < n; s++)
+        {
+            if (dnn.Predictions[s] != snn.Predictions[s]) disagreeing.Add(s);
+            for (var d = 0; d < model.Network.SpikingLayerCount; d++)
+            {
+                var size = model.Network.Stages[d].ConvShape.Size;
+                var expected = dnn.SpikeTimesOf(d, s);
+                var actual = snn.SpikeTimes![d].AsSpan(s * size, size);
+                for (var j = 0; j < size; j++)
+                {
+                    neurons++;
+                    if (expected[j] != actual[j]) mismatches++;
+                }
+            }
+        }
+
+        var dnnCorrect = Enumerable.Range(0, n).Count(s => dnn.Predictions[s] == labels[s]);
+        return new Dictionary<string, object>
+        {
+            ["dnn_accuracy"] = (double)dnnCorrect / n,
+            ["prediction_agreement"] = 1.0 - ((double)disagreeing.Count / n),
+            ["disagreeing_samples"] = disagreeing.ToArray(),
+            ["spike_time_mismatches"] = mismatches,
+            ["hidden_neurons_compared"] = neurons,
+        };
+    }
+
+    private static void Print(Dictionary<string, object> summary)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"samples            {summary["samples"]}"));
+        Console.WriteLine(string.Create(inv, $"accuracy           {(double)summary["accuracy"]:P2}"));
+        Console.WriteLine(string.Create(inv, $"spikes/sample      {(double)summary["spikes_per_sample"]:F1}  per layer [{string.Join(", ", ((double[])summary["spikes_per_sample_per_layer"]).Select(x => x.ToString("F1", inv)))}]"));
+        if (summary.TryGetValue("synops_per_sample", out var synops))
+            Console.WriteLine(string.Create(inv, $"SynOps/sample      {(double)synops:F0}  (DNN MACs/sample {summary["dnn_macs_per_sample"]:N0})"));
+        if (summary.TryGetValue("energy", out var e) && e is Dictionary<string, object> energy)
+            Console.WriteLine(string.Create(inv, $"energy/sample      SNN {(double)energy["snn_nJ_per_sample"]:F1} nJ vs DNN {(double)energy["dnn_nJ_per_sample"]:F1} nJ (ratio {(double)energy["ratio"]:F3}; E_AC {energy["e_ac_pJ"]} pJ, E_MAC {energy["e_mac_pJ"]} pJ, an estimate)"));
+        if (summary.TryGetValue("partitions", out var p))
+            Console.WriteLine(string.Create(inv, $"partitions         {p} ({summary["partition_count"]} partitions, {summary["routes"]} routes)"));
+        Console.WriteLine(string.Create(inv, $"time               {(double)summary["seconds"]:F2} s ({(double)summary["samples_per_second"]:F0} samples/s)"));
+        if (summary.TryGetValue("dnn_check", out var c) && c is Dictionary<string, object> check)
+        {
+            Console.WriteLine(string.Create(inv, $"DNN accuracy       {(double)check["dnn_accuracy"]:P2} (quantised DNN, double precision)"));
+            Console.WriteLine(string.Create(inv, $"DNN agreement      {(double)check["prediction_agreement"]:P2} ({((int[])check["disagreeing_samples"]).Length} samples disagree)"));
+            Console.WriteLine(string.Create(inv, $"spike mismatches   {check["spike_time_mismatches"]} of {check["hidden_neurons_compared"]:N0} hidden neurons (float rounding at Q boundaries)"));
+        }
+    }
+
+    private static void WriteSpikes(SimulationResult result, string path)
+    {
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        writer.WriteLine("sample,layer,neuron,time");
+        foreach (var spike in result.EnumerateSpikes())
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spike.Sample},{spike.Stage},{spike.Neuron},{spike.Time}"));
+        Console.WriteLine($"spikes written to {path}");
+    }
+}
