@@ -444,7 +444,7 @@ internal sealed class ModelFileHeader
         try
         {
             // The same channel rule as SnnModel, so ReadInfo rejects what Load would reject.
-            normalisation.Validate(Network.Input.Channels == Network.Input.Size ? 1 : Network.Input.Channels);
+            normalisation.Validate(Network.Input.NormalisationChannels);
         }
         catch (ArgumentException e)
         {

@@ -67,7 +67,7 @@ public sealed class SnnModel
             throw new ArgumentException("analog input takes no input kernel");
         if (inputKernel is not null && inputKernel.T != t)
             throw new ArgumentException($"input kernel window {inputKernel.T} differs from the model's T = {t}");
-        normalisation.Validate(network.Input.Channels == network.Input.Size ? 1 : network.Input.Channels);
+        normalisation.Validate(network.Input.NormalisationChannels);
 
         Network = network;
         T = t;

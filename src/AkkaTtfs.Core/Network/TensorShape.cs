@@ -43,6 +43,9 @@ public readonly record struct TensorShape
         _ => throw new ArgumentException($"a shape has 1 or 3 dimensions, got [{string.Join(",", dims)}]", nameof(dims)),
     };
 
+    /// <summary>Channels for per-channel input normalisation: a vector input is one channel.</summary>
+    public int NormalisationChannels => Rank == 3 ? Channels : 1;
+
     public int[] ToDims() => Rank == 1 ? [Channels] : [Channels, Height, Width];
 
     public TensorShape Flattened() => Vector(Size);
