@@ -82,7 +82,10 @@ public sealed class PartitionedSimulator
                     }
                     else
                     {
-                        var fired = kernel.Fire(membrane, n, result.SpikeTrace(d), first);
+                        var trace = result.SpikeTrace(d);
+            var localTimes = trace is null ? null : new int[n * kernel.LocalNeuronCount];
+            var fired = kernel.Fire(membrane, n, localTimes);
+            if (trace is not null) kernel.WriteTrace(localTimes, n, trace, first);
                         result.AddSpikes(d, fired.SpikeCount);
                         emitted[partition.Id] = fired.Spikes;
                     }

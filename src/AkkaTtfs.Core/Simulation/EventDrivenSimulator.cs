@@ -77,7 +77,10 @@ public sealed class EventDrivenSimulator
                 return;
             }
 
-            var fired = kernel.Fire(membrane, n, result.SpikeTrace(d), firstSample);
+            var trace = result.SpikeTrace(d);
+            var localTimes = trace is null ? null : new int[n * kernel.LocalNeuronCount];
+            var fired = kernel.Fire(membrane, n, localTimes);
+            if (trace is not null) kernel.WriteTrace(localTimes, n, trace, firstSample);
             result.AddSpikes(d, fired.SpikeCount);
             events = InputEvents.FromSpikes(fired.Spikes, kernel.FiringKernel!);
         }

@@ -15,6 +15,25 @@ public sealed class InputEvents
         Values = values;
     }
 
+    /// <summary>Events from raw arrays (a decoded payload); indices must ascend within each sample.</summary>
+    public static InputEvents Create(int[] offsets, int[] neurons, float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(offsets);
+        ArgumentNullException.ThrowIfNull(neurons);
+        ArgumentNullException.ThrowIfNull(values);
+        if (offsets.Length < 1 || offsets[0] != 0 || offsets[^1] != neurons.Length || neurons.Length != values.Length)
+            throw new ArgumentException("offsets, neuron indices and values do not fit together");
+        for (var s = 0; s + 1 < offsets.Length; s++)
+        {
+            for (var k = offsets[s] + 1; k < offsets[s + 1]; k++)
+            {
+                if (neurons[k] <= neurons[k - 1]) throw new ArgumentException($"sample {s}: neuron indices must ascend");
+            }
+        }
+
+        return new InputEvents(offsets, neurons, values);
+    }
+
     public int[] SampleOffsets { get; }
 
     public int[] Neurons { get; }

@@ -146,6 +146,9 @@ public sealed class SimulationResultBuilder
 
     public int SampleCount { get; }
 
+    /// <summary>Number of hidden (spiking) stages.</summary>
+    public int SpikingStages => _spikes.Length;
+
     /// <summary>Spike-time buffers to pass to <see cref="StageKernel.Fire"/>; null when not recording.</summary>
     public int[]? SpikeTrace(int stage) => _spikeTimes?[stage];
 

@@ -30,13 +30,24 @@ public sealed class StageKernel
     private readonly int _stride;
     private readonly int _padding;
 
+    /// <summary>The kernel of a block of a model's stage (weights sliced from the model).</summary>
     public StageKernel(SnnModel model, int stageIndex, NeuronBlock block)
+        : this(StageOf(model, stageIndex), block, SliceWeights(model, stageIndex, block), SliceBias(model, stageIndex, block),
+            model.PresynapticKernel(stageIndex), model.Layers[stageIndex].Kernel)
     {
-        ArgumentNullException.ThrowIfNull(model);
+    }
+
+    /// <summary>
+    /// The kernel of a block from the weights of its own output channels only, as a partition receives
+    /// them when deployed: <paramref name="channelWeights"/> are the rows of channels
+    /// [ChannelStart, ChannelEnd) in file layout (dense [out][in], conv [out][in][k][k]).
+    /// </summary>
+    public StageKernel(Stage stage, NeuronBlock block, ReadOnlySpan<float> channelWeights, ReadOnlySpan<float> channelBias,
+        TemporalKernel? presynapticKernel, TemporalKernel? firingKernel)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
         ArgumentNullException.ThrowIfNull(block);
-        if (stageIndex < 0 || stageIndex >= model.Network.Stages.Count)
-            throw new ArgumentOutOfRangeException(nameof(stageIndex), stageIndex, $"the network has {model.Network.Stages.Count} stages");
-        Stage = model.Network.Stages[stageIndex];
+        Stage = stage;
         Geometry = StageGeometry.Of(Stage);
         Block = block;
         var g = Geometry;
@@ -44,11 +55,19 @@ public sealed class StageKernel
             block.RowStart < 0 || block.RowEnd > g.PooledHeight || block.RowStart >= block.RowEnd ||
             block.ColStart < 0 || block.ColEnd > g.PooledWidth || block.ColStart >= block.ColEnd)
         {
-            throw new ArgumentException($"stage {stageIndex}: block {block} does not fit [{g.Channels},{g.PooledHeight},{g.PooledWidth}]");
+            throw new ArgumentException($"stage {stage.Index}: block {block} does not fit [{g.Channels},{g.PooledHeight},{g.PooledWidth}]");
         }
 
-        PresynapticKernel = model.PresynapticKernel(stageIndex);
-        FiringKernel = model.Layers[stageIndex].Kernel;
+        var rowLength = stage.WeightCount / stage.BiasCount;
+        if (channelWeights.Length != block.ChannelCount * rowLength)
+            throw new ArgumentException($"stage {stage.Index}: {channelWeights.Length} weights for {block.ChannelCount} channels of {rowLength}");
+        if (channelBias.Length != block.ChannelCount)
+            throw new ArgumentException($"stage {stage.Index}: {channelBias.Length} biases for {block.ChannelCount} channels");
+        if (stage.IsOutput != firingKernel is null)
+            throw new ArgumentException($"stage {stage.Index}: {(stage.IsOutput ? "the output layer has no" : "a spiking layer needs a")} firing kernel");
+
+        PresynapticKernel = presynapticKernel;
+        FiringKernel = firingKernel;
         _convRowStart = g.ConvRowStart(block.RowStart);
         _convRowEnd = g.ConvRowEnd(block.RowEnd);
         _convColStart = g.ConvColStart(block.ColStart);
@@ -61,8 +80,7 @@ public sealed class StageKernel
         _inChannels = input.Channels;
         _inHeight = input.Height;
         _inWidth = input.Width;
-        var source = model.Layers[stageIndex];
-        _bias = source.Bias.AsSpan(block.ChannelStart, LocalChannels).ToArray();
+        _bias = channelBias.ToArray();
         if (Stage.Layer is Conv2dSpec conv)
         {
             _kernelSize = conv.Kernel;
@@ -72,14 +90,13 @@ public sealed class StageKernel
             _weights = new float[_inChannels * k * k * LocalChannels];
             for (var lo = 0; lo < LocalChannels; lo++)
             {
-                var o = block.ChannelStart + lo;
                 for (var c = 0; c < _inChannels; c++)
                 {
                     for (var ky = 0; ky < k; ky++)
                     {
                         for (var kx = 0; kx < k; kx++)
                         {
-                            _weights[((((c * k) + ky) * k) + kx) * LocalChannels + lo] = source.Weights[((((o * _inChannels) + c) * k) + ky) * k + kx];
+                            _weights[((((c * k) + ky) * k) + kx) * LocalChannels + lo] = channelWeights[((((lo * _inChannels) + c) * k) + ky) * k + kx];
                         }
                     }
                 }
@@ -91,13 +108,38 @@ public sealed class StageKernel
             _weights = new float[inSize * LocalChannels];
             for (var lo = 0; lo < LocalChannels; lo++)
             {
-                var row = source.Weights.AsSpan((block.ChannelStart + lo) * inSize, inSize);
+                var row = channelWeights.Slice(lo * inSize, inSize);
                 for (var i = 0; i < inSize; i++)
                 {
                     _weights[(i * LocalChannels) + lo] = row[i];
                 }
             }
         }
+    }
+
+    /// <summary>The weight rows of a block's channels, in file layout (what deployment sends to a partition).</summary>
+    public static float[] SliceWeights(SnnModel model, int stageIndex, NeuronBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var stage = StageOf(model, stageIndex);
+        var rowLength = stage.WeightCount / stage.BiasCount;
+        return model.Layers[stageIndex].Weights.AsSpan(block.ChannelStart * rowLength, block.ChannelCount * rowLength).ToArray();
+    }
+
+    /// <summary>The biases of a block's channels.</summary>
+    public static float[] SliceBias(SnnModel model, int stageIndex, NeuronBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        StageOf(model, stageIndex);
+        return model.Layers[stageIndex].Bias.AsSpan(block.ChannelStart, block.ChannelCount).ToArray();
+    }
+
+    private static Stage StageOf(SnnModel model, int stageIndex)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (stageIndex < 0 || stageIndex >= model.Network.Stages.Count)
+            throw new ArgumentOutOfRangeException(nameof(stageIndex), stageIndex, $"the network has {model.Network.Stages.Count} stages");
+        return model.Network.Stages[stageIndex];
     }
 
     public Stage Stage { get; }
@@ -241,24 +283,61 @@ public sealed class StageKernel
         return synops;
     }
 
+    /// <summary>Global (pre-pooling, [c][y][x]) index of every local neuron, in local membrane order.</summary>
+    public int[] LocalToGlobal => _localToGlobal ??= BuildLocalToGlobal();
+
+    private int[]? _localToGlobal;
+
+    private int[] BuildLocalToGlobal()
+    {
+        var map = new int[LocalNeuronCount];
+        for (var ly = 0; ly < LocalHeight; ly++)
+        {
+            for (var lx = 0; lx < LocalWidth; lx++)
+            {
+                for (var lo = 0; lo < LocalChannels; lo++)
+                {
+                    map[(((ly * LocalWidth) + lx) * LocalChannels) + lo] = Geometry.ConvIndex(Block.ChannelStart + lo, _convRowStart + ly, _convColStart + lx);
+                }
+            }
+        }
+
+        return map;
+    }
+
+    /// <summary>Copies local spike times of a batch into a global trace [sample * ConvShape.Size + neuron].</summary>
+    public void WriteTrace(ReadOnlySpan<int> localTimes, int samples, int[] trace, int traceSampleOffset)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        var map = LocalToGlobal;
+        var convSize = Stage.ConvShape.Size;
+        for (var s = 0; s < samples; s++)
+        {
+            var baseIndex = (traceSampleOffset + s) * convSize;
+            var local = localTimes.Slice(s * map.Length, map.Length);
+            for (var p = 0; p < map.Length; p++) trace[baseIndex + map[p]] = local[p];
+        }
+    }
+
     /// <summary>
     /// Closes the integration window: computes each neuron's spike time in closed form, counts spikes,
-    /// records them in <paramref name="trace"/> if given, and returns the spikes the next stage receives
+    /// optionally keeps every local spike time, and returns the spikes the next stage receives
     /// (after first-spike max pooling; neuron indices in the stage's output space, ascending).
     /// </summary>
     /// <param name="membrane">Membranes of every sample, as integrated.</param>
     /// <param name="samples">Number of samples in the batch.</param>
-    /// <param name="trace">Optional per-neuron spike times [sample * Stage.ConvShape.Size + neuron] to fill.</param>
-    /// <param name="traceSampleOffset">Index of this batch's first sample in <paramref name="trace"/>.</param>
-    public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, int[]? trace = null, int traceSampleOffset = 0)
+    /// <param name="localTimes">If given (length samples x <see cref="LocalNeuronCount"/>), receives every local neuron's time (-1 none).</param>
+    public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, Span<int> localTimes = default)
     {
         var kernel = FiringKernel ?? throw new InvalidOperationException($"stage {Stage.Index} is the output layer; it does not fire");
         var g = Geometry;
         var perSample = LocalNeuronCount;
+        var record = !localTimes.IsEmpty;
+        if (record && localTimes.Length != samples * perSample)
+            throw new ArgumentException($"local time buffer holds {localTimes.Length}, expected {samples} x {perSample}");
         var times = new int[perSample];
         var builder = new SpikeBatchBuilder(samples, samples * 16);
         long spikes = 0;
-        var convSize = Stage.ConvShape.Size;
         for (var s = 0; s < samples; s++)
         {
             var u = membrane.Slice(s * perSample, perSample);
@@ -269,21 +348,7 @@ public sealed class StageKernel
                 if (r != TemporalKernel.NoSpike) spikes++;
             }
 
-            if (trace is not null)
-            {
-                var baseIndex = (traceSampleOffset + s) * convSize;
-                for (var ly = 0; ly < LocalHeight; ly++)
-                {
-                    for (var lx = 0; lx < LocalWidth; lx++)
-                    {
-                        for (var lo = 0; lo < LocalChannels; lo++)
-                        {
-                            var neuron = g.ConvIndex(Block.ChannelStart + lo, _convRowStart + ly, _convColStart + lx);
-                            trace[baseIndex + neuron] = times[(((ly * LocalWidth) + lx) * LocalChannels) + lo];
-                        }
-                    }
-                }
-            }
+            if (record) times.CopyTo(localTimes.Slice(s * perSample, perSample));
 
             // First-spike max pooling: of a region only the earliest spike passes (ties: the lowest index,
             // which is the first one met in this row-major scan). Output order is ascending pooled index.
@@ -321,22 +386,11 @@ public sealed class StageKernel
     /// <summary>Copies the output stage's membrane potentials into <paramref name="potentials"/> ([sample][class], global class index).</summary>
     public void ReadPotentials(ReadOnlySpan<float> membrane, int samples, Span<float> potentials)
     {
-        var g = Geometry;
+        var map = LocalToGlobal;
         var classes = Stage.ConvShape.Size;
-        var perSample = LocalNeuronCount;
         for (var s = 0; s < samples; s++)
         {
-            for (var ly = 0; ly < LocalHeight; ly++)
-            {
-                for (var lx = 0; lx < LocalWidth; lx++)
-                {
-                    for (var lo = 0; lo < LocalChannels; lo++)
-                    {
-                        var neuron = g.ConvIndex(Block.ChannelStart + lo, _convRowStart + ly, _convColStart + lx);
-                        potentials[(s * classes) + neuron] = membrane[(s * perSample) + (((ly * LocalWidth) + lx) * LocalChannels) + lo];
-                    }
-                }
-            }
+            for (var p = 0; p < map.Length; p++) potentials[(s * classes) + map[p]] = membrane[(s * map.Length) + p];
         }
     }
 

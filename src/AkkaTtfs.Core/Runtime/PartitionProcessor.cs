@@ -1,0 +1,199 @@
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Simulation;
+
+namespace AkkaTtfs.Core.Runtime;
+
+/// <summary>A batch of a run as it travels: its id and the attempt (a replay after a crash raises the attempt).</summary>
+public readonly record struct BatchKey(int BatchId, int Attempt)
+{
+    public override string ToString() => $"batch {BatchId} (attempt {Attempt})";
+}
+
+/// <summary>One outgoing link message: the spikes a downstream partition needs, already encoded for the wire.</summary>
+public sealed record LinkSend(int TargetId, int SpikeCount, byte[] Payload);
+
+/// <summary>What a partition emits when a batch's integration window closes.</summary>
+/// <param name="Key">The batch.</param>
+/// <param name="SampleCount">Samples in the batch.</param>
+/// <param name="Sends">One message per outgoing route, also when it carries no spike (it closes the target's window).</param>
+/// <param name="Potentials">Output stage only: [sample][local neuron] potentials; see <see cref="PartitionProcessor.OutputNeurons"/>.</param>
+/// <param name="Spikes">Spikes of this partition's own neurons.</param>
+/// <param name="SynOps">Synaptic events driven by spikes.</param>
+/// <param name="AnalogEvents">Synaptic events driven by analog input.</param>
+/// <param name="LocalTimes">When recording: every local neuron's spike time [sample][local neuron]; see <see cref="StageKernel.LocalToGlobal"/>.</param>
+public sealed record PartitionOutput(BatchKey Key, int SampleCount, IReadOnlyList<LinkSend> Sends, float[]? Potentials,
+    long Spikes, long SynOps, long AnalogEvents, int[]? LocalTimes);
+
+/// <summary>
+/// The whole behaviour of a partition, without actors: it collects one message per incoming route for
+/// a batch (in any arrival order), then merges them in canonical order, integrates, fires and returns
+/// what to send. A partition actor only moves these messages. Replays: a message of an older attempt
+/// than the one in progress (or completed) is stale and dropped; a newer attempt restarts the batch.
+/// </summary>
+public sealed class PartitionProcessor
+{
+    private readonly PartitionPlan _plan;
+    private readonly Dictionary<int, int> _sourceSlot;            // source id -> index in Inputs
+    private readonly (Route Route, bool[] Mask)[] _outputs;
+    private readonly Dictionary<int, PendingBatch> _pending = [];
+    private readonly Dictionary<int, int> _completedAttempt = [];
+    private readonly int _sourceNeuronLimit;
+
+    public PartitionProcessor(PartitionPlan plan, int partitionId, StageKernel kernel, InputMode inputMode, bool recordSpikes = false)
+    {
+        _plan = plan ?? throw new ArgumentNullException(nameof(plan));
+        Kernel = kernel ?? throw new ArgumentNullException(nameof(kernel));
+        if (partitionId < 0 || partitionId >= plan.Partitions.Count)
+            throw new ArgumentOutOfRangeException(nameof(partitionId), partitionId, $"the plan has {plan.Partitions.Count} partitions");
+        Partition = plan.Partitions[partitionId];
+        if (Partition.Stage != kernel.Stage.Index || Partition.Block != kernel.Block)
+            throw new ArgumentException($"the kernel is for stage {kernel.Stage.Index} {kernel.Block}, not for {Partition}");
+        InputMode = inputMode;
+        RecordSpikes = recordSpikes;
+        Inputs = plan.RoutesTo(partitionId);
+        _sourceSlot = Inputs.Select((r, i) => (r.SourceId, i)).ToDictionary(x => x.SourceId, x => x.i);
+        var stageOutputSize = kernel.Stage.OutputShape.Size;
+        _outputs = plan.RoutesFrom(partitionId).Select(r =>
+        {
+            var mask = new bool[stageOutputSize];
+            foreach (var n in r.Neurons) mask[n] = true;
+            return (r, mask);
+        }).ToArray();
+        _sourceNeuronLimit = kernel.Stage.InputShape.Size;
+        OutputNeurons = kernel.Stage.IsOutput ? kernel.LocalToGlobal : [];
+    }
+
+    public Partition Partition { get; }
+
+    public StageKernel Kernel { get; }
+
+    public InputMode InputMode { get; }
+
+    public bool RecordSpikes { get; }
+
+    /// <summary>Incoming routes, by source id; one message per route and batch is expected.</summary>
+    public IReadOnlyList<Route> Inputs { get; }
+
+    /// <summary>Outgoing target partition ids (empty for the output stage, which reports to the collector).</summary>
+    public IEnumerable<int> Targets => _outputs.Select(o => o.Route.TargetId);
+
+    /// <summary>Output stage: the global class index of each column of <see cref="PartitionOutput.Potentials"/>.</summary>
+    public int[] OutputNeurons { get; }
+
+    /// <summary>True when this partition receives the analog input (stage 0 with analog input mode).</summary>
+    public bool TakesAnalogInput => Partition.Stage == 0 && InputMode == InputMode.Analog;
+
+    /// <summary>Batches started but not complete.</summary>
+    public int PendingBatches => _pending.Count;
+
+    /// <summary>Messages dropped as stale or duplicate (replays).</summary>
+    public long DroppedMessages { get; private set; }
+
+    /// <summary>Offer an encoded spike message from one source; returns the output when it completed the batch.</summary>
+    public PartitionOutput? AcceptSpikes(BatchKey key, int sourceId, int sampleCount, ReadOnlySpan<byte> payload)
+    {
+        if (TakesAnalogInput) throw new InvalidOperationException($"{Partition} takes analog input, not spikes");
+        if (!_sourceSlot.ContainsKey(sourceId))
+            throw new InvalidOperationException($"{Partition} has no route from source {sourceId}");
+        var window = (Kernel.PresynapticKernel ?? throw new InvalidOperationException("no presynaptic kernel")).T;
+        var spikes = SpikeCodec.Decode(payload, sampleCount, _sourceNeuronLimit, window);
+        return Accept(key, sourceId, sampleCount, spikes, null);
+    }
+
+    /// <summary>Offer the encoded analog input of a batch (stage 0, analog mode).</summary>
+    public PartitionOutput? AcceptAnalog(BatchKey key, int sampleCount, ReadOnlySpan<byte> payload)
+    {
+        if (!TakesAnalogInput) throw new InvalidOperationException($"{Partition} does not take analog input");
+        var events = SpikeCodec.DecodeAnalog(payload, sampleCount, _sourceNeuronLimit);
+        return Accept(key, PartitionPlan.InputSource, sampleCount, null, events);
+    }
+
+    private PartitionOutput? Accept(BatchKey key, int sourceId, int sampleCount, SpikeBatch? spikes, InputEvents? analog)
+    {
+        if (_completedAttempt.TryGetValue(key.BatchId, out var done) && key.Attempt <= done)
+        {
+            DroppedMessages++;
+            return null;
+        }
+
+        if (!_pending.TryGetValue(key.BatchId, out var pending) || key.Attempt > pending.Attempt)
+        {
+            pending = new PendingBatch(key.Attempt, sampleCount, Inputs.Count);
+            _pending[key.BatchId] = pending;
+        }
+        else if (key.Attempt < pending.Attempt)
+        {
+            DroppedMessages++;
+            return null;
+        }
+
+        if (pending.SampleCount != sampleCount)
+            throw new InvalidOperationException($"{Partition} {key}: source {sourceId} sent {sampleCount} samples, others {pending.SampleCount}");
+        var slot = _sourceSlot[sourceId];
+        if (pending.Received[slot])
+        {
+            DroppedMessages++;
+            return null;
+        }
+
+        pending.Received[slot] = true;
+        pending.Spikes[slot] = spikes;
+        pending.Analog = analog ?? pending.Analog;
+        pending.Count++;
+        if (pending.Count < Inputs.Count) return null;
+
+        _pending.Remove(key.BatchId);
+        _completedAttempt[key.BatchId] = key.Attempt;
+        return Process(key, pending);
+    }
+
+    /// <summary>Forget a batch (the run ended or gave up on it).</summary>
+    public void Discard(int batchId) => _pending.Remove(batchId);
+
+    private PartitionOutput Process(BatchKey key, PendingBatch pending)
+    {
+        var n = pending.SampleCount;
+        InputEvents events;
+        if (pending.Analog is not null)
+        {
+            events = pending.Analog;
+        }
+        else
+        {
+            // Sources are merged into ascending presynaptic order: the sum is the same whatever the arrival order.
+            var merged = SpikeBatch.Merge(pending.Spikes.Select(s => s!).ToArray());
+            events = InputEvents.FromSpikes(merged, Kernel.PresynapticKernel!);
+        }
+
+        var membrane = Kernel.NewMembrane(n);
+        var synaptic = Kernel.Integrate(events, membrane);
+        long synOps = TakesAnalogInput ? 0 : synaptic;
+        long analogEvents = TakesAnalogInput ? synaptic : 0;
+        if (Kernel.Stage.IsOutput)
+        {
+            return new PartitionOutput(key, n, [], membrane, 0, synOps, analogEvents, null);
+        }
+
+        var localTimes = RecordSpikes ? new int[n * Kernel.LocalNeuronCount] : null;
+        var fired = Kernel.Fire(membrane, n, localTimes);
+        var sends = new LinkSend[_outputs.Length];
+        for (var i = 0; i < _outputs.Length; i++)
+        {
+            var filtered = fired.Spikes.Where(_outputs[i].Mask);
+            sends[i] = new LinkSend(_outputs[i].Route.TargetId, filtered.SpikeCount, SpikeCodec.Encode(filtered));
+        }
+
+        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, synOps, analogEvents, localTimes);
+    }
+
+    private sealed class PendingBatch(int attempt, int sampleCount, int sources)
+    {
+        public int Attempt { get; } = attempt;
+        public int SampleCount { get; } = sampleCount;
+        public bool[] Received { get; } = new bool[sources];
+        public SpikeBatch?[] Spikes { get; } = new SpikeBatch?[sources];
+        public InputEvents? Analog { get; set; }
+        public int Count { get; set; }
+    }
+}

@@ -1,0 +1,142 @@
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Simulation;
+
+namespace AkkaTtfs.Core.Runtime;
+
+/// <summary>What one partition reports to the collector for one batch.</summary>
+/// <param name="PartitionId">The reporting partition.</param>
+/// <param name="Key">The batch and attempt.</param>
+/// <param name="SampleCount">Samples in the batch.</param>
+/// <param name="Spikes">Spikes of its own neurons.</param>
+/// <param name="SynOps">Spike-driven synaptic events.</param>
+/// <param name="AnalogEvents">Analog-input-driven synaptic events.</param>
+/// <param name="Potentials">Output partitions: [sample][local neuron] potentials.</param>
+/// <param name="LocalTimes">When recording: [sample][local neuron] spike times.</param>
+/// <param name="Links">Traffic of its outgoing links for this batch.</param>
+public sealed record PartitionReport(int PartitionId, BatchKey Key, int SampleCount, long Spikes, long SynOps, long AnalogEvents,
+    float[]? Potentials, int[]? LocalTimes, IReadOnlyList<LinkTraffic> Links)
+{
+    public static PartitionReport From(int partitionId, PartitionOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        return new PartitionReport(partitionId, output.Key, output.SampleCount, output.Spikes, output.SynOps, output.AnalogEvents,
+            output.Potentials, output.LocalTimes, output.Sends.Select(s => new LinkTraffic(partitionId, s.TargetId, 1, s.SpikeCount, s.Payload.Length)).ToArray());
+    }
+}
+
+/// <summary>Traffic on one link (source partition -> target partition; source -1 = the input injector).</summary>
+public sealed record LinkTraffic(int SourceId, int TargetId, long Messages, long Spikes, long PayloadBytes);
+
+/// <summary>
+/// The collector's book: a batch is complete when every partition has reported the batch's current
+/// attempt (the ledger's); then its outputs, counts, traffic and (when recording) spike times go into
+/// the run result and the ledger marks it done. Reports of another attempt, or of a batch already
+/// done (a replay racing the original), are dropped and counted.
+/// </summary>
+public sealed class RunCollector
+{
+    private readonly PartitionPlan _plan;
+    private readonly StageKernel[] _layout;       // geometry only: local->global maps per partition
+    private readonly SimulationResultBuilder _result;
+    private readonly Dictionary<int, (int Attempt, Dictionary<int, PartitionReport> Reports)> _open = [];
+    private readonly RunLedger _ledger;
+    private readonly Dictionary<(int, int), LinkTraffic> _traffic = [];
+    private readonly int _batchSize;
+    private readonly int _classes;
+
+    public RunCollector(SnnModel model, PartitionPlan plan, RunLedger ledger, bool recordSpikes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _plan = plan ?? throw new ArgumentNullException(nameof(plan));
+        _ledger = ledger ?? throw new ArgumentNullException(nameof(ledger));
+        _batchSize = ledger.BatchSize;
+        var sampleCount = ledger.SampleCount;
+        _classes = model.Network.ClassCount;
+        _layout = plan.Partitions.Select(p => new StageKernel(model, p.Stage, p.Block)).ToArray();
+        _result = new SimulationResultBuilder(model.Network, model.T, sampleCount, recordSpikes, model.InputMode == InputMode.Analog);
+        RecordSpikes = recordSpikes;
+    }
+
+    public bool RecordSpikes { get; }
+
+    public long DuplicateReports { get; private set; }
+
+    /// <summary>Takes a report; returns true when it completed its batch (the ledger then has a free credit).</summary>
+    public bool Accept(PartitionReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var batch = report.Key.BatchId;
+        if (batch < 0 || batch >= _ledger.BatchCount)
+            throw new ArgumentOutOfRangeException(nameof(report), batch, $"the run has {_ledger.BatchCount} batches");
+        if (_ledger.IsDone(batch) || report.Key.Attempt != _ledger.CurrentAttempt(batch)) { DuplicateReports++; return false; }
+        if (!_open.TryGetValue(batch, out var open) || open.Attempt != report.Key.Attempt)
+        {
+            open = (report.Key.Attempt, new Dictionary<int, PartitionReport>());
+            _open[batch] = open;
+        }
+
+        if (!open.Reports.TryAdd(report.PartitionId, report)) { DuplicateReports++; return false; }
+        if (open.Reports.Count < _plan.Partitions.Count) return false;
+
+        _open.Remove(batch);
+        Complete(batch, open.Reports.Values);
+        return _ledger.Complete(report.Key);
+    }
+
+    private void Complete(int batch, IEnumerable<PartitionReport> reports)
+    {
+        var first = batch * _batchSize;
+        int? n = null;
+        float[]? potentials = null;
+        foreach (var report in reports.OrderBy(r => r.PartitionId))
+        {
+            n ??= report.SampleCount;
+            potentials ??= new float[n.Value * _classes];
+            var partition = _plan.Partitions[report.PartitionId];
+            var kernel = _layout[report.PartitionId];
+            if (partition.Stage < _result.SpikingStages) _result.AddSpikes(partition.Stage, report.Spikes);
+            _result.AddSynOps(report.SynOps);
+            _result.AddAnalogInputEvents(report.AnalogEvents);
+            if (report.Potentials is not null)
+            {
+                var map = kernel.LocalToGlobal;
+                for (var s = 0; s < n.Value; s++)
+                {
+                    for (var p = 0; p < map.Length; p++) potentials[(s * _classes) + map[p]] = report.Potentials[(s * map.Length) + p];
+                }
+            }
+
+            if (report.LocalTimes is not null && _result.SpikeTrace(partition.Stage) is { } trace)
+                kernel.WriteTrace(report.LocalTimes, n.Value, trace, first);
+
+            foreach (var link in report.Links)
+            {
+                var key = (link.SourceId, link.TargetId);
+                _traffic[key] = _traffic.TryGetValue(key, out var t)
+                    ? t with { Messages = t.Messages + link.Messages, Spikes = t.Spikes + link.Spikes, PayloadBytes = t.PayloadBytes + link.PayloadBytes }
+                    : link;
+            }
+        }
+
+        _result.AddOutputs(first, n!.Value, potentials);
+    }
+
+    /// <summary>Adds the injector's traffic (it is not a partition and sends no report).</summary>
+    public void AddInputTraffic(IEnumerable<LinkTraffic> links)
+    {
+        ArgumentNullException.ThrowIfNull(links);
+        foreach (var link in links)
+        {
+            var key = (link.SourceId, link.TargetId);
+            _traffic[key] = _traffic.TryGetValue(key, out var t)
+                ? t with { Messages = t.Messages + link.Messages, Spikes = t.Spikes + link.Spikes, PayloadBytes = t.PayloadBytes + link.PayloadBytes }
+                : link;
+        }
+    }
+
+    /// <summary>Traffic per link over the completed batches, ordered by source then target.</summary>
+    public IReadOnlyList<LinkTraffic> Traffic => _traffic.Values.OrderBy(t => t.SourceId).ThenBy(t => t.TargetId).ToArray();
+
+    public SimulationResult BuildResult() => _result.Build();
+}

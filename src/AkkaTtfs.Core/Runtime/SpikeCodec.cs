@@ -1,0 +1,181 @@
+using System.Buffers.Binary;
+using AkkaTtfs.Core.Simulation;
+
+namespace AkkaTtfs.Core.Runtime;
+
+/// <summary>A payload that cannot be decoded: the message says what is wrong and where.</summary>
+public sealed class PayloadException(string message) : Exception(message);
+
+/// <summary>
+/// Compact wire encoding of spike batches and analog input batches, so that a data-plane message is a
+/// few arrays, never one object per spike. Layout of a spike payload for S samples:
+/// S varint spike counts, then every neuron index as a varint delta (first of a sample absolute, then
+/// the gap minus one, since indices are strictly ascending), then one byte per spike time. Dense spike
+/// sets cost about two bytes per spike. Analog payloads replace the time bytes by little-endian float32 values.
+/// </summary>
+public static class SpikeCodec
+{
+    public static byte[] Encode(SpikeBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var writer = new PayloadWriter(batch.SampleCount + (batch.SpikeCount * 3));
+        WriteIndex(ref writer, batch.SampleOffsets, batch.Neurons);
+        writer.WriteBytes(batch.Times);
+        return writer.ToArray();
+    }
+
+    /// <summary>Decodes and validates: indices below <paramref name="neuronLimit"/>, times below <paramref name="window"/>, no bytes left over.</summary>
+    public static SpikeBatch Decode(ReadOnlySpan<byte> payload, int sampleCount, int neuronLimit, int window)
+    {
+        var reader = new PayloadReader(payload);
+        var (offsets, neurons) = ReadIndex(ref reader, sampleCount, neuronLimit);
+        var times = reader.ReadBytes(neurons.Length, "spike times").ToArray();
+        reader.ExpectEnd();
+        foreach (var t in times)
+        {
+            if (t >= window) throw new PayloadException($"spike time {t} is outside the window of {window} steps");
+        }
+
+        return new SpikeBatch(offsets, neurons, times);
+    }
+
+    public static byte[] EncodeAnalog(InputEvents events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var writer = new PayloadWriter(events.SampleCount + (events.EventCount * 6));
+        WriteIndex(ref writer, events.SampleOffsets, events.Neurons);
+        foreach (var v in events.Values) writer.WriteSingle(v);
+        return writer.ToArray();
+    }
+
+    public static InputEvents DecodeAnalog(ReadOnlySpan<byte> payload, int sampleCount, int neuronLimit)
+    {
+        var reader = new PayloadReader(payload);
+        var (offsets, neurons) = ReadIndex(ref reader, sampleCount, neuronLimit);
+        var values = new float[neurons.Length];
+        for (var k = 0; k < values.Length; k++)
+        {
+            values[k] = reader.ReadSingle();
+            if (!float.IsFinite(values[k])) throw new PayloadException($"analog input value {k} is not finite");
+        }
+
+        reader.ExpectEnd();
+        return InputEvents.Create(offsets, neurons, values);
+    }
+
+    private static void WriteIndex(ref PayloadWriter writer, int[] offsets, int[] neurons)
+    {
+        for (var s = 0; s + 1 < offsets.Length; s++) writer.WriteVarint((uint)(offsets[s + 1] - offsets[s]));
+        for (var s = 0; s + 1 < offsets.Length; s++)
+        {
+            var previous = -1;
+            for (var k = offsets[s]; k < offsets[s + 1]; k++)
+            {
+                writer.WriteVarint((uint)(neurons[k] - previous - 1));
+                previous = neurons[k];
+            }
+        }
+    }
+
+    private static (int[] Offsets, int[] Neurons) ReadIndex(ref PayloadReader reader, int sampleCount, int neuronLimit)
+    {
+        if (sampleCount < 0) throw new PayloadException($"sample count {sampleCount} is negative");
+        var offsets = new int[sampleCount + 1];
+        for (var s = 0; s < sampleCount; s++)
+        {
+            var count = reader.ReadVarint("spike count");
+            if (count > neuronLimit) throw new PayloadException($"sample {s} claims {count} events but the source has {neuronLimit} neurons");
+            offsets[s + 1] = offsets[s] + (int)count;
+        }
+
+        var neurons = new int[offsets[sampleCount]];
+        for (var s = 0; s < sampleCount; s++)
+        {
+            long previous = -1;
+            for (var k = offsets[s]; k < offsets[s + 1]; k++)
+            {
+                var neuron = previous + 1 + reader.ReadVarint("neuron index");
+                if (neuron >= neuronLimit) throw new PayloadException($"sample {s}: neuron {neuron} is outside the source's {neuronLimit} neurons");
+                neurons[k] = (int)neuron;
+                previous = neuron;
+            }
+        }
+
+        return (offsets, neurons);
+    }
+
+    private ref struct PayloadWriter(int capacity)
+    {
+        private byte[] _buffer = new byte[Math.Max(16, capacity)];
+        private int _length;
+
+        public void WriteVarint(uint value)
+        {
+            Ensure(5);
+            while (value >= 0x80)
+            {
+                _buffer[_length++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+
+            _buffer[_length++] = (byte)value;
+        }
+
+        public void WriteBytes(ReadOnlySpan<byte> bytes)
+        {
+            Ensure(bytes.Length);
+            bytes.CopyTo(_buffer.AsSpan(_length));
+            _length += bytes.Length;
+        }
+
+        public void WriteSingle(float value)
+        {
+            Ensure(4);
+            BinaryPrimitives.WriteSingleLittleEndian(_buffer.AsSpan(_length), value);
+            _length += 4;
+        }
+
+        public readonly byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
+
+        private void Ensure(int more)
+        {
+            if (_length + more <= _buffer.Length) return;
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + more));
+        }
+    }
+
+    private ref struct PayloadReader(ReadOnlySpan<byte> payload)
+    {
+        private readonly ReadOnlySpan<byte> _payload = payload;
+        private int _position;
+
+        public uint ReadVarint(string what)
+        {
+            uint value = 0;
+            for (var shift = 0; shift < 35; shift += 7)
+            {
+                if (_position >= _payload.Length) throw new PayloadException($"payload truncated while reading a {what} at byte {_position}");
+                var b = _payload[_position++];
+                value |= (uint)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return value;
+            }
+
+            throw new PayloadException($"malformed varint ({what}) at byte {_position}");
+        }
+
+        public ReadOnlySpan<byte> ReadBytes(int count, string what)
+        {
+            if (_payload.Length - _position < count) throw new PayloadException($"payload truncated: {count} bytes of {what} expected, {_payload.Length - _position} left");
+            var span = _payload.Slice(_position, count);
+            _position += count;
+            return span;
+        }
+
+        public float ReadSingle() => BinaryPrimitives.ReadSingleLittleEndian(ReadBytes(4, "analog values"));
+
+        public readonly void ExpectEnd()
+        {
+            if (_position != _payload.Length) throw new PayloadException($"{_payload.Length - _position} unexpected bytes after the payload");
+        }
+    }
+}
