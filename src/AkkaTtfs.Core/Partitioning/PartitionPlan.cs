@@ -69,6 +69,9 @@ public sealed class PartitionPlan
     /// <summary>Routes out of a partition (or of the input), ordered by target id.</summary>
     public IReadOnlyList<Route> RoutesFrom(int sourceId) => Routes.Where(r => r.SourceId == sourceId).OrderBy(r => r.TargetId).ToArray();
 
+    /// <summary>The plan as a partition spec that <see cref="PartitionPlanner.Plan(NetworkSpec, string)"/> turns back into this plan.</summary>
+    public string Spec => string.Join(",", Splits.Select(s => s.ToString()));
+
     /// <summary>Short description, e.g. "c1 | c4 | c2t2x2 | c1" (one entry per stage).</summary>
     public string Describe() => string.Join(" | ", Splits.Select(s => s.ToString()));
 }

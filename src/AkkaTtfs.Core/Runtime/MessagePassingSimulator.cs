@@ -96,8 +96,7 @@ public sealed class MessagePassingSimulator
         return collector.BuildResult();
     }
 
+    /// <summary>Processors built the way a deployed partition builds its own: from a <see cref="PartitionSetup"/> and its parameters.</summary>
     private PartitionProcessor[] NewProcessors(bool record) =>
-        _plan.Partitions.Select(p => new PartitionProcessor(_plan, p.Id,
-            new StageKernel(_plan.Network.Stages[p.Stage], p.Block, StageKernel.SliceWeights(_model, p.Stage, p.Block), StageKernel.SliceBias(_model, p.Stage, p.Block),
-                _model.PresynapticKernel(p.Stage), _model.Layers[p.Stage].Kernel), _model.InputMode, record)).ToArray();
+        _plan.Partitions.Select(p => PartitionSetup.For(_model, _plan, p.Id).Build(PartitionSetup.Parameters(_model, _plan, p.Id), record)).ToArray();
 }

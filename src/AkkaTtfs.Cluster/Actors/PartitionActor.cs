@@ -1,0 +1,169 @@
+using Akka.Actor;
+using Akka.Event;
+using AkkaTtfs.Cluster.Protocol;
+using AkkaTtfs.Core.Runtime;
+
+namespace AkkaTtfs.Cluster.Actors;
+
+/// <summary>
+/// One partition of the SNN. Thin on purpose: it collects its parameters (chunked, acknowledged,
+/// checksummed), then moves data-plane messages in and out of a Core <see cref="PartitionProcessor"/>,
+/// which does every numeric step. States: deploying -> deployed (waiting for wiring) -> running.
+/// </summary>
+public sealed class PartitionActor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private DeployPartition? _deploy;
+    private float[] _parameters = [];
+    private bool[] _chunkSeen = [];
+    private int _chunksLeft;
+    private IActorRef _coordinator = ActorRefs.Nobody;
+    private PartitionProcessor? _processor;
+    private Dictionary<int, IActorRef> _targets = [];
+    private IActorRef _collector = ActorRefs.Nobody;
+
+    public PartitionActor() => Become(Deploying);
+
+    private void Deploying()
+    {
+        Receive<DeployPartition>(m =>
+        {
+            _deploy = m;
+            _coordinator = Sender;
+            var total = m.WeightCount + m.BiasCount;
+            _parameters = new float[total];
+            var chunks = WeightChunks.CountFor(total);
+            _chunkSeen = new bool[chunks];
+            _chunksLeft = chunks;
+        });
+        Receive<WeightChunk>(m =>
+        {
+            if (_deploy is null || m.RunId != _deploy.RunId || m.ChunkIndex < 0 || m.ChunkIndex >= _chunkSeen.Length)
+            {
+                Fail($"weight chunk {m.ChunkIndex} of run {m.RunId} does not belong to this deployment");
+                return;
+            }
+
+            if (!_chunkSeen[m.ChunkIndex])
+            {
+                var offset = m.ChunkIndex * Protocol.FrameBudget.MaxWeightChunkValues;
+                if (offset + m.Values.Length > _parameters.Length)
+                {
+                    Fail($"weight chunk {m.ChunkIndex} overruns the {_parameters.Length} announced values");
+                    return;
+                }
+
+                m.Values.CopyTo(_parameters, offset);
+                _chunkSeen[m.ChunkIndex] = true;
+                _chunksLeft--;
+            }
+
+            Sender.Tell(new WeightChunkAck(m.RunId, m.PartitionId, m.ChunkIndex));
+            if (_chunksLeft == 0) Assemble();
+        });
+    }
+
+    private void Assemble()
+    {
+        var d = _deploy!;
+        var sha = WeightChunks.Sha256Hex(_parameters.AsSpan(0, d.WeightCount), _parameters.AsSpan(d.WeightCount));
+        if (!string.Equals(sha, d.Sha256, StringComparison.Ordinal))
+        {
+            Fail($"parameter checksum mismatch: expected {d.Sha256}, received {sha}");
+            return;
+        }
+
+        try
+        {
+            var mode = PartitionSetup.ParseInputMode(d.InputMode);
+            var setup = new PartitionSetup(d.Architecture, d.InputShape, d.T, d.PartitionSpec, mode, d.PartitionId, d.KernelTaus, d.KernelTds, d.WeightCount, d.BiasCount);
+            _processor = setup.Build(_parameters, d.RecordSpikes);
+        }
+        catch (ArgumentException ex)
+        {
+            Fail(ex.Message);
+            return;
+        }
+
+        _parameters = [];
+        _coordinator.Tell(new DeployComplete(d.RunId, d.PartitionId));
+        Become(Deployed);
+    }
+
+    private void Deployed()
+    {
+        Receive<WirePartition>(Wire);
+        Receive<WeightChunk>(m => Sender.Tell(new WeightChunkAck(m.RunId, m.PartitionId, m.ChunkIndex)));
+    }
+
+    private void Wire(WirePartition m)
+    {
+        _targets = m.TargetIds.Zip(m.TargetRefs).ToDictionary(x => x.First, x => x.Second);
+        _collector = m.Collector;
+        var missing = _processor!.Targets.Where(t => !_targets.ContainsKey(t)).ToArray();
+        if (missing.Length > 0)
+        {
+            Fail($"wiring lacks targets {string.Join(", ", missing)}");
+            return;
+        }
+
+        Sender.Tell(new PartitionReady(m.RunId, m.PartitionId));
+        Become(Running);
+    }
+
+    private void Running()
+    {
+        Receive<WirePartition>(Wire);    // re-wired after a target was re-homed
+        Receive<SpikeBatchMessage>(m =>
+        {
+            if (m.RunId != _deploy!.RunId) return;
+            Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Payload));
+        });
+        Receive<AnalogInputMessage>(m =>
+        {
+            if (m.RunId != _deploy!.RunId) return;
+            Guarded(() => _processor!.AcceptAnalog(new BatchKey(m.BatchId, m.Attempt), m.SampleCount, m.Payload));
+        });
+    }
+
+    /// <summary>A message the processor rejects (corrupt payload, unknown source) fails the partition with the reason, visibly.</summary>
+    private void Guarded(Func<PartitionOutput?> step)
+    {
+        try
+        {
+            Emit(step());
+        }
+        catch (Exception ex) when (ex is PayloadException or InvalidOperationException or ArgumentException)
+        {
+            Fail(ex.Message);
+        }
+    }
+
+    private void Emit(PartitionOutput? output)
+    {
+        if (output is null) return;
+        var d = _deploy!;
+        var key = output.Key;
+        foreach (var send in output.Sends)
+        {
+            _targets[send.TargetId].Tell(new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload));
+        }
+
+        if (output.Potentials is not null)
+        {
+            _collector.Tell(new OutputBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, output.SampleCount, output.Potentials, _processor!.OutputNeurons));
+        }
+
+        _collector.Tell(new PartitionBatchStats(d.RunId, key.BatchId, key.Attempt, d.PartitionId, output.Spikes, output.SynOps, output.AnalogEvents,
+            output.Sends.Select(s => s.TargetId).ToArray(), output.Sends.Select(s => (long)s.SpikeCount).ToArray(),
+            output.Sends.Select(_ => 1L).ToArray(), output.Sends.Select(s => (long)s.Payload.Length).ToArray(), output.LocalTimes ?? []));
+    }
+
+    private void Fail(string reason)
+    {
+        var d = _deploy;
+        _log.Error("partition {0}: {1}", d?.PartitionId ?? -1, reason);
+        _coordinator.Tell(new PartitionFailed(d?.RunId ?? "", d?.PartitionId ?? -1, reason));
+        Context.Stop(Self);
+    }
+}

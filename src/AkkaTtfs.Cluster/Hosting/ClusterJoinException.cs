@@ -1,0 +1,19 @@
+namespace AkkaTtfs.Cluster.Hosting;
+
+/// <summary>A node did not become an Up member of the cluster in time, or was removed while waiting; the message names the seeds.</summary>
+public sealed class ClusterJoinException : Exception
+{
+    public ClusterJoinException()
+    {
+    }
+
+    public ClusterJoinException(string message)
+        : base(message)
+    {
+    }
+
+    public ClusterJoinException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,150 @@
+using Akka.Actor;
+
+namespace AkkaTtfs.Cluster.Protocol;
+
+// The whole wire protocol of the cluster, in one place. Every message is a sealed record that
+// implements exactly one marker interface; the marker binds it to its serializer in base.conf
+// (IDataPlaneMessage -> DataPlaneSerializer, IControlMessage -> ControlSerializer). A message type
+// added here without a manifest in its serializer fails the reflection-driven round-trip test.
+//
+// Conventions:
+// - RunId is a string chosen by the coordinator; every message of a run carries it, so a late message
+//   of an earlier run is recognised and dropped.
+// - A batch is keyed by (RunId, BatchId, Attempt). Attempt starts at 0 and increases each time the
+//   coordinator replays the batch after a crash (issue 5); receivers drop messages of an older attempt.
+// - Partition ids are the dense global ids of Core's PartitionPlan; -1 (PartitionPlan.InputSource)
+//   is the input injector.
+// - Arrays are never null on the wire. Records compare arrays by reference (record equality), so
+//   compare contents when testing.
+
+/// <summary>Marker: bulk traffic of a run (spikes, inputs, outputs, statistics, weights); serialized by <c>DataPlaneSerializer</c>.</summary>
+public interface IDataPlaneMessage;
+
+/// <summary>Marker: membership, deployment and wiring; serialized by <c>ControlSerializer</c>.</summary>
+public interface IControlMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Data plane
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>
+/// All spikes that one link (source partition -> target partition) carries for one batch: one message
+/// per (batch, window, link), also when it holds no spike, because its arrival closes the source's
+/// window at the target. The window is implied by the source partition's stage (in TTFS every stage
+/// fires in exactly one window), so it is not a field.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="BatchId">The batch within the run.</param>
+/// <param name="Attempt">The batch's attempt; raised on replay.</param>
+/// <param name="SourcePartition">Sending partition, or -1 for the input injector (TTFS-coded input).</param>
+/// <param name="TargetPartition">Receiving partition.</param>
+/// <param name="SampleCount">Samples in the batch (the payload holds one spike list per sample).</param>
+/// <param name="SpikeCount">Spikes in the payload, for traffic counters without decoding.</param>
+/// <param name="Payload">Opaque compact encoding produced by Core (<c>Core.Runtime.SpikeCodec</c>).</param>
+public sealed record SpikeBatchMessage(
+    string RunId, int BatchId, int Attempt, int SourcePartition, int TargetPartition,
+    int SampleCount, int SpikeCount, byte[] Payload) : IDataPlaneMessage;
+
+/// <summary>Analog (current) input of a batch for one stage-0 partition, from the input injector.</summary>
+/// <param name="Payload">Opaque compact encoding produced by Core (<c>SpikeCodec.EncodeAnalog</c>).</param>
+public sealed record AnalogInputMessage(
+    string RunId, int BatchId, int Attempt, int TargetPartition, int SampleCount, byte[] Payload) : IDataPlaneMessage;
+
+/// <summary>Output potentials of one output partition for one batch, sent to the result collector.</summary>
+/// <param name="Potentials">Row-major [sample][column]: <c>SampleCount * Neurons.Length</c> floats.</param>
+/// <param name="Neurons">Global class index of each column of <paramref name="Potentials"/>.</param>
+public sealed record OutputBatchMessage(
+    string RunId, int BatchId, int Attempt, int SourcePartition, int SampleCount,
+    float[] Potentials, int[] Neurons) : IDataPlaneMessage;
+
+/// <summary>
+/// What one partition counted for one batch: its own spikes and synaptic events, and the traffic of its
+/// outgoing links. The route arrays are parallel: entry i describes the link to partition RouteTargets[i].
+/// </summary>
+/// <param name="RouteBytes">Serialized payload bytes per link (the spike payload, not the remoting envelope).</param>
+/// <param name="LocalTimes">
+/// Only when the run records spikes (<see cref="DeployPartition.RecordSpikes"/>): every local neuron's spike
+/// time, row-major [sample][local neuron], -1 = no spike; otherwise empty. About one byte per entry on the
+/// wire, so recording suits small runs and tests (a batch must still fit <see cref="FrameBudget.MaxMessageBytes"/>).
+/// </param>
+public sealed record PartitionBatchStats(
+    string RunId, int BatchId, int Attempt, int PartitionId,
+    long Spikes, long SynOps, long AnalogEvents,
+    int[] RouteTargets, long[] RouteSpikes, long[] RouteMessages, long[] RouteBytes, int[] LocalTimes) : IDataPlaneMessage;
+
+/// <summary>
+/// One chunk of a partition's parameters (weights then biases, as announced by <see cref="DeployPartition"/>).
+/// At most <see cref="FrameBudget.MaxWeightChunkValues"/> values, so a chunk always fits the remoting frame.
+/// </summary>
+/// <param name="ChunkIndex">0-based; chunks may arrive in any order.</param>
+/// <param name="ChunkCount">Total chunks of this deployment (at least 1).</param>
+public sealed record WeightChunk(string RunId, int PartitionId, int ChunkIndex, int ChunkCount, float[] Values) : IDataPlaneMessage;
+
+/// <summary>The partition stored chunk <paramref name="ChunkIndex"/>; the coordinator may send the next one.</summary>
+public sealed record WeightChunkAck(string RunId, int PartitionId, int ChunkIndex) : IDataPlaneMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Control plane
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Coordinator -> node agent: create these partition actors locally (no remote deployment).</summary>
+public sealed record SpawnPartitions(string RunId, int[] PartitionIds) : IControlMessage;
+
+/// <summary>Node agent -> coordinator: the partitions exist; Refs[i] is partition PartitionIds[i].</summary>
+public sealed record PartitionsSpawned(string RunId, int[] PartitionIds, IActorRef[] Refs) : IControlMessage;
+
+/// <summary>
+/// Coordinator -> partition: everything a partition needs to build its kernel, except the parameters,
+/// which follow as <see cref="WeightChunk"/>s (weights first, then biases, <paramref name="WeightCount"/>
+/// + <paramref name="BiasCount"/> values in total) and are checked against <paramref name="Sha256"/>.
+/// </summary>
+/// <param name="Architecture">The network in Core's architecture syntax (ArchitectureParser).</param>
+/// <param name="InputShape">Input tensor shape, e.g. [1, 28, 28].</param>
+/// <param name="T">Firing window in steps.</param>
+/// <param name="PartitionSpec">The partition plan's split spec; every node derives the same plan from it.</param>
+/// <param name="InputMode">"analog" or "ttfs" (ModelFileHeader.InputModeAnalog / InputModeTtfs).</param>
+/// <param name="KernelTaus">
+/// Temporal kernels this partition needs, in a fixed order: first the presynaptic kernel, present when
+/// the stage receives spikes (stage &gt; 0, or stage 0 with TTFS input, where it is the input kernel);
+/// then the stage's own kernel, present when the stage spikes (every stage but the output). So 0 to 2
+/// entries; which ones is derived from Architecture, InputMode and the partition's stage. Never NaN.
+/// </param>
+/// <param name="KernelTds">The td of the same kernels, parallel to <paramref name="KernelTaus"/>.</param>
+/// <param name="Sha256">Lower-case hex SHA-256 of the parameter values as little-endian float32, weights then biases.</param>
+/// <param name="RecordSpikes">Report every local spike time in <see cref="PartitionBatchStats.LocalTimes"/> (exactness tests, small runs).</param>
+public sealed record DeployPartition(
+    string RunId, int PartitionId, string Architecture, int[] InputShape, int T, string PartitionSpec,
+    string InputMode, float[] KernelTaus, float[] KernelTds, int WeightCount, int BiasCount, string Sha256,
+    bool RecordSpikes) : IControlMessage;
+
+/// <summary>Partition -> coordinator: all chunks arrived and the checksum matched.</summary>
+public sealed record DeployComplete(string RunId, int PartitionId) : IControlMessage;
+
+/// <summary>Partition -> coordinator: wired and ready to take batches.</summary>
+public sealed record PartitionReady(string RunId, int PartitionId) : IControlMessage;
+
+/// <summary>Partition or agent -> coordinator: a partition cannot go on; <paramref name="Reason"/> says why, for the user.</summary>
+public sealed record PartitionFailed(string RunId, int PartitionId, string Reason) : IControlMessage;
+
+/// <summary>
+/// Coordinator -> partition: its routing table (TargetRefs[i] is partition TargetIds[i]) and the result
+/// collector that receives its <see cref="OutputBatchMessage"/>s and <see cref="PartitionBatchStats"/>.
+/// Sent again with new refs when a target is re-homed after a crash.
+/// </summary>
+public sealed record WirePartition(string RunId, int PartitionId, int[] TargetIds, IActorRef[] TargetRefs, IActorRef Collector) : IControlMessage;
+
+/// <summary>Coordinator -> partition or agent: stop the partition (end of run, or before re-homing).</summary>
+public sealed record StopPartition(string RunId, int PartitionId) : IControlMessage;
+
+/// <summary>Node agent -> coordinator: a node and its roles are available (Address is the Akka address as a string).</summary>
+public sealed record RegisterNode(string Address, string[] Roles) : IControlMessage;
+
+/// <summary>Coordinator -> node agent: registration acknowledged. Empty, so a singleton.</summary>
+public sealed record NodeRegistered : IControlMessage
+{
+    private NodeRegistered()
+    {
+    }
+
+    public static NodeRegistered Instance { get; } = new();
+}

@@ -1,0 +1,62 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace AkkaTtfs.Cluster.Protocol;
+
+/// <summary>Cutting a partition's parameters into <see cref="WeightChunk"/>s and the checksum that <see cref="DeployPartition"/> carries.</summary>
+public static class WeightChunks
+{
+    /// <summary>Chunks needed for <paramref name="valueCount"/> values; at least one, so an empty deployment still completes.</summary>
+    public static int CountFor(int valueCount, int maxValues = FrameBudget.MaxWeightChunkValues)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(valueCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxValues, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxValues, FrameBudget.MaxWeightChunkValues);
+        return Math.Max(1, (int)(((long)valueCount + maxValues - 1) / maxValues));
+    }
+
+    /// <summary>Cuts weights followed by biases into chunks of at most <paramref name="maxValues"/> values, in order.</summary>
+    public static WeightChunk[] Split(string runId, int partitionId, ReadOnlySpan<float> weights, ReadOnlySpan<float> biases,
+        int maxValues = FrameBudget.MaxWeightChunkValues)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        var total = weights.Length + biases.Length;
+        var count = CountFor(total, maxValues);
+        var chunks = new WeightChunk[count];
+        for (var c = 0; c < count; c++)
+        {
+            var start = c * maxValues;
+            var values = new float[Math.Min(maxValues, total - start)];
+            for (var k = 0; k < values.Length; k++)
+            {
+                var i = start + k;
+                values[k] = i < weights.Length ? weights[i] : biases[i - weights.Length];
+            }
+
+            chunks[c] = new WeightChunk(runId, partitionId, c, count, values);
+        }
+
+        return chunks;
+    }
+
+    /// <summary>Lower-case hex SHA-256 of the values as little-endian float32, weights then biases.</summary>
+    public static string Sha256Hex(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(hash, weights);
+        Append(hash, biases);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash hash, ReadOnlySpan<float> values)
+    {
+        Span<byte> buffer = stackalloc byte[4096];
+        while (!values.IsEmpty)
+        {
+            var n = Math.Min(values.Length, buffer.Length / 4);
+            for (var k = 0; k < n; k++) BinaryPrimitives.WriteSingleLittleEndian(buffer[(4 * k)..], values[k]);
+            hash.AppendData(buffer[..(4 * n)]);
+            values = values[n..];
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster;
+using AkkaTtfs.Cluster.Actors;
+using AkkaTtfs.Cluster.Hosting;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace AkkaTtfs.Cluster.Runtime;
+
+/// <summary>Entry points of the distributed runtime: start a node's agent, find the workers, run.</summary>
+public static class ClusterRuntime
+{
+    /// <summary>Starts the node agent at /user/node-agent (every worker node runs one).</summary>
+    public static IActorRef StartNodeAgent(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.ActorOf(NodeAgent.CreateProps(), NodeAgent.Name);
+    }
+
+    /// <summary>
+    /// Waits until at least <paramref name="minWorkers"/> members with the worker role are Up, then
+    /// resolves their agents. Fails with a message naming who is there when they do not come in time.
+    /// </summary>
+    public static async Task<IReadOnlyList<WorkerNode>> DiscoverWorkersAsync(ActorSystem system, int minWorkers, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        if (minWorkers < 1) throw new ArgumentOutOfRangeException(nameof(minWorkers), minWorkers, "at least one worker is needed");
+        var cluster = AkkaCluster.Get(system);
+        var deadline = DateTime.UtcNow + timeout;
+        List<Member> workers;
+        while (true)
+        {
+            workers = cluster.State.Members
+                .Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterNodeOptions.WellKnownRoles.Worker))
+                .OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).ToList();
+            if (workers.Count >= minWorkers) break;
+            if (DateTime.UtcNow >= deadline)
+            {
+                var present = string.Join(", ", cluster.State.Members.Select(m => $"{m.Address} {m.Status} [{string.Join(",", m.Roles)}]"));
+                throw new RunFailedException(string.Create(CultureInfo.InvariantCulture,
+                    $"only {workers.Count} of the {minWorkers} worker nodes needed were up after {timeout.TotalSeconds:F0} s (members: {(present.Length == 0 ? "none" : present)})"));
+            }
+
+            // Membership changes arrive as gossip; a short poll keeps this simple and still waits on the condition.
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        var nodes = new List<WorkerNode>(workers.Count);
+        foreach (var member in workers)
+        {
+            var path = new RootActorPath(member.Address) / "user" / NodeAgent.Name;
+            try
+            {
+                var agent = await system.ActorSelection(path).ResolveOne(Remaining(deadline), cancellationToken).ConfigureAwait(false);
+                nodes.Add(new WorkerNode(member.Address.ToString(), agent));
+            }
+            catch (ActorNotFoundException)
+            {
+                throw new RunFailedException($"worker {member.Address} has no node agent at {path} (is it an akkattfs node?)");
+            }
+        }
+
+        return nodes;
+    }
+
+    /// <summary>Runs a request on the given workers and returns its outcome (or throws <see cref="RunFailedException"/>).</summary>
+    public static Task<RunOutcome> RunAsync(ActorSystem system, RunRequest request, IReadOnlyList<WorkerNode> workers, IProgress<RunProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(workers);
+        if (workers.Count == 0) throw new RunFailedException("no worker nodes to run on");
+        var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(RunCoordinator.CreateProps(request, workers, outcome, progress), "run-" + NodeAgent.ChildName(request.RunId, 0));
+        return outcome.Task;
+    }
+
+    private static TimeSpan Remaining(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        return left > TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5);
+    }
+}

@@ -1,0 +1,47 @@
+using Akka.Actor;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Runtime;
+using AkkaTtfs.Core.Simulation;
+
+namespace AkkaTtfs.Cluster.Runtime;
+
+/// <summary>A run for the coordinator: the model and its partitioning, the samples, and how to drive them.</summary>
+/// <param name="RunId">Unique per run; carried by every message so late messages of other runs are dropped.</param>
+/// <param name="Model">The converted network.</param>
+/// <param name="Plan">Its partitioning.</param>
+/// <param name="Inputs">Normalised samples, [sample][input size].</param>
+/// <param name="Count">Number of samples.</param>
+/// <param name="Options">Batching, credits, recording, timeouts.</param>
+public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan, float[] Inputs, int Count, RunOptions Options);
+
+/// <summary>How a run is driven.</summary>
+/// <param name="BatchSize">Samples per batch (one message per batch, window and link).</param>
+/// <param name="MaxInFlight">Credits: at most this many batches in flight.</param>
+/// <param name="RecordSpikes">Collect every spike time (for exactness checks; costs traffic).</param>
+/// <param name="StallTimeout">The run fails with a message naming what it waited for if nothing happens for this long.</param>
+public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null)
+{
+    public TimeSpan Stall => StallTimeout ?? TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Live numbers of a run, reported as batches complete.</summary>
+public sealed record RunProgress(int CompletedSamples, int TotalSamples, int BatchesInFlight, long Spikes, long Messages, long PayloadBytes, TimeSpan Elapsed);
+
+/// <summary>What a finished run produced.</summary>
+/// <param name="Result">Predictions, potentials, spike counts (and spikes when recorded), as the Core reference would give.</param>
+/// <param name="Links">Traffic per link (partition -> partition; source -1 = the input injector).</param>
+/// <param name="NodeOfPartition">Index into <paramref name="Nodes"/> of each partition's host.</param>
+/// <param name="Nodes">Addresses of the worker nodes used.</param>
+/// <param name="DeployTime">From the first spawn request to the last partition wired.</param>
+/// <param name="RunTime">From the first injected batch to the last result.</param>
+/// <param name="ReplayedBatches">Batches sent again after a failure.</param>
+/// <param name="DuplicateReports">Partition reports dropped as duplicates or stale.</param>
+public sealed record RunOutcome(SimulationResult Result, IReadOnlyList<LinkTraffic> Links, int[] NodeOfPartition, IReadOnlyList<string> Nodes,
+    TimeSpan DeployTime, TimeSpan RunTime, long ReplayedBatches, long DuplicateReports);
+
+/// <summary>A run that could not finish; the message says where it stopped and which samples completed.</summary>
+public sealed class RunFailedException(string message) : Exception(message);
+
+/// <summary>A worker node's agent as the coordinator sees it.</summary>
+public sealed record WorkerNode(string Address, IActorRef Agent);

@@ -1,0 +1,234 @@
+using Akka.Actor;
+using Akka.Serialization;
+using AkkaTtfs.Cluster.Protocol;
+using MessagePack;
+using static AkkaTtfs.Cluster.Serialization.WireFormat;
+using AkkaSerialization = Akka.Serialization.Serialization;
+
+namespace AkkaTtfs.Cluster.Serialization;
+
+/// <summary>
+/// MessagePack serializer of the control plane (<see cref="IControlMessage"/>). Same rules as
+/// <see cref="DataPlaneSerializer"/>: hand-written fields, a short manifest per record and nothing else
+/// readable. Actor references travel as their full serialized path (host and port included) and are
+/// resolved by the receiving system's provider, so a ref sent from one node works on every other.
+/// Why MessagePack and not Hyperion: see README.md beside this file.
+/// </summary>
+public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    /// <summary>Serializer id on the wire; also in base.conf's serialization-identifiers. Never reuse or change.</summary>
+    public const int Id = 7702;
+
+    internal const string SpawnPartitionsManifest = "sp";
+    internal const string PartitionsSpawnedManifest = "ss";
+    internal const string DeployPartitionManifest = "dp";
+    internal const string DeployCompleteManifest = "dc";
+    internal const string PartitionReadyManifest = "pr";
+    internal const string PartitionFailedManifest = "pf";
+    internal const string WirePartitionManifest = "wp";
+    internal const string StopPartitionManifest = "st";
+    internal const string RegisterNodeManifest = "rn";
+    internal const string NodeRegisteredManifest = "nr";
+
+    private const string Name = nameof(ControlSerializer);
+
+    private static readonly string[] KnownManifests =
+    [
+        SpawnPartitionsManifest, PartitionsSpawnedManifest, DeployPartitionManifest, DeployCompleteManifest, PartitionReadyManifest,
+        PartitionFailedManifest, WirePartitionManifest, StopPartitionManifest, RegisterNodeManifest, NodeRegisteredManifest,
+    ];
+
+    private readonly ExtendedActorSystem _system = system;
+
+    public override int Identifier => Id;
+
+    public override string Manifest(object o) => o switch
+    {
+        SpawnPartitions => SpawnPartitionsManifest,
+        PartitionsSpawned => PartitionsSpawnedManifest,
+        DeployPartition => DeployPartitionManifest,
+        DeployComplete => DeployCompleteManifest,
+        PartitionReady => PartitionReadyManifest,
+        PartitionFailed => PartitionFailedManifest,
+        WirePartition => WirePartitionManifest,
+        StopPartition => StopPartitionManifest,
+        RegisterNode => RegisterNodeManifest,
+        NodeRegistered => NodeRegisteredManifest,
+        _ => throw NotOurs(Name, o),
+    };
+
+    public override byte[] ToBinary(object obj) => obj switch
+    {
+        SpawnPartitions m => Write(m, 32 + m.RunId.Length + (5 * m.PartitionIds.Length), static (ref MessagePackWriter w, SpawnPartitions m) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(m.RunId);
+            WriteInts(ref w, m.PartitionIds);
+        }),
+        PartitionsSpawned m => Write(m, 256, static (ref MessagePackWriter w, PartitionsSpawned m) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(m.RunId);
+            WriteInts(ref w, m.PartitionIds);
+            WriteRefs(ref w, m.Refs);
+        }),
+        DeployPartition m => Write(m, 256 + m.Architecture.Length + m.PartitionSpec.Length, static (ref MessagePackWriter w, DeployPartition m) =>
+        {
+            w.WriteArrayHeader(13);
+            w.Write(m.RunId);
+            w.Write(m.PartitionId);
+            w.Write(m.Architecture);
+            WriteInts(ref w, m.InputShape);
+            w.Write(m.T);
+            w.Write(m.PartitionSpec);
+            w.Write(m.InputMode);
+            WriteFloats(ref w, m.KernelTaus);
+            WriteFloats(ref w, m.KernelTds);
+            w.Write(m.WeightCount);
+            w.Write(m.BiasCount);
+            w.Write(m.Sha256);
+            w.Write(m.RecordSpikes);
+        }),
+        DeployComplete m => Write(m, 32 + m.RunId.Length, static (ref MessagePackWriter w, DeployComplete m) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(m.RunId);
+            w.Write(m.PartitionId);
+        }),
+        PartitionReady m => Write(m, 32 + m.RunId.Length, static (ref MessagePackWriter w, PartitionReady m) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(m.RunId);
+            w.Write(m.PartitionId);
+        }),
+        PartitionFailed m => Write(m, 32 + m.RunId.Length + m.Reason.Length, static (ref MessagePackWriter w, PartitionFailed m) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(m.RunId);
+            w.Write(m.PartitionId);
+            w.Write(m.Reason);
+        }),
+        WirePartition m => Write(m, 256, static (ref MessagePackWriter w, WirePartition m) =>
+        {
+            w.WriteArrayHeader(5);
+            w.Write(m.RunId);
+            w.Write(m.PartitionId);
+            WriteInts(ref w, m.TargetIds);
+            WriteRefs(ref w, m.TargetRefs);
+            WriteRef(ref w, m.Collector);
+        }),
+        StopPartition m => Write(m, 32 + m.RunId.Length, static (ref MessagePackWriter w, StopPartition m) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(m.RunId);
+            w.Write(m.PartitionId);
+        }),
+        RegisterNode m => Write(m, 64 + m.Address.Length, static (ref MessagePackWriter w, RegisterNode m) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(m.Address);
+            WriteStrings(ref w, m.Roles);
+        }),
+        NodeRegistered m => Write(m, 4, static (ref MessagePackWriter w, NodeRegistered _) => w.WriteArrayHeader(0)),
+        _ => throw NotOurs(Name, obj),
+    };
+
+    public override object FromBinary(byte[] bytes, string manifest) => manifest switch
+    {
+        SpawnPartitionsManifest => Read(Name, manifest, nameof(SpawnPartitions), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 2);
+            return new SpawnPartitions(ReadString(ref r, "RunId"), ReadInts(ref r, "PartitionIds"));
+        }),
+        PartitionsSpawnedManifest => Read(Name, manifest, nameof(PartitionsSpawned), bytes, (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 3);
+            var m = new PartitionsSpawned(ReadString(ref r, "RunId"), ReadInts(ref r, "PartitionIds"), ReadRefs(ref r, "Refs"));
+            RequireSameLength(m.PartitionIds.Length, "PartitionIds", m.Refs.Length, "Refs");
+            return m;
+        }),
+        DeployPartitionManifest => Read(Name, manifest, nameof(DeployPartition), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 13);
+            var m = new DeployPartition(ReadString(ref r, "RunId"), r.ReadInt32(), ReadString(ref r, "Architecture"), ReadInts(ref r, "InputShape"),
+                r.ReadInt32(), ReadString(ref r, "PartitionSpec"), ReadString(ref r, "InputMode"), ReadFloats(ref r, "KernelTaus"),
+                ReadFloats(ref r, "KernelTds"), r.ReadInt32(), r.ReadInt32(), ReadString(ref r, "Sha256"), r.ReadBoolean());
+            RequireNonNegative(m.PartitionId, "PartitionId");
+            RequireNonNegative(m.WeightCount, "WeightCount");
+            RequireNonNegative(m.BiasCount, "BiasCount");
+            Require(m.T >= 1, $"T is {m.T}, expected >= 1");
+            RequireSameLength(m.KernelTaus.Length, "KernelTaus", m.KernelTds.Length, "KernelTds");
+            Require(m.KernelTaus.Length <= 2, $"{m.KernelTaus.Length} kernels, expected at most 2 (presynaptic, own)");
+            Require(m.KernelTaus.All(float.IsFinite) && m.KernelTds.All(float.IsFinite), "a kernel tau or td is NaN or infinite");
+            return m;
+        }),
+        DeployCompleteManifest => Read(Name, manifest, nameof(DeployComplete), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 2);
+            return new DeployComplete(ReadString(ref r, "RunId"), r.ReadInt32());
+        }),
+        PartitionReadyManifest => Read(Name, manifest, nameof(PartitionReady), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 2);
+            return new PartitionReady(ReadString(ref r, "RunId"), r.ReadInt32());
+        }),
+        PartitionFailedManifest => Read(Name, manifest, nameof(PartitionFailed), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 3);
+            return new PartitionFailed(ReadString(ref r, "RunId"), r.ReadInt32(), ReadString(ref r, "Reason"));
+        }),
+        WirePartitionManifest => Read(Name, manifest, nameof(WirePartition), bytes, (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 5);
+            var m = new WirePartition(ReadString(ref r, "RunId"), r.ReadInt32(), ReadInts(ref r, "TargetIds"), ReadRefs(ref r, "TargetRefs"),
+                ReadRef(ref r, "Collector"));
+            RequireSameLength(m.TargetIds.Length, "TargetIds", m.TargetRefs.Length, "TargetRefs");
+            return m;
+        }),
+        StopPartitionManifest => Read(Name, manifest, nameof(StopPartition), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 2);
+            return new StopPartition(ReadString(ref r, "RunId"), r.ReadInt32());
+        }),
+        RegisterNodeManifest => Read(Name, manifest, nameof(RegisterNode), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 2);
+            return new RegisterNode(ReadString(ref r, "Address"), ReadStrings(ref r, "Roles"));
+        }),
+        NodeRegisteredManifest => Read(Name, manifest, nameof(NodeRegistered), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 0);
+            return NodeRegistered.Instance;
+        }),
+        _ => throw UnknownManifest(Name, manifest, bytes.Length, KnownManifests),
+    };
+
+    private static void WriteRef(ref MessagePackWriter writer, IActorRef? actorRef)
+    {
+        // A missing ref would serialize as "" and fail only at the receiver; refuse it at the sender.
+        if (actorRef is null || actorRef.IsNobody())
+            throw new ArgumentException("an actor ref of a control message is null or Nobody; every ref field must name a live actor", nameof(actorRef));
+        // The full path with the address this node is reachable at (the transport's, when remoting is on).
+        writer.Write(AkkaSerialization.SerializedActorPath(actorRef));
+    }
+
+    private static void WriteRefs(ref MessagePackWriter writer, IActorRef[] refs)
+    {
+        writer.WriteArrayHeader(refs.Length);
+        foreach (var r in refs) WriteRef(ref writer, r);
+    }
+
+    private IActorRef ReadRef(ref MessagePackReader reader, string field)
+    {
+        var path = ReadString(ref reader, field);
+        Require(path.Length > 0, $"field {field} is an empty actor path");
+        return _system.Provider.ResolveActorRef(path);
+    }
+
+    private IActorRef[] ReadRefs(ref MessagePackReader reader, string field)
+    {
+        var refs = new IActorRef[ReadCount(ref reader, field)];
+        for (var k = 0; k < refs.Length; k++) refs[k] = ReadRef(ref reader, $"{field}[{k}]");
+        return refs;
+    }
+}

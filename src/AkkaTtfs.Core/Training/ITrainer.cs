@@ -1,0 +1,18 @@
+namespace AkkaTtfs.Core.Training;
+
+/// <summary>
+/// Trains a surrogate DNN and converts it into an <see cref="Model.SnnModel"/>. The coordinator obtains models
+/// through this interface; the implementation (AkkaTtfs.Training, TorchSharp) is the only code that touches libtorch.
+/// </summary>
+public interface ITrainer
+{
+    /// <summary>
+    /// Runs the whole pipeline of <paramref name="options"/>: load the data, train, keep the best checkpoint,
+    /// convert, evaluate, and save the model file if <see cref="TrainingOptions.OutputPath"/> is set.
+    /// Bad options or an architecture that does not fit the data throw before any training.
+    /// </summary>
+    TrainingResult Train(TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken ct);
+}
+
+/// <summary>The converted model and what the run measured.</summary>
+public sealed record TrainingResult(Model.SnnModel Model, TrainingReport Report);

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using AkkaTtfs.Core.Metrics;
+using AkkaTtfs.Core.Training;
+
+namespace AkkaTtfs.Core.Tests.Training;
+
+public class TrainingOptionsTests
+{
+    [Fact]
+    public void Defaults_are_the_papers_except_epochs_and_lambda_TB()
+    {
+        var o = new TrainingOptions();
+        o.Validate();
+        Assert.Equal((1e-4, 10.0, 0.0, 32, 1e-3, 128), (o.LambdaTr, o.TauInit, o.TdInit, o.T, o.LearningRate, o.BatchSize));
+        Assert.Equal(TrainingPreset.SrTrTb, o.Preset);
+        Assert.Equal(TrainingOptions.DefaultLambdaTb, o.LambdaTb);
+        Assert.Equal(1, o.Threads);
+        Assert.Equal((20, 20), (o.ResolvedSrEpochs, o.ResolvedKernelEpoch));
+    }
+
+    public static TheoryData<string, TrainingOptions> BadOptions() => new()
+    {
+        { "epochs", new TrainingOptions { Epochs = 0 } },
+        { "E_sr", new TrainingOptions { SrEpochs = 0 } },
+        { "E_k", new TrainingOptions { KernelEpoch = -1 } },
+        { "E_k", new TrainingOptions { Epochs = 10, KernelEpoch = 10 } },
+        { "lambda_TR", new TrainingOptions { LambdaTr = -1 } },
+        { "lambda_TB", new TrainingOptions { LambdaTb = double.NaN } },
+        { "tau_init", new TrainingOptions { TauInit = 0 } },
+        { "td_init", new TrainingOptions { TdInit = double.PositiveInfinity } },
+        { "T", new TrainingOptions { T = 0 } },
+        { "T", new TrainingOptions { T = 257 } },
+        { "lr", new TrainingOptions { LearningRate = 0 } },
+        { "batch", new TrainingOptions { BatchSize = 0 } },
+        { "dropout", new TrainingOptions { Dropout = 1 } },
+        { "validation fraction", new TrainingOptions { ValidationFraction = 1 } },
+        { "threads", new TrainingOptions { Threads = 0 } },
+        { "train limit", new TrainingOptions { TrainLimit = 0 } },
+        { "test limit", new TrainingOptions { TestLimit = 0 } },
+        { "architecture", new TrainingOptions { Architecture = " " } },
+        { "data", new TrainingOptions { Data = "" } },
+        { "energy constants", new TrainingOptions { Energy = new EnergyModel(-1, 4.6) } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void Every_bad_knob_is_rejected_with_its_name(string knob, TrainingOptions options)
+    {
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains($"training option {knob} =", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void E_k_may_reach_the_epoch_count_when_the_preset_does_not_use_it()
+    {
+        new TrainingOptions { Preset = TrainingPreset.Sr, Epochs = 10, KernelEpoch = 10 }.Validate();
+        new TrainingOptions { Preset = TrainingPreset.Sm, Epochs = 1 }.Validate();
+    }
+
+    [Fact]
+    public void Report_json_uses_snake_case_and_the_papers_preset_names()
+    {
+        var report = new TrainingReport
+        {
+            Options = new TrainingOptions { Preset = TrainingPreset.SrTr },
+            SrEpochs = 20,
+            KernelEpoch = 20,
+            Dataset = "mnist-10k",
+            Architecture = "c12k5-p2-c64k5-p2-d10",
+            InputShape = "[1,28,28]",
+            TrainSamples = 7200,
+            ValidationSamples = 800,
+            TestSamples = 2000,
+            History = [new EpochSummary(0, 1, 1, 0.5, 0.5, 4000, 0.05, false, 10, 10, 0, 0, 3, 2000)],
+            BestEpoch = 0,
+            SurrogateTestAccuracy = 0.5,
+            TrainingSeconds = 3,
+            SamplesPerSecond = 2000,
+            Kernels = [new KernelSummary(0, "c12k5", 10, 0, 0.045, 1)],
+        };
+        using var json = JsonDocument.Parse(report.ToJson());
+        Assert.Equal("SR+TR", json.RootElement.GetProperty("options").GetProperty("preset").GetString());
+        Assert.Equal(7200, json.RootElement.GetProperty("train_samples").GetInt32());
+        Assert.Equal(0.05, json.RootElement.GetProperty("history")[0].GetProperty("sr_probability").GetDouble());
+        Assert.Equal("auto", json.RootElement.GetProperty("options").GetProperty("normalisation").GetString());
+    }
+}
