@@ -10,6 +10,8 @@ internal static class Program
         var root = new RootCommand(
             "akkattfs: event-driven simulation of deep spiking neural networks with time-to-first-spike coding " +
             "(Park & Yoon, arXiv:2106.02568). Conventions: docs/ttfs-method.md.");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(DatasetCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());

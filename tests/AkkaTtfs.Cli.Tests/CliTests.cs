@@ -141,3 +141,42 @@ public sealed class CliTests : IDisposable
         Assert.Contains("99 channel slices", run.StdErr, StringComparison.Ordinal);
     }
 }
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Run_on_an_embedded_two_node_cluster_reports_results_identical_to_the_reference()
+    {
+        var modelPath = _temp.File("m.safetensors");
+        Assert.Equal(0, CliProcess.Run("model", "random", "--arch", "mnist-cnn", "--out", modelPath, "--seed", "9").ExitCode);
+        var folder = _temp.File("run");
+        var run = CliProcess.Run("run", "--model", modelPath, "--nodes", "2", "--partitions", "c2t2x1,c2,1", "--limit", "300", "--batch", "32", "--out", folder);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("bit-identical to the Core reference", run.StdOut, StringComparison.Ordinal);
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("bit_identical_to_reference").GetBoolean());
+        Assert.Equal(2, root.GetProperty("nodes").GetArrayLength());
+        var traffic = root.GetProperty("traffic");
+        // 300 samples in batches of 32: 10 batches, one message per batch and link.
+        var links = File.ReadAllLines(Path.Combine(folder, "links.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.All(links, l => Assert.Equal("10", l[6]));
+        Assert.Equal(links.Sum(l => long.Parse(l[6], System.Globalization.CultureInfo.InvariantCulture)), traffic.GetProperty("messages").GetInt64());
+        Assert.InRange(traffic.GetProperty("payload_bytes_per_spike").GetDouble(), 0.5, 4.0);
+    }
+
+    [Fact]
+    public void Run_with_an_unreachable_seed_fails_within_the_timeout_naming_the_seed()
+    {
+        var modelPath = _temp.File("m.safetensors");
+        Assert.Equal(0, CliProcess.Run("model", "random", "--arch", "mlp", "--out", modelPath).ExitCode);
+        var run = CliProcess.Run(TimeSpan.FromMinutes(2), "run", "--model", modelPath, "--seed", "akka.tcp://akkattfs@127.0.0.1:9", "--join-timeout", "5", "--out", _temp.File("r"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("127.0.0.1:9", run.StdErr, StringComparison.Ordinal);
+    }
+}

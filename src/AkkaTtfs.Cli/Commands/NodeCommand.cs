@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using AkkaTtfs.Cluster.Hosting;
+using AkkaTtfs.Cluster.Runtime;
+
+namespace AkkaTtfs.Cli.Commands;
+
+/// <summary><c>akkattfs node</c>: a worker node that hosts partitions until it is stopped (Ctrl+C or SIGTERM).</summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var role = new Option<string>("--role") { Description = "Node role (worker hosts partitions)", DefaultValueFactory = _ => ClusterNodeOptions.WellKnownRoles.Worker };
+        role.AcceptOnlyFromAmong(ClusterNodeOptions.WellKnownRoles.Worker);
+        var seeds = new Option<string[]>("--seed") { Description = "Seed node address(es) to join (akka.tcp://akkattfs@host:port); none: this node is the seed", AllowMultipleArgumentsPerToken = true };
+        var host = new Option<string?>("--host") { Description = "Address to bind and advertise (default 127.0.0.1)" };
+        var port = new Option<int?>("--port") { Description = "Port (default: 4053 for a seed, any free port otherwise)" };
+        var config = new Option<FileInfo?>("--config") { Description = "A HOCON file that overrides the embedded configuration" };
+        var faults = new Option<bool>("--fault-injection") { Description = "Enable the throttle/blackhole transport adapters (every node of the cluster must)" };
+        var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for joining the cluster", DefaultValueFactory = _ => 60 };
+        var command = new Command("node", "Run a worker node that hosts SNN partitions for coordinators (stops cleanly on Ctrl+C or SIGTERM)")
+        {
+            role, seeds, host, port, config, faults, joinTimeout,
+        };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var seedList = parse.GetValue(seeds) ?? [];
+            var isSeed = seedList.Length == 0;
+            ClusterNode node;
+            try
+            {
+                node = ClusterNode.Start(new ClusterNodeOptions
+                {
+                    Profile = isSeed ? NodeProfile.Seed : NodeProfile.Worker,
+                    Host = parse.GetValue(host),
+                    Port = parse.GetValue(port) ?? (isSeed ? 4053 : 0),
+                    SeedNodes = seedList,
+                    ConfigFile = parse.GetValue(config)?.FullName,
+                    FaultInjection = parse.GetValue(faults),
+                });
+            }
+            catch (Exception ex) when (ex is ClusterJoinException or Akka.Configuration.ConfigurationException)
+            {
+                throw new CliUsageException(ex.Message);
+            }
+
+            using var stop = new ManualResetEventSlim();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Set(); });
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Set(); };
+            try
+            {
+                node.WaitUntilUpAsync(TimeSpan.FromSeconds(parse.GetValue(joinTimeout))).GetAwaiter().GetResult();
+            }
+            catch (ClusterJoinException ex)
+            {
+                node.LeaveAndShutdownAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+                throw new CliUsageException(ex.Message);
+            }
+
+            ClusterRuntime.StartNodeAgent(node.System);
+            // The address line is what scripts and the multi-process test read to find a node started on port 0.
+            Console.WriteLine($"node up at {node.SelfAddress}");
+            Console.Out.Flush();
+            WaitHandle.WaitAny([stop.WaitHandle, node.System.WhenTerminated.ContinueWith(_ => { }, TaskScheduler.Default).AsWaitHandle()]);
+            Console.WriteLine("leaving the cluster");
+            node.LeaveAndShutdownAsync(TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
+            return 0;
+        }));
+        return command;
+    }
+
+    private static WaitHandle AsWaitHandle(this Task task) => ((IAsyncResult)task).AsyncWaitHandle;
+}

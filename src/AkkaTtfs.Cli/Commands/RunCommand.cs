@@ -1,0 +1,227 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AkkaTtfs.Cluster.Hosting;
+using AkkaTtfs.Cluster.Runtime;
+using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Runtime;
+using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Training;
+using AkkaTtfs.Training;
+
+namespace AkkaTtfs.Cli.Commands;
+
+/// <summary>
+/// <c>akkattfs run</c>, the main job: obtain a model (train it, or load a file), deploy it to a cluster
+/// (embedded by default), simulate the test split there, check it against the Core reference and report
+/// accuracy, spikes and traffic.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo?>("--model", "-m") { Description = "Use this model file instead of training one" };
+        var data = DatasetCommand.DataOption();
+        var arch = new Option<string>("--arch") { Description = "Architecture to train (string or preset)", DefaultValueFactory = _ => "mnist-cnn" };
+        var preset = new Option<string>("--preset") { Description = "Training preset: SM, SR, SR+TR, SR+TR+TB", DefaultValueFactory = _ => "SR+TR+TB" };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs (E_sr and E_k scale to half of them)", DefaultValueFactory = _ => 12 };
+        var seed = new Option<int>("--train-seed") { Description = "Random seed of training", DefaultValueFactory = _ => 1 };
+        var partitions = new Option<string>("--partitions", "-p") { Description = "Partition spec: per weighted layer N, cN, tRxC, cNtRxC or nK (comma-separated, or one for all)", DefaultValueFactory = _ => "1" };
+        var nodes = new Option<int>("--nodes") { Description = "Worker nodes: embedded mode starts this many in this process; with --seed, waits for this many to join", DefaultValueFactory = _ => 1 };
+        var seedNodes = new Option<string[]>("--seed") { Description = "Join the cluster of these seed node addresses (akka.tcp://akkattfs@host:port) as the coordinator instead of running an embedded cluster", AllowMultipleArgumentsPerToken = true };
+        var host = new Option<string?>("--host") { Description = "Address to bind and advertise (default 127.0.0.1)" };
+        var port = new Option<int?>("--port") { Description = "Port of this node (default: any free port)" };
+        var limit = new Option<int?>("--limit", "-n") { Description = "Simulate only the first N test samples" };
+        var batch = new Option<int>("--batch", "-b") { Description = "Samples per batch (one message per batch, window and link)", DefaultValueFactory = _ => 64 };
+        var inFlight = new Option<int>("--in-flight") { Description = "Batches in flight at most (credits)", DefaultValueFactory = _ => 4 };
+        var verify = new Option<bool>("--verify") { Description = "Also run the Core reference and check the cluster's results bit for bit", DefaultValueFactory = _ => true };
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Report folder (default runs/run-<time>)" };
+        var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the cluster and the workers", DefaultValueFactory = _ => 60 };
+        var command = new Command("run",
+            "The main job: train the surrogate on the bundled data (or load --model), deploy the SNN to a cluster " +
+            "(embedded unless --seed), simulate the test split there, verify against the Core reference and report accuracy, spikes and traffic")
+        {
+            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, host, port, limit, batch, inFlight, verify, output, joinTimeout,
+        };
+
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var folder = parse.GetValue(output)?.FullName ?? Path.GetFullPath(Path.Combine("runs", "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            Directory.CreateDirectory(folder);
+            var pair = DatasetCatalog.Load(parse.GetValue(data)!);
+            if (parse.GetValue(nodes) < 1) throw new CliUsageException("--nodes must be >= 1");
+            if (parse.GetValue(batch) < 1 || parse.GetValue(inFlight) < 1) throw new CliUsageException("--batch and --in-flight must be >= 1");
+
+            // 1. The model.
+            SnnModel snn;
+            if (parse.GetValue(model) is { } file)
+            {
+                snn = ModelFile.Load(file.FullName);
+                Console.Error.WriteLine($"model: {file.FullName} ({snn.Network.Architecture})");
+            }
+            else
+            {
+                var options = new TrainingOptions
+                {
+                    Data = parse.GetValue(data)!,
+                    Architecture = parse.GetValue(arch)!,
+                    Preset = TrainingPresets.Parse(parse.GetValue(preset)!),
+                    Epochs = parse.GetValue(epochs),
+                    Seed = parse.GetValue(seed),
+                };
+                Console.Error.WriteLine($"training {options.Architecture} ({options.Preset.Name()}, {options.Epochs} epochs) on {pair.Train.Name}");
+                var trained = new SurrogateTrainer().Train(pair, options, new EpochLine(), CancellationToken.None);
+                snn = trained.Model;
+                var modelPath = Path.Combine(folder, "model.safetensors");
+                ModelFile.Save(snn, modelPath);
+                File.WriteAllText(Path.Combine(folder, "training.json"), trained.Report.ToJson());
+                Console.Error.WriteLine($"trained: surrogate test accuracy {trained.Report.SurrogateTestAccuracy:P2}; model written to {modelPath}");
+            }
+
+            var test = pair.Test;
+            SimulateCommand.CheckFits(snn, test);
+            var n = Math.Min(parse.GetValue(limit) ?? test.Count, test.Count);
+            var inputs = test.NormaliseRange(0, n, snn.Normalisation);
+            var labels = Enumerable.Range(0, n).Select(i => (byte)test.Label(i)).ToArray();
+            var plan = PartitionPlanner.Plan(snn.Network, parse.GetValue(partitions)!);
+
+            // 2. The cluster, 3. the run.
+            var runOptions = new RunOptions(parse.GetValue(batch), parse.GetValue(inFlight), RecordSpikes: false);
+            var outcome = RunOnCluster(snn, plan, inputs, n, runOptions, parse.GetValue(nodes), parse.GetValue(seedNodes) ?? [],
+                parse.GetValue(host), parse.GetValue(port), TimeSpan.FromSeconds(parse.GetValue(joinTimeout)));
+
+            // 4. Verification and report.
+            bool? identical = null;
+            double referenceSeconds = 0;
+            if (parse.GetValue(verify))
+            {
+                var clock = Stopwatch.StartNew();
+                var reference = new EventDrivenSimulator(snn).Run(inputs, n, new SimulationOptions(parse.GetValue(batch)));
+                referenceSeconds = clock.Elapsed.TotalSeconds;
+                identical = BitIdentical(reference, outcome.Result);
+            }
+
+            var report = RunReport.Build(snn, plan, outcome, labels, identical, referenceSeconds);
+            File.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(report, RunReport.JsonOptions));
+            RunReport.WriteLinksCsv(Path.Combine(folder, "links.csv"), outcome, plan);
+            RunReport.Print(report);
+            Console.WriteLine($"report folder      {folder}");
+            if (identical == false)
+            {
+                Console.Error.WriteLine("error: the cluster's results differ from the Core reference (an exactness bug; please report it with this folder)");
+                return 1;
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Akka's INFO lines (joins, leaves, shutdown) would drown the report; warnings and errors still show.</summary>
+    internal const string QuietLogging = "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING";
+
+    /// <summary>Runs on an embedded cluster of <paramref name="nodes"/> in-process nodes, or joins the given seeds as coordinator.</summary>
+    internal static RunOutcome RunOnCluster(SnnModel model, PartitionPlan plan, float[] inputs, int count, RunOptions options, int nodes,
+        IReadOnlyList<string> seeds, string? host, int? port, TimeSpan joinTimeout)
+    {
+        var started = new List<ClusterNode>();
+        try
+        {
+            ClusterNode coordinator;
+            if (seeds.Count == 0)
+            {
+                for (var i = 0; i < nodes; i++)
+                {
+                    var node = ClusterNode.Start(new ClusterNodeOptions
+                    {
+                        Profile = i == 0 ? NodeProfile.SingleNode : NodeProfile.Worker,
+                        Host = host,
+                        Port = i == 0 ? port : 0,
+                        SeedNodes = i == 0 ? [] : [started[0].SelfAddress.ToString()],
+                        ExtraHocon = QuietLogging,
+                    });
+                    started.Add(node);
+                    ClusterRuntime.StartNodeAgent(node.System);
+                }
+
+                coordinator = started[0];
+                Console.Error.WriteLine($"embedded cluster: {nodes} node(s) on {coordinator.SelfAddress.Host}");
+            }
+            else
+            {
+                coordinator = ClusterNode.Start(new ClusterNodeOptions
+                {
+                    Profile = NodeProfile.Worker,
+                    Roles = [ClusterNodeOptions.WellKnownRoles.Coordinator],
+                    Host = host,
+                    Port = port,
+                    SeedNodes = seeds,
+                    ExtraHocon = QuietLogging,
+                });
+                started.Add(coordinator);
+                Console.Error.WriteLine($"coordinator {coordinator.SelfAddress} joining {string.Join(", ", seeds)}");
+            }
+
+            foreach (var node in started) node.WaitUntilUpAsync(joinTimeout).GetAwaiter().GetResult();
+            var workers = ClusterRuntime.DiscoverWorkersAsync(coordinator.System, nodes, joinTimeout).GetAwaiter().GetResult();
+            Console.Error.WriteLine($"deploying {plan.Partitions.Count} partitions ({plan.Describe()}) on {workers.Count} worker node(s); simulating {count} samples");
+            var runId = "run-" + Guid.NewGuid().ToString("N")[..12];
+            return ClusterRuntime.RunAsync(coordinator.System, new RunRequest(runId, model, plan, inputs, count, options), workers, new LiveLine(count))
+                .GetAwaiter().GetResult();
+        }
+        catch (ClusterJoinException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+        catch (RunFailedException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+        finally
+        {
+            foreach (var node in Enumerable.Reverse(started))
+                node.LeaveAndShutdownAsync(TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
+        }
+    }
+
+    private static bool BitIdentical(SimulationResult a, SimulationResult b) =>
+        a.Predictions.AsSpan().SequenceEqual(b.Predictions)
+        && a.OutputPotentials.Select(BitConverter.SingleToInt32Bits).SequenceEqual(b.OutputPotentials.Select(BitConverter.SingleToInt32Bits))
+        && a.SpikesPerStage.AsSpan().SequenceEqual(b.SpikesPerStage)
+        && a.SynOps == b.SynOps;
+
+    /// <summary>One line per training epoch on stderr.</summary>
+    private sealed class EpochLine : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (!value.EpochCompleted) return;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  epoch {value.Epoch + 1}/{value.Epochs}  loss {value.Loss:F4}  train {value.TrainAccuracy:P2}  val {value.ValidationAccuracy:P2}  p_SR {value.SrProbability:F2}  {value.SamplesPerSecond:F0} samples/s  ETA {value.Remaining:mm\\:ss}"));
+        }
+    }
+
+    /// <summary>The live progress line while simulating: samples/s, spikes/s, messages/s, bytes/s, batches in flight.</summary>
+    private sealed class LiveLine(int total) : IProgress<RunProgress>
+    {
+        private readonly bool _interactive = !Console.IsErrorRedirected;
+        private int _lastDecile = -1;
+
+        public void Report(RunProgress p)
+        {
+            var s = Math.Max(p.Elapsed.TotalSeconds, 1e-9);
+            var decile = p.CompletedSamples * 10 / Math.Max(1, total);
+            if (!_interactive && decile == _lastDecile && p.CompletedSamples < total) return;
+            _lastDecile = decile;
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"simulating {p.CompletedSamples}/{p.TotalSamples}  {p.CompletedSamples / s:F0} samples/s  {p.Spikes / s:E2} spikes/s  {p.Messages / s:F0} msg/s  {p.PayloadBytes / s / 1e6:F2} MB/s  in flight {p.BatchesInFlight}");
+            if (_interactive) Console.Error.Write("\r" + line + "   ");
+            else Console.Error.WriteLine(line);
+            if (_interactive && p.CompletedSamples >= p.TotalSamples) Console.Error.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AkkaTtfs.Cluster.Runtime;
+using AkkaTtfs.Core.Metrics;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Partitioning;
+
+namespace AkkaTtfs.Cli.Commands;
+
+/// <summary>The report of a cluster run: results, spikes, traffic per link and per node pair, timings.</summary>
+internal static class RunReport
+{
+    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    public static Dictionary<string, object?> Build(SnnModel model, PartitionPlan plan, RunOutcome outcome, byte[] labels, bool? identical, double referenceSeconds)
+    {
+        var result = outcome.Result;
+        var n = result.SampleCount;
+        var spikeLinks = outcome.Links.Where(l => l.SourceId >= 0).ToArray();
+        var spikesSent = spikeLinks.Sum(l => l.Spikes);
+        var bytesSent = spikeLinks.Sum(l => l.PayloadBytes);
+        var energy = EnergyModel.Default.Estimate(model.Network, result);
+        var runSeconds = Math.Max(outcome.RunTime.TotalSeconds, 1e-9);
+        return new Dictionary<string, object?>
+        {
+            ["architecture"] = model.Network.Architecture,
+            ["samples"] = n,
+            ["accuracy"] = result.Accuracy(labels),
+            ["spikes_per_sample"] = result.SpikesPerSample,
+            ["spikes_per_sample_per_layer"] = result.SpikesPerStage.Select(s => (double)s / n).ToArray(),
+            ["synops_per_sample"] = result.SynOpsPerSample,
+            ["energy"] = new Dictionary<string, object>
+            {
+                ["snn_nJ_per_sample"] = energy.SnnPicojoules / 1000,
+                ["dnn_nJ_per_sample"] = energy.DnnPicojoules / 1000,
+                ["e_ac_pJ"] = energy.Model.AccumulatePicojoules,
+                ["e_mac_pJ"] = energy.Model.MultiplyAccumulatePicojoules,
+            },
+            ["bit_identical_to_reference"] = identical,
+            ["partitions"] = plan.Spec,
+            ["partition_count"] = plan.Partitions.Count,
+            ["nodes"] = outcome.Nodes,
+            ["partition_nodes"] = outcome.NodeOfPartition,
+            ["deploy_seconds"] = outcome.DeployTime.TotalSeconds,
+            ["run_seconds"] = outcome.RunTime.TotalSeconds,
+            ["samples_per_second"] = n / runSeconds,
+            ["reference_seconds"] = referenceSeconds,
+            ["traffic"] = new Dictionary<string, object>
+            {
+                ["links"] = outcome.Links.Count,
+                ["messages"] = outcome.Links.Sum(l => l.Messages),
+                ["spike_messages"] = spikeLinks.Sum(l => l.Messages),
+                ["spikes_sent"] = spikesSent,
+                ["spike_payload_bytes"] = bytesSent,
+                ["payload_bytes_per_spike"] = spikesSent == 0 ? 0 : (double)bytesSent / spikesSent,
+                ["input_payload_bytes"] = outcome.Links.Where(l => l.SourceId < 0).Sum(l => l.PayloadBytes),
+                ["node_pairs"] = NodePairs(outcome),
+            },
+            ["replayed_batches"] = outcome.ReplayedBatches,
+            ["duplicate_reports"] = outcome.DuplicateReports,
+        };
+    }
+
+    /// <summary>Traffic between nodes: the injector counts as "coordinator", partitions as the node hosting them.</summary>
+    private static List<Dictionary<string, object>> NodePairs(RunOutcome outcome)
+    {
+        string NodeOf(int partition) => partition < 0 ? "coordinator" : outcome.Nodes[outcome.NodeOfPartition[partition]];
+        return outcome.Links
+            .GroupBy(l => (From: NodeOf(l.SourceId), To: NodeOf(l.TargetId)))
+            .OrderBy(g => g.Key.From, StringComparer.Ordinal).ThenBy(g => g.Key.To, StringComparer.Ordinal)
+            .Select(g => new Dictionary<string, object>
+            {
+                ["from"] = g.Key.From,
+                ["to"] = g.Key.To,
+                ["messages"] = g.Sum(l => l.Messages),
+                ["events"] = g.Sum(l => l.Spikes),
+                ["payload_bytes"] = g.Sum(l => l.PayloadBytes),
+            }).ToList();
+    }
+
+    public static void WriteLinksCsv(string path, RunOutcome outcome, PartitionPlan plan)
+    {
+        var csv = new StringBuilder("source,target,source_stage,target_stage,source_node,target_node,messages,events,payload_bytes\n");
+        foreach (var l in outcome.Links)
+        {
+            var sourceStage = l.SourceId < 0 ? -1 : plan.Partitions[l.SourceId].Stage;
+            var sourceNode = l.SourceId < 0 ? "coordinator" : outcome.Nodes[outcome.NodeOfPartition[l.SourceId]];
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{l.SourceId},{l.TargetId},{sourceStage},{plan.Partitions[l.TargetId].Stage},{sourceNode},{outcome.Nodes[outcome.NodeOfPartition[l.TargetId]]},{l.Messages},{l.Spikes},{l.PayloadBytes}\n");
+        }
+
+        File.WriteAllText(path, csv.ToString());
+    }
+
+    public static void Print(Dictionary<string, object?> r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var traffic = (Dictionary<string, object>)r["traffic"]!;
+        Console.WriteLine(string.Create(inv, $"architecture       {r["architecture"]}"));
+        Console.WriteLine(string.Create(inv, $"samples            {r["samples"]}"));
+        Console.WriteLine(string.Create(inv, $"accuracy           {(double)r["accuracy"]!:P2}"));
+        Console.WriteLine(string.Create(inv, $"spikes/sample      {(double)r["spikes_per_sample"]!:F1}  per layer [{string.Join(", ", ((double[])r["spikes_per_sample_per_layer"]!).Select(x => x.ToString("F1", inv)))}]"));
+        Console.WriteLine(string.Create(inv, $"SynOps/sample      {(double)r["synops_per_sample"]!:F0}"));
+        Console.WriteLine(string.Create(inv, $"cluster            {((IReadOnlyList<string>)r["nodes"]!).Count} worker node(s), {r["partition_count"]} partitions ({r["partitions"]})"));
+        Console.WriteLine(string.Create(inv, $"time               deploy {(double)r["deploy_seconds"]!:F2} s, run {(double)r["run_seconds"]!:F2} s ({(double)r["samples_per_second"]!:F0} samples/s)"));
+        Console.WriteLine(string.Create(inv, $"traffic            {traffic["messages"]} messages, {traffic["spikes_sent"]} spikes sent, {(long)traffic["spike_payload_bytes"] / 1e6:F2} MB spike payload ({(double)traffic["payload_bytes_per_spike"]:F2} B/spike)"));
+        foreach (var pair in (List<Dictionary<string, object>>)traffic["node_pairs"])
+            Console.WriteLine(string.Create(inv, $"  {pair["from"]} -> {pair["to"]}: {pair["messages"]} msgs, {pair["events"]} events, {(long)pair["payload_bytes"] / 1e3:F1} kB"));
+        var identical = r["bit_identical_to_reference"];
+        Console.WriteLine($"verified           {(identical is null ? "not checked (--verify false)" : (bool)identical ? "bit-identical to the Core reference" : "DIFFERS from the Core reference")}");
+    }
+}
