@@ -15,7 +15,7 @@ namespace AkkaTtfs.Cli.Commands;
 /// <summary><c>akkattfs simulate</c>: run a model file on a dataset split with a Core engine and report.</summary>
 internal static class SimulateCommand
 {
-    private static readonly string[] Engines = ["event", "partitioned", "clock"];
+    private static readonly string[] Engines = ["event", "partitioned", "cluster", "clock"];
 
     public static Command Create()
     {
@@ -25,9 +25,11 @@ internal static class SimulateCommand
         split.AcceptOnlyFromAmong("test", "train");
         var limit = new Option<int?>("--limit", "-n") { Description = "Simulate only the first N samples of the split" };
         var batch = new Option<int>("--batch", "-b") { Description = "Samples per batch", DefaultValueFactory = _ => 64 };
-        var engine = new Option<string>("--engine") { Description = "event: the event-driven reference; partitioned: the same cut by --partitions; clock: the time-stepped oracle (slow)", DefaultValueFactory = _ => "event" };
+        var engine = new Option<string>("--engine") { Description = "event: the event-driven reference; partitioned: the same cut by --partitions in one thread; cluster: the actor runtime (implied by --nodes or --seed); clock: the time-stepped oracle (slow)", DefaultValueFactory = _ => "event" };
         engine.AcceptOnlyFromAmong(Engines);
         var partitions = new Option<string?>("--partitions", "-p") { Description = "Partition spec for --engine partitioned: per weighted layer N, cN, tRxC, cNtRxC or nK (comma-separated, or one for all)" };
+        var nodes = new Option<int?>("--nodes") { Description = "Cluster engine: embedded nodes to start in this process, or with --seed the worker nodes to wait for" };
+        var seedNodes = new Option<string[]>("--seed") { Description = "Cluster engine: join the cluster of these seed addresses as coordinator", AllowMultipleArgumentsPerToken = true };
         var checkDnn = new Option<bool>("--check-dnn") { Description = "Also run the quantised DNN (double precision) and report prediction agreement and spike-time mismatches" };
         var spikesOut = new Option<FileInfo?>("--spikes-out") { Description = "Write every spike as CSV: sample,layer,neuron,time (absolute step)" };
         var report = new Option<FileInfo?>("--report") { Description = "Write a JSON report" };
@@ -35,13 +37,15 @@ internal static class SimulateCommand
         var eMac = new Option<double>("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
         var command = new Command("simulate", "Simulate a model file on a dataset with a Core reference engine and print accuracy, spikes, SynOps and energy")
         {
-            model, data, split, limit, batch, engine, partitions, checkDnn, spikesOut, report, eAc, eMac,
+            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, report, eAc, eMac,
         };
 
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var engineName = parse.GetValue(engine)!;
             var partitionSpec = parse.GetValue(partitions);
+            var seeds = parse.GetValue(seedNodes) ?? [];
+            if ((parse.GetValue(nodes) is not null || seeds.Length > 0) && engineName is "event" or "partitioned") engineName = "cluster";
             if (partitionSpec is not null && engineName == "event") engineName = "partitioned";
             if (engineName == "partitioned" && partitionSpec is null)
                 throw new CliUsageException("--engine partitioned needs --partitions (for example --partitions 4 or --partitions 1,c4,1)");
@@ -60,6 +64,7 @@ internal static class SimulateCommand
 
             Console.Error.WriteLine($"simulating {n} {dataset.Name} samples with {snn.Network.Architecture} ({engineName} engine)");
             var clock = Stopwatch.StartNew();
+            double seconds = 0;
             SimulationResult? result = null;
             OracleResult? clockResult = null;
             PartitionPlan? plan = null;
@@ -72,12 +77,19 @@ internal static class SimulateCommand
                     plan = PartitionPlanner.Plan(snn.Network, partitionSpec!);
                     result = new PartitionedSimulator(snn, plan).Run(inputs, n, options);
                     break;
+                case "cluster":
+                    plan = PartitionPlanner.Plan(snn.Network, partitionSpec ?? "1");
+                    var outcome = RunCommand.RunOnCluster(snn, plan, inputs, n, new Cluster.Runtime.RunOptions(options.BatchSize, RecordSpikes: options.RecordSpikes),
+                        parse.GetValue(nodes) ?? 1, seeds, null, null, TimeSpan.FromSeconds(60));
+                    result = outcome.Result;
+                    seconds = outcome.RunTime.TotalSeconds;
+                    break;
                 default:
                     clockResult = ClockDrivenSimulator.Run(snn, inputs, n);
                     break;
             }
 
-            var seconds = clock.Elapsed.TotalSeconds;
+            if (engineName != "cluster") seconds = clock.Elapsed.TotalSeconds;
             var summary = clockResult is not null
                 ? Summarise(snn, labels, clockResult, seconds)
                 : Summarise(snn, labels, result!, seconds, new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)), plan);

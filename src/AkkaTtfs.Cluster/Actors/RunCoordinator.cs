@@ -138,7 +138,8 @@ public sealed class RunCoordinator : ReceiveActor
         for (var id = 0; id < _partitions.Length; id++)
         {
             var targets = _plan.RoutesFrom(id).Select(r => r.TargetId).ToArray();
-            _partitions[id].Tell(new WirePartition(_request.RunId, id, targets, targets.Select(t => _partitions[t]).ToArray(), Self));
+            var refs = targets.Select(t => _request.LinkInterceptor?.Invoke(id, t, _partitions[t]) ?? _partitions[t]).ToArray();
+            _partitions[id].Tell(new WirePartition(_request.RunId, id, targets, refs, Self));
         }
     }
 

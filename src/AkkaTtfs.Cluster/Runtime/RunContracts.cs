@@ -13,7 +13,14 @@ namespace AkkaTtfs.Cluster.Runtime;
 /// <param name="Inputs">Normalised samples, [sample][input size].</param>
 /// <param name="Count">Number of samples.</param>
 /// <param name="Options">Batching, credits, recording, timeouts.</param>
-public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan, float[] Inputs, int Count, RunOptions Options);
+public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan, float[] Inputs, int Count, RunOptions Options)
+{
+    /// <summary>
+    /// Test hook: given (source partition, target partition, target ref), the ref the source sends to
+    /// instead, e.g. a relay that delays and reorders messages. Null: partitions talk directly.
+    /// </summary>
+    internal Func<int, int, IActorRef, IActorRef>? LinkInterceptor { get; init; }
+}
 
 /// <summary>How a run is driven.</summary>
 /// <param name="BatchSize">Samples per batch (one message per batch, window and link).</param>
