@@ -15,20 +15,18 @@ public sealed class NodeAgent : ReceiveActor
 
     public NodeAgent()
     {
+        // Each spawn gets a fresh name (a re-homed partition may come back here while its old actor still stops).
+        var spawned = 0;
         Receive<SpawnPartitions>(m =>
         {
-            var refs = m.PartitionIds.Select(id =>
-            {
-                var name = ChildName(m.RunId, id);
-                var existing = Context.Child(name);
-                return existing.IsNobody() ? Context.ActorOf(Props.Create(() => new PartitionActor()), name) : existing;
-            }).ToArray();
+            var refs = m.PartitionIds.Select(id => Context.ActorOf(Props.Create(() => new PartitionActor()), $"{ChildName(m.RunId, id)}-{spawned++}")).ToArray();
             Sender.Tell(new PartitionsSpawned(m.RunId, m.PartitionIds, refs));
         });
         Receive<StopPartition>(m =>
         {
-            var child = Context.Child(ChildName(m.RunId, m.PartitionId));
-            if (!child.IsNobody()) Context.Stop(child);
+            var prefix = ChildName(m.RunId, m.PartitionId) + "-";
+            foreach (var child in Context.GetChildren().Where(c => c.Path.Name.StartsWith(prefix, StringComparison.Ordinal)))
+                Context.Stop(child);
         });
     }
 
@@ -37,7 +35,7 @@ public sealed class NodeAgent : ReceiveActor
 
     public static Props CreateProps() => Props.Create(() => new NodeAgent());
 
-    /// <summary>Actor name of a partition: the run id reduced to characters valid in an actor path.</summary>
+    /// <summary>Actor name prefix of a partition (a spawn counter follows): the run id reduced to characters valid in an actor path.</summary>
     public static string ChildName(string runId, int partitionId)
     {
         ArgumentNullException.ThrowIfNull(runId);

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Runtime;
+using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace AkkaTtfs.Cluster.Actors;
 
@@ -13,8 +15,11 @@ namespace AkkaTtfs.Cluster.Actors;
 /// parameters in acknowledged chunks, wires the routing tables, injects batches within the credit and
 /// collects the results. Every decision is Core's (<see cref="Placement"/>, <see cref="RunLedger"/>,
 /// <see cref="RunCollector"/>, <see cref="BatchInjector"/>); this actor moves messages and watches
-/// partitions. The final outcome goes to a TaskCompletionSource given at construction (never through
-/// the wire), so the caller awaits it.
+/// partitions and agents. When a partition dies (its actor crashed, or its node was lost) it is
+/// re-homed (on its node if that is still up, else on the least-loaded surviving node), redeployed,
+/// rewired with its upstream partitions, and every batch in flight is replayed under a new attempt;
+/// results are taken once per batch, so the outcome equals a run without the crash. The final outcome
+/// goes to a TaskCompletionSource given at construction (never through the wire).
 /// </summary>
 public sealed class RunCoordinator : ReceiveActor
 {
@@ -25,21 +30,26 @@ public sealed class RunCoordinator : ReceiveActor
     private readonly IProgress<RunProgress>? _progress;
     private readonly PartitionPlan _plan;
     private readonly int[] _nodeOf;
-    private readonly IActorRef[] _partitions;
+    private readonly bool[] _nodeAlive;
+    private readonly IActorRef?[] _partitions;
+    private readonly bool[] _deployed;
+    private readonly bool[] _ready;
+    private readonly int[] _restarts;
     private readonly Dictionary<IActorRef, int> _partitionOf = [];
+    private readonly Dictionary<IActorRef, int> _agentOf = [];
     private readonly WeightChunk[][] _chunks;
-    private readonly int[] _nextChunk;
+    private readonly DeployPartition[] _deployMessages;
     private readonly RunLedger _ledger;
     private readonly RunCollector _collector;
     private readonly BatchInjector _injector;
     private readonly Dictionary<(int Batch, int Attempt, int Partition), (PartitionBatchStats? Stats, OutputBatchMessage? Output)> _reports = [];
+    private readonly List<(int Partition, string Node)> _restartLog = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _deployTime;
     private TimeSpan _runStart;
     private TimeSpan _lastProgress;
-    private int _spawned;
-    private int _deployed;
-    private int _ready;
+    private bool _started;
+    private bool _wired;
     private string _phase = "spawning partitions";
     private long _spikes;
     private long _messages;
@@ -54,12 +64,17 @@ public sealed class RunCoordinator : ReceiveActor
         _plan = request.Plan;
         var count = _plan.Partitions.Count;
         _nodeOf = Placement.Assign(_plan, workers.Count);
-        _partitions = new IActorRef[count];
+        _nodeAlive = Enumerable.Repeat(true, workers.Count).ToArray();
+        _partitions = new IActorRef?[count];
+        _deployed = new bool[count];
+        _ready = new bool[count];
+        _restarts = new int[count];
         _chunks = new WeightChunk[count][];
-        _nextChunk = new int[count];
+        _deployMessages = new DeployPartition[count];
         _ledger = new RunLedger(request.Count, request.Options.BatchSize, request.Options.MaxInFlight);
         _collector = new RunCollector(request.Model, _plan, _ledger, request.Options.RecordSpikes);
         _injector = new BatchInjector(request.Model, _plan);
+        for (var id = 0; id < count; id++) PrepareDeployment(id);
 
         Receive<PartitionsSpawned>(OnSpawned);
         Receive<WeightChunkAck>(OnChunkAck);
@@ -68,11 +83,7 @@ public sealed class RunCoordinator : ReceiveActor
         Receive<PartitionBatchStats>(m => OnReport(m.BatchId, m.Attempt, m.PartitionId, m, null));
         Receive<OutputBatchMessage>(m => OnReport(m.BatchId, m.Attempt, m.SourcePartition, null, m));
         Receive<PartitionFailed>(m => Fail($"partition {m.PartitionId} failed while {_phase}: {m.Reason}"));
-        Receive<Terminated>(m =>
-        {
-            var id = _partitionOf.GetValueOrDefault(m.ActorRef, -1);
-            Fail($"partition {id} ({(id >= 0 ? _plan.Partitions[id].ToString() : "?")}) on {(id >= 0 ? _workers[_nodeOf[id]].Address : "?")} stopped while {_phase}");
-        });
+        Receive<Terminated>(OnTerminated);
         Receive<ReceiveTimeout>(_ => Fail($"no progress for {_request.Options.Stall.TotalSeconds:F0} s while {_phase}"));
     }
 
@@ -84,13 +95,28 @@ public sealed class RunCoordinator : ReceiveActor
         Context.SetReceiveTimeout(_request.Options.Stall);
         for (var n = 0; n < _workers.Count; n++)
         {
+            _agentOf[_workers[n].Agent] = n;
+            Context.Watch(_workers[n].Agent);
             var ids = Enumerable.Range(0, _nodeOf.Length).Where(p => _nodeOf[p] == n).ToArray();
             if (ids.Length > 0) _workers[n].Agent.Tell(new SpawnPartitions(_request.RunId, ids));
         }
     }
 
+    private void PrepareDeployment(int id)
+    {
+        var setup = PartitionSetup.For(_request.Model, _plan, id);
+        var parameters = PartitionSetup.Parameters(_request.Model, _plan, id);
+        var weights = parameters.AsSpan(0, setup.WeightCount);
+        var biases = parameters.AsSpan(setup.WeightCount);
+        _chunks[id] = WeightChunks.Split(_request.RunId, id, weights, biases);
+        _deployMessages[id] = new DeployPartition(_request.RunId, id, setup.Architecture, setup.InputShape, setup.T, setup.PartitionSpec,
+            PartitionSetup.InputModeName(setup.InputMode), setup.KernelTaus, setup.KernelTds, setup.WeightCount, setup.BiasCount,
+            WeightChunks.Sha256Hex(weights, biases), _request.Options.RecordSpikes);
+    }
+
     private void OnSpawned(PartitionsSpawned m)
     {
+        if (m.RunId != _request.RunId) return;
         for (var i = 0; i < m.PartitionIds.Length; i++)
         {
             var id = m.PartitionIds[i];
@@ -98,22 +124,9 @@ public sealed class RunCoordinator : ReceiveActor
             _partitions[id] = m.Refs[i];
             _partitionOf[m.Refs[i]] = id;
             Context.Watch(m.Refs[i]);
-            _spawned++;
-        }
-
-        if (_spawned < _partitions.Length) return;
-        _phase = "deploying weights";
-        for (var id = 0; id < _partitions.Length; id++)
-        {
-            var setup = PartitionSetup.For(_request.Model, _plan, id);
-            var parameters = PartitionSetup.Parameters(_request.Model, _plan, id);
-            var weights = parameters.AsSpan(0, setup.WeightCount);
-            var biases = parameters.AsSpan(setup.WeightCount);
-            _chunks[id] = WeightChunks.Split(_request.RunId, id, weights, biases);
-            _partitions[id].Tell(new DeployPartition(_request.RunId, id, setup.Architecture, setup.InputShape, setup.T, setup.PartitionSpec,
-                PartitionSetup.InputModeName(setup.InputMode),
-                setup.KernelTaus, setup.KernelTds, setup.WeightCount, setup.BiasCount, WeightChunks.Sha256Hex(weights, biases), _request.Options.RecordSpikes));
-            _partitions[id].Tell(_chunks[id][0]);
+            _phase = _started ? "re-homing partitions" : "deploying weights";
+            m.Refs[i].Tell(_deployMessages[id]);
+            m.Refs[i].Tell(_chunks[id][0]);
         }
     }
 
@@ -121,64 +134,99 @@ public sealed class RunCoordinator : ReceiveActor
     private void OnChunkAck(WeightChunkAck m)
     {
         if (m.RunId != _request.RunId || m.PartitionId < 0 || m.PartitionId >= _partitions.Length) return;
+        if (!_partitionOf.TryGetValue(Sender, out var id) || id != m.PartitionId || _partitions[id] is null) return;
         var next = m.ChunkIndex + 1;
-        if (next < _chunks[m.PartitionId].Length && next > _nextChunk[m.PartitionId])
-        {
-            _nextChunk[m.PartitionId] = next;
-            _partitions[m.PartitionId].Tell(_chunks[m.PartitionId][next]);
-        }
+        if (next < _chunks[id].Length) _partitions[id]!.Tell(_chunks[id][next]);
     }
 
     private void OnDeployed(DeployComplete m)
     {
-        if (m.RunId != _request.RunId) return;
-        _deployed++;
-        if (_deployed < _partitions.Length) return;
-        _phase = "wiring routing tables";
-        for (var id = 0; id < _partitions.Length; id++)
+        if (m.RunId != _request.RunId || !IsCurrent(Sender, m.PartitionId)) return;
+        _deployed[m.PartitionId] = true;
+        if (!_wired)
         {
-            var targets = _plan.RoutesFrom(id).Select(r => r.TargetId).ToArray();
-            var refs = targets.Select(t => _request.LinkInterceptor?.Invoke(id, t, _partitions[t]) ?? _partitions[t]).ToArray();
-            _partitions[id].Tell(new WirePartition(_request.RunId, id, targets, refs, Self));
+            if (_deployed.Any(d => !d)) return;
+            _phase = "wiring routing tables";
+            _wired = true;
+            for (var id = 0; id < _partitions.Length; id++) Wire(id);
+            return;
         }
+
+        // A re-homed partition: wire it, and re-wire every partition that sends to it with its new address.
+        Wire(m.PartitionId);
+        foreach (var route in _plan.RoutesTo(m.PartitionId).Where(r => r.SourceId >= 0 && _partitions[r.SourceId] is not null && _deployed[r.SourceId]))
+        {
+            _ready[route.SourceId] = false;
+            Wire(route.SourceId);
+        }
+    }
+
+    private void Wire(int id)
+    {
+        var targets = _plan.RoutesFrom(id).Select(r => r.TargetId).ToArray();
+        if (targets.Any(t => _partitions[t] is null)) return;   // wired again once the missing target is back
+        var refs = targets.Select(t => _request.LinkInterceptor?.Invoke(id, t, _partitions[t]!) ?? _partitions[t]!).ToArray();
+        _ready[id] = false;
+        _partitions[id]!.Tell(new WirePartition(_request.RunId, id, targets, refs, Self));
     }
 
     private void OnReady(PartitionReady m)
     {
-        if (m.RunId != _request.RunId) return;
-        _ready++;
-        if (_ready < _partitions.Length) return;
-        _deployTime = _clock.Elapsed;
-        _runStart = _clock.Elapsed;
+        if (m.RunId != _request.RunId || !IsCurrent(Sender, m.PartitionId)) return;
+        _ready[m.PartitionId] = true;
+        if (_ready.Any(r => !r)) return;
+        if (!_started)
+        {
+            _started = true;
+            _deployTime = _clock.Elapsed;
+            _runStart = _clock.Elapsed;
+            _phase = "running batches";
+            _log.Info("run {0}: {1} partitions on {2} nodes deployed in {3:F2} s", _request.RunId, _partitions.Length, _workers.Count, _deployTime.TotalSeconds);
+            InjectSendable();
+            if (_ledger.IsComplete) Finish();
+            return;
+        }
+
+        // Recovered: everything in flight is sent again under a new attempt; older messages are now stale everywhere.
         _phase = "running batches";
-        _log.Info("run {0}: {1} partitions on {2} nodes deployed in {3:F2} s", _request.RunId, _partitions.Length, _workers.Count, _deployTime.TotalSeconds);
+        var replay = _ledger.ReplayInFlight();
+        _log.Warning("run {0}: partitions re-homed; replaying {1} batches in flight", _request.RunId, replay.Count);
+        foreach (var key in replay) Inject(key);
         InjectSendable();
-        if (_ledger.IsComplete) Finish();
     }
+
+    private bool IsCurrent(IActorRef sender, int id) =>
+        id >= 0 && id < _partitions.Length && _partitions[id] is { } current && current.Equals(sender);
+
+    private bool AllReady => _started && _ready.All(r => r);
 
     private void InjectSendable()
     {
-        var inputSize = _request.Model.Network.Input.Size;
-        foreach (var key in _ledger.TakeSendable())
-        {
-            var (first, n) = _ledger.Samples(key.BatchId);
-            var sends = _injector.Prepare(_request.Inputs.AsSpan(first * inputSize, n * inputSize), n);
-            foreach (var s in sends)
-            {
-                if (s.IsAnalog)
-                    _partitions[s.TargetId].Tell(new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload));
-                else
-                    _partitions[s.TargetId].Tell(new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload));
-            }
+        if (!AllReady) return;
+        foreach (var key in _ledger.TakeSendable()) Inject(key);
+    }
 
-            if (key.Attempt == 0)
-                _collector.AddInputTraffic(sends.Select(s => new LinkTraffic(PartitionPlan.InputSource, s.TargetId, 1, s.EventCount, s.Payload.Length)));
+    private void Inject(BatchKey key)
+    {
+        var inputSize = _request.Model.Network.Input.Size;
+        var (first, n) = _ledger.Samples(key.BatchId);
+        var sends = _injector.Prepare(_request.Inputs.AsSpan(first * inputSize, n * inputSize), n);
+        foreach (var s in sends)
+        {
+            if (s.IsAnalog)
+                _partitions[s.TargetId]!.Tell(new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload));
+            else
+                _partitions[s.TargetId]!.Tell(new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload));
         }
+
+        if (key.Attempt == 0)
+            _collector.AddInputTraffic(sends.Select(s => new LinkTraffic(PartitionPlan.InputSource, s.TargetId, 1, s.EventCount, s.Payload.Length)));
     }
 
     private void OnReport(int batch, int attempt, int partition, PartitionBatchStats? stats, OutputBatchMessage? output)
     {
         if ((stats?.RunId ?? output!.RunId) != _request.RunId || partition < 0 || partition >= _partitions.Length) return;
+        if (batch < 0 || batch >= _ledger.BatchCount || attempt != _ledger.CurrentAttempt(batch) || _ledger.IsDone(batch)) return;   // stale
         var key = (batch, attempt, partition);
         var entry = _reports.GetValueOrDefault(key);
         entry = (stats ?? entry.Stats, output ?? entry.Output);
@@ -192,7 +240,7 @@ public sealed class RunCoordinator : ReceiveActor
         _reports.Remove(key);
         var s = entry.Stats;
         var links = s.RouteTargets.Select((t, i) => new LinkTraffic(partition, t, s.RouteMessages[i], s.RouteSpikes[i], s.RouteBytes[i])).ToArray();
-        var report = new PartitionReport(partition, new BatchKey(batch, attempt), entry.Output?.SampleCount ?? SampleCountOf(batch), s.Spikes, s.SynOps, s.AnalogEvents,
+        var report = new PartitionReport(partition, new BatchKey(batch, attempt), _ledger.Samples(batch).Count, s.Spikes, s.SynOps, s.AnalogEvents,
             entry.Output?.Potentials, s.LocalTimes.Length > 0 ? s.LocalTimes : null, links);
         _spikes += s.Spikes;
         _messages += links.Sum(l => l.Messages);
@@ -209,7 +257,53 @@ public sealed class RunCoordinator : ReceiveActor
         InjectSendable();
     }
 
-    private int SampleCountOf(int batch) => _ledger.Samples(batch).Count;
+    private void OnTerminated(Terminated m)
+    {
+        if (_agentOf.TryGetValue(m.ActorRef, out var node))
+        {
+            _nodeAlive[node] = false;
+            _log.Warning("run {0}: node agent on {1} is gone", _request.RunId, _workers[node].Address);
+            return;
+        }
+
+        if (!_partitionOf.TryGetValue(m.ActorRef, out var id) || !m.ActorRef.Equals(_partitions[id])) return;   // an old incarnation
+        var lostOn = _workers[_nodeOf[id]].Address;
+        if (++_restarts[id] > _request.Options.MaxRestarts)
+        {
+            Fail($"partition {id} ({_plan.Partitions[id]}) on {lostOn} stopped while {_phase}" +
+                 (_request.Options.MaxRestarts > 0 ? $" for the {_restarts[id]}th time; giving up" : ""));
+            return;
+        }
+
+        var target = ChooseNode(_nodeOf[id]);
+        if (target < 0)
+        {
+            Fail($"partition {id} on {lostOn} was lost and no surviving node can host it");
+            return;
+        }
+
+        _log.Warning("run {0}: partition {1} on {2} stopped while {3}; re-homing it on {4}", _request.RunId, id, lostOn, _phase, _workers[target].Address);
+        _partitions[id] = null;
+        _deployed[id] = false;
+        _ready[id] = false;
+        _nodeOf[id] = target;
+        _restartLog.Add((id, _workers[target].Address));
+        _phase = "re-homing partitions";
+        _workers[target].Agent.Tell(new SpawnPartitions(_request.RunId, [id]));
+    }
+
+    /// <summary>The partition's own node if it is still a cluster member that is up and reachable, else the least-loaded such node.</summary>
+    private int ChooseNode(int preferred)
+    {
+        var state = AkkaCluster.Get(Context.System).State;
+        bool Usable(int n) => _nodeAlive[n]
+            && state.Members.Any(mem => mem.Address.ToString() == _workers[n].Address && mem.Status == MemberStatus.Up)
+            && state.Unreachable.All(mem => mem.Address.ToString() != _workers[n].Address);
+        if (Usable(preferred)) return preferred;
+        var candidates = Enumerable.Range(0, _workers.Count).Where(Usable).ToArray();
+        if (candidates.Length == 0) return -1;
+        return candidates.OrderBy(n => _nodeOf.Count(x => x == n)).ThenBy(n => n).First();
+    }
 
     private void ReportProgress(bool force)
     {
@@ -217,7 +311,7 @@ public sealed class RunCoordinator : ReceiveActor
         var now = _clock.Elapsed;
         if (!force && now - _lastProgress < TimeSpan.FromMilliseconds(250)) return;
         _lastProgress = now;
-        var done = _ledger.CompletedSamples().Count();
+        var done = _ledger.CompletedBatches == _ledger.BatchCount ? _request.Count : _ledger.CompletedSamples().Count();
         _progress.Report(new RunProgress(done, _request.Count, _ledger.InFlight, _spikes, _messages, _bytes, now - _runStart));
     }
 
@@ -227,8 +321,8 @@ public sealed class RunCoordinator : ReceiveActor
         StopPartitions();
         try
         {
-            _outcome.TrySetResult(new RunOutcome(_collector.BuildResult(), _collector.Traffic, _nodeOf, _workers.Select(w => w.Address).ToArray(),
-                _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports));
+            _outcome.TrySetResult(new RunOutcome(_collector.BuildResult(), _collector.Traffic, _nodeOf.ToArray(), _workers.Select(w => w.Address).ToArray(),
+                _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports, _restartLog.ToArray()));
         }
         catch (InvalidOperationException ex)
         {
@@ -250,11 +344,11 @@ public sealed class RunCoordinator : ReceiveActor
 
     private void StopPartitions()
     {
+        foreach (var agent in _agentOf.Keys) Context.Unwatch(agent);
         for (var id = 0; id < _partitions.Length; id++)
         {
-            if (_partitions[id] is null) continue;
-            Context.Unwatch(_partitions[id]);
-            _workers[_nodeOf[id]].Agent.Tell(new StopPartition(_request.RunId, id));
+            if (_partitions[id] is { } p) Context.Unwatch(p);
+            if (_nodeAlive[_nodeOf[id]]) _workers[_nodeOf[id]].Agent.Tell(new StopPartition(_request.RunId, id));
         }
     }
 

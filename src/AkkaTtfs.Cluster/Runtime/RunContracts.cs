@@ -27,7 +27,8 @@ public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan
 /// <param name="MaxInFlight">Credits: at most this many batches in flight.</param>
 /// <param name="RecordSpikes">Collect every spike time (for exactness checks; costs traffic).</param>
 /// <param name="StallTimeout">The run fails with a message naming what it waited for if nothing happens for this long.</param>
-public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null)
+/// <param name="MaxRestarts">How often one partition may be re-homed after a crash before the run gives up (0: a crash stops the run).</param>
+public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null, int MaxRestarts = 3)
 {
     public TimeSpan Stall => StallTimeout ?? TimeSpan.FromSeconds(60);
 }
@@ -43,9 +44,10 @@ public sealed record RunProgress(int CompletedSamples, int TotalSamples, int Bat
 /// <param name="DeployTime">From the first spawn request to the last partition wired.</param>
 /// <param name="RunTime">From the first injected batch to the last result.</param>
 /// <param name="ReplayedBatches">Batches sent again after a failure.</param>
+/// <param name="Restarts">Partitions re-homed after a crash, as (partition, node address) in order.</param>
 /// <param name="DuplicateReports">Partition reports dropped as duplicates or stale.</param>
 public sealed record RunOutcome(SimulationResult Result, IReadOnlyList<LinkTraffic> Links, int[] NodeOfPartition, IReadOnlyList<string> Nodes,
-    TimeSpan DeployTime, TimeSpan RunTime, long ReplayedBatches, long DuplicateReports);
+    TimeSpan DeployTime, TimeSpan RunTime, long ReplayedBatches, long DuplicateReports, IReadOnlyList<(int Partition, string Node)> Restarts);
 
 /// <summary>A run that could not finish; the message says where it stopped and which samples completed.</summary>
 public sealed class RunFailedException(string message) : Exception(message);

@@ -60,7 +60,7 @@ public class RuntimeExactnessTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_partition_that_dies_stops_the_run_cleanly_and_names_it()
+    public async Task Without_restarts_a_partition_that_dies_stops_the_run_cleanly_and_names_it()
     {
         await using var cluster = await InProcessCluster.StartAsync(1);
         ClusterRuntime.StartNodeAgent(cluster[0].System);
@@ -75,9 +75,9 @@ public class RuntimeExactnessTests(ITestOutputHelper output)
         // stopped once the run has made progress, so it dies in the middle of the run.
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = ClusterRuntime.RunAsync(cluster[0].System,
-            new RunRequest("dies", model, plan, inputs, samples, new RunOptions(BatchSize: 1, MaxInFlight: 1)), workers, new SynchronousProgress(running));
+            new RunRequest("dies", model, plan, inputs, samples, new RunOptions(BatchSize: 1, MaxInFlight: 1, MaxRestarts: 0)), workers, new SynchronousProgress(running));
         await running.Task.WaitAsync(RunTimeout);
-        var partition = await Eventually.ResolveAsync(cluster[0].System, "/user/node-agent/dies-p1", TimeSpan.FromSeconds(30));
+        var partition = await Eventually.ResolveAsync(cluster[0].System, "/user/node-agent/dies-p1-*", TimeSpan.FromSeconds(30));
         partition.Tell(Akka.Actor.PoisonPill.Instance, Akka.Actor.ActorRefs.NoSender);
         var ex = await Assert.ThrowsAsync<RunFailedException>(() => run.WaitAsync(RunTimeout));
         Assert.Contains("partition 1", ex.Message, StringComparison.Ordinal);

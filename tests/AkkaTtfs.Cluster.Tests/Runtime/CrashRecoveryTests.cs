@@ -1,0 +1,128 @@
+using Akka.Actor;
+using AkkaTtfs.Cluster.Runtime;
+using AkkaTtfs.Cluster.Tests.Support;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Network;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Tests.Support;
+using Xunit.Abstractions;
+
+namespace AkkaTtfs.Cluster.Tests.Runtime;
+
+/// <summary>
+/// Faults the runtime must survive without changing results: a partition actor stopped mid-run, and a
+/// whole node lost mid-run. The coordinator re-homes, redeploys, rewires and replays; the outcome must
+/// be bit-identical to the Core reference, with exactly one result per sample.
+/// </summary>
+public class CrashRecoveryTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>Signals once the run has completed some samples (reported synchronously from the coordinator).</summary>
+    private sealed class AfterProgress(int samples, TaskCompletionSource reached) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value)
+        {
+            if (value.CompletedSamples >= samples) reached.TrySetResult();
+        }
+    }
+
+    /// <summary>Delivers every message 20 ms late.</summary>
+    private sealed class SlowLink : ReceiveActor
+    {
+        public SlowLink(IActorRef target) =>
+            ReceiveAny(m => Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(20), target, m, Sender));
+    }
+
+    private static (SnnModel Model, float[] Inputs) Network(int samples, int seed)
+    {
+        var network = ArchitectureParser.Build("c6k3-p2-c8k3-d10", TensorShape.Image(1, 12, 12));
+        var model = RandomModel.Create(network, seed);
+        var rng = new Random(seed);
+        var inputs = new float[samples * 144];
+        for (var i = 0; i < inputs.Length; i++) inputs[i] = rng.NextDouble() < 0.4 ? 0 : (float)rng.NextDouble();
+        return (model, inputs);
+    }
+
+    [Fact]
+    public async Task A_partition_stopped_mid_run_is_rehomed_and_the_results_are_identical()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
+        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, 2, TimeSpan.FromSeconds(30));
+        const int samples = 600;
+        var (model, inputs) = Network(samples, 5);
+        var reference = new EventDrivenSimulator(model).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
+        var plan = PartitionPlanner.Plan(model.Network, "2");
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Links are slowed by relays, so batches are still on their way to the victim when it stops
+        // (a PoisonPill is processed after the messages already in its mailbox): they must be replayed.
+        var relays = 0;
+        var request = new RunRequest("crash", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3, RecordSpikes: true))
+        {
+            LinkInterceptor = (source, target, targetRef) =>
+                cluster[0].System.ActorOf(Props.Create(() => new SlowLink(targetRef)), $"slow-{source}-{target}-{relays++}"),
+        };
+        var run = ClusterRuntime.RunAsync(cluster[0].System, request, workers, new AfterProgress(40, reached));
+        await reached.Task.WaitAsync(RunTimeout);
+        // Stop one partition of the middle stage wherever it lives.
+        var victim = await FindPartitionAsync(cluster, "crash-p2-*");
+        victim.Tell(PoisonPill.Instance, ActorRefs.NoSender);
+
+        var outcome = await run.WaitAsync(RunTimeout);
+        ResultAssert.BitIdentical(reference, outcome.Result, "after a partition crash");
+        Assert.Contains(outcome.Restarts, r => r.Partition == 2);
+        Assert.True(outcome.ReplayedBatches > 0);
+        output.WriteLine($"restarts {string.Join(", ", outcome.Restarts)}, replayed {outcome.ReplayedBatches} batches, {outcome.DuplicateReports} stale reports dropped");
+    }
+
+    [Fact]
+    public async Task A_node_lost_mid_run_has_its_partitions_rehomed_on_the_survivors_with_identical_results()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(3);
+        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
+        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, 3, TimeSpan.FromSeconds(30));
+        const int samples = 6000;
+        var (model, inputs) = Network(samples, 6);
+        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var plan = PartitionPlanner.Plan(model.Network, "3");
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = ClusterRuntime.RunAsync(cluster[0].System,
+            new RunRequest("nodeloss", model, plan, inputs, samples, new RunOptions(BatchSize: 2, MaxInFlight: 2, StallTimeout: TimeSpan.FromSeconds(90))),
+            workers, new AfterProgress(20, reached));
+        await reached.Task.WaitAsync(RunTimeout);
+
+        // The last node dies without leaving (as a killed process would): the failure detector, the
+        // split-brain resolver and remote death watch must find out.
+        var lost = cluster[2].SelfAddress.ToString();
+        await cluster[2].System.Terminate();
+
+        var outcome = await run.WaitAsync(RunTimeout);
+        ResultAssert.BitIdentical(reference, outcome.Result, "after losing a node");
+        Assert.NotEmpty(outcome.Restarts);
+        Assert.All(outcome.Restarts, r => Assert.NotEqual(lost, r.Node));
+        Assert.DoesNotContain(outcome.NodeOfPartition, n => outcome.Nodes[n] == lost);
+        output.WriteLine($"restarts {string.Join(", ", outcome.Restarts)}, replayed {outcome.ReplayedBatches} batches");
+    }
+
+    private static async Task<IActorRef> FindPartitionAsync(InProcessCluster cluster, string name)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            foreach (var node in cluster.Nodes)
+            {
+                try
+                {
+                    return await node.System.ActorSelection($"/user/node-agent/{name}").ResolveOne(TimeSpan.FromSeconds(1));
+                }
+                catch (ActorNotFoundException)
+                {
+                }
+            }
+
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no partition actor {name} on any node");
+        }
+    }
+}
