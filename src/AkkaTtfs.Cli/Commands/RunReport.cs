@@ -57,8 +57,13 @@ internal static class RunReport
                 ["input_payload_bytes"] = outcome.Links.Where(l => l.SourceId < 0).Sum(l => l.PayloadBytes),
                 ["node_pairs"] = NodePairs(outcome),
             },
-            ["replayed_batches"] = outcome.ReplayedBatches,
-            ["duplicate_reports"] = outcome.DuplicateReports,
+            ["recovery"] = new Dictionary<string, object>
+            {
+                ["partitions_restarted"] = outcome.Restarts.Select(r => new Dictionary<string, object> { ["partition"] = r.Partition, ["node"] = r.Node }).ToArray(),
+                ["batches_replayed"] = outcome.ReplayedBatches,
+                ["timeout_replays"] = outcome.TimeoutReplays,
+                ["stale_reports_dropped"] = outcome.DuplicateReports,
+            },
         };
     }
 
@@ -107,6 +112,10 @@ internal static class RunReport
         Console.WriteLine(string.Create(inv, $"traffic            {traffic["messages"]} messages, {traffic["spikes_sent"]} spikes sent, {(long)traffic["spike_payload_bytes"] / 1e6:F2} MB spike payload ({(double)traffic["payload_bytes_per_spike"]:F2} B/spike)"));
         foreach (var pair in (List<Dictionary<string, object>>)traffic["node_pairs"])
             Console.WriteLine(string.Create(inv, $"  {pair["from"]} -> {pair["to"]}: {pair["messages"]} msgs, {pair["events"]} events, {(long)pair["payload_bytes"] / 1e3:F1} kB"));
+        var recovery = (Dictionary<string, object>)r["recovery"]!;
+        var restarted = ((Dictionary<string, object>[])recovery["partitions_restarted"]).Length;
+        if (restarted > 0 || (long)recovery["batches_replayed"] > 0)
+            Console.WriteLine(string.Create(inv, $"recovery           {restarted} partitions re-homed, {recovery["batches_replayed"]} batches replayed ({recovery["timeout_replays"]} after timeouts)"));
         var identical = r["bit_identical_to_reference"];
         Console.WriteLine($"verified           {(identical is null ? "not checked (--verify false)" : (bool)identical ? "bit-identical to the Core reference" : "DIFFERS from the Core reference")}");
     }

@@ -54,6 +54,15 @@ public sealed class RunCoordinator : ReceiveActor
     private long _spikes;
     private long _messages;
     private long _bytes;
+    private TimeSpan _lastCompletion;
+    private int _timeoutReplays;
+    private ICancelable? _watchdog;
+
+    /// <summary>The coordinator's own clock tick; local only, so it skips the serialization check and does not count as activity.</summary>
+    private sealed class WatchdogTick : INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout
+    {
+        public static readonly WatchdogTick Instance = new();
+    }
 
     public RunCoordinator(RunRequest request, IReadOnlyList<WorkerNode> workers, TaskCompletionSource<RunOutcome> outcome, IProgress<RunProgress>? progress)
     {
@@ -84,6 +93,7 @@ public sealed class RunCoordinator : ReceiveActor
         Receive<OutputBatchMessage>(m => OnReport(m.BatchId, m.Attempt, m.SourcePartition, null, m));
         Receive<PartitionFailed>(m => Fail($"partition {m.PartitionId} failed while {_phase}: {m.Reason}"));
         Receive<Terminated>(OnTerminated);
+        Receive<WatchdogTick>(_ => OnWatchdog());
         Receive<ReceiveTimeout>(_ => Fail($"no progress for {_request.Options.Stall.TotalSeconds:F0} s while {_phase}"));
     }
 
@@ -182,6 +192,9 @@ public sealed class RunCoordinator : ReceiveActor
             _runStart = _clock.Elapsed;
             _phase = "running batches";
             _log.Info("run {0}: {1} partitions on {2} nodes deployed in {3:F2} s", _request.RunId, _partitions.Length, _workers.Count, _deployTime.TotalSeconds);
+            _lastCompletion = _clock.Elapsed;
+            var tick = TimeSpan.FromMilliseconds(Math.Max(50, _request.Options.BatchReplayAfter.TotalMilliseconds / 4));
+            _watchdog = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(tick, tick, Self, WatchdogTick.Instance, ActorRefs.NoSender);
             InjectSendable();
             if (_ledger.IsComplete) Finish();
             return;
@@ -192,6 +205,7 @@ public sealed class RunCoordinator : ReceiveActor
         var replay = _ledger.ReplayInFlight();
         _log.Warning("run {0}: partitions re-homed; replaying {1} batches in flight", _request.RunId, replay.Count);
         foreach (var key in replay) Inject(key);
+        _lastCompletion = _clock.Elapsed;
         InjectSendable();
     }
 
@@ -247,6 +261,7 @@ public sealed class RunCoordinator : ReceiveActor
         _bytes += links.Sum(l => l.PayloadBytes);
         if (!_collector.Accept(report)) return;
 
+        _lastCompletion = _clock.Elapsed;
         ReportProgress(force: _ledger.IsComplete);
         if (_ledger.IsComplete)
         {
@@ -255,6 +270,21 @@ public sealed class RunCoordinator : ReceiveActor
         }
 
         InjectSendable();
+    }
+
+    /// <summary>
+    /// Messages lost on a cut link leave batches that never complete: when none has completed for the
+    /// batch timeout, everything in flight is replayed under a new attempt (results stay exact; stale
+    /// copies are dropped wherever they turn up).
+    /// </summary>
+    private void OnWatchdog()
+    {
+        if (!AllReady || _ledger.InFlight == 0 || _clock.Elapsed - _lastCompletion < _request.Options.BatchReplayAfter) return;
+        _timeoutReplays++;
+        _lastCompletion = _clock.Elapsed;
+        var replay = _ledger.ReplayInFlight();
+        _log.Warning("run {0}: no batch completed for {1:F1} s; replaying {2} batches in flight", _request.RunId, _request.Options.BatchReplayAfter.TotalSeconds, replay.Count);
+        foreach (var key in replay) Inject(key);
     }
 
     private void OnTerminated(Terminated m)
@@ -322,7 +352,7 @@ public sealed class RunCoordinator : ReceiveActor
         try
         {
             _outcome.TrySetResult(new RunOutcome(_collector.BuildResult(), _collector.Traffic, _nodeOf.ToArray(), _workers.Select(w => w.Address).ToArray(),
-                _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports, _restartLog.ToArray()));
+                _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports, _restartLog.ToArray(), _timeoutReplays));
         }
         catch (InvalidOperationException ex)
         {
@@ -354,6 +384,7 @@ public sealed class RunCoordinator : ReceiveActor
 
     protected override void PostStop()
     {
+        _watchdog?.Cancel();
         // A coordinator stopped from outside (system shutdown, cancellation) must not leave the caller waiting.
         _outcome.TrySetException(new RunFailedException($"run {_request.RunId} was stopped while {_phase}"));
     }

@@ -28,9 +28,13 @@ public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan
 /// <param name="RecordSpikes">Collect every spike time (for exactness checks; costs traffic).</param>
 /// <param name="StallTimeout">The run fails with a message naming what it waited for if nothing happens for this long.</param>
 /// <param name="MaxRestarts">How often one partition may be re-homed after a crash before the run gives up (0: a crash stops the run).</param>
-public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null, int MaxRestarts = 3)
+/// <param name="BatchTimeout">If no batch completes for this long while batches are in flight (messages lost on a cut link), they are replayed.</param>
+public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null, int MaxRestarts = 3,
+    TimeSpan? BatchTimeout = null)
 {
     public TimeSpan Stall => StallTimeout ?? TimeSpan.FromSeconds(60);
+
+    public TimeSpan BatchReplayAfter => BatchTimeout ?? TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Live numbers of a run, reported as batches complete.</summary>
@@ -45,9 +49,10 @@ public sealed record RunProgress(int CompletedSamples, int TotalSamples, int Bat
 /// <param name="RunTime">From the first injected batch to the last result.</param>
 /// <param name="ReplayedBatches">Batches sent again after a failure.</param>
 /// <param name="Restarts">Partitions re-homed after a crash, as (partition, node address) in order.</param>
+/// <param name="TimeoutReplays">Times the batches in flight were replayed because none completed within the batch timeout.</param>
 /// <param name="DuplicateReports">Partition reports dropped as duplicates or stale.</param>
 public sealed record RunOutcome(SimulationResult Result, IReadOnlyList<LinkTraffic> Links, int[] NodeOfPartition, IReadOnlyList<string> Nodes,
-    TimeSpan DeployTime, TimeSpan RunTime, long ReplayedBatches, long DuplicateReports, IReadOnlyList<(int Partition, string Node)> Restarts);
+    TimeSpan DeployTime, TimeSpan RunTime, long ReplayedBatches, long DuplicateReports, IReadOnlyList<(int Partition, string Node)> Restarts, int TimeoutReplays);
 
 /// <summary>A run that could not finish; the message says where it stopped and which samples completed.</summary>
 public sealed class RunFailedException(string message) : Exception(message);

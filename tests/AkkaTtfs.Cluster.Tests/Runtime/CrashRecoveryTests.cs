@@ -106,6 +106,35 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         output.WriteLine($"restarts {string.Join(", ", outcome.Restarts)}, replayed {outcome.ReplayedBatches} batches");
     }
 
+    [Fact]
+    public async Task A_link_cut_for_a_while_loses_messages_and_the_timed_out_batches_are_replayed_with_identical_results()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(2, faultInjection: true);
+        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
+        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, 2, TimeSpan.FromSeconds(30));
+        const int samples = 4000;
+        var (model, inputs) = Network(samples, 7);
+        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var plan = PartitionPlanner.Plan(model.Network, "2");
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = ClusterRuntime.RunAsync(cluster[0].System,
+            new RunRequest("cut", model, plan, inputs, samples, new RunOptions(BatchSize: 2, MaxInFlight: 2, BatchTimeout: TimeSpan.FromSeconds(1))),
+            workers, new AfterProgress(20, reached));
+        await reached.Task.WaitAsync(RunTimeout);
+
+        // The cut lasts 3 s on purpose (the fault under test), well below the failure detector's pause,
+        // so no node is downed: messages sent meanwhile are simply lost.
+        await cluster.BlackholeAsync(0, 1);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await cluster.UnthrottleAsync(0, 1);
+
+        var outcome = await run.WaitAsync(RunTimeout);
+        ResultAssert.BitIdentical(reference, outcome.Result, "after a cut link");
+        Assert.True(outcome.TimeoutReplays > 0, "the cut should have lost messages and forced a replay");
+        Assert.Empty(outcome.Restarts);
+        output.WriteLine($"timeout replays {outcome.TimeoutReplays}, replayed {outcome.ReplayedBatches} batches, {outcome.DuplicateReports} stale reports");
+    }
+
     private static async Task<IActorRef> FindPartitionAsync(InProcessCluster cluster, string name)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
