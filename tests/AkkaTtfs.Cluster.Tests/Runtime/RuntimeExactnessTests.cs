@@ -36,7 +36,7 @@ public class RuntimeExactnessTests(ITestOutputHelper output)
             var count = rng.Next(1, 70);
             var random = RandomNetworks.Create(topology, trial % 2 == 0 ? InputMode.Analog : InputMode.Ttfs, (1000 * nodes) + trial, count);
             var reference = new EventDrivenSimulator(random.Model).Run(random.Inputs, count, new SimulationOptions(16, RecordSpikes: true));
-            var plan = PartitionPlanner.Plan(random.Model.Network, RandomSplits(rng, random.Model.Network));
+            var plan = PartitionPlanner.Plan(random.Model.Network, RandomNetworks.RandomSplits(rng, random.Model.Network, 4, 2, 1));
             var options = new RunOptions(BatchSize: rng.Next(1, 65), MaxInFlight: rng.Next(1, 5), RecordSpikes: true, StallTimeout: TimeSpan.FromSeconds(60));
             var request = new RunRequest($"exact-{nodes}-{trial}", random.Model, plan, random.Inputs, count, options);
 
@@ -92,11 +92,4 @@ public class RuntimeExactnessTests(ITestOutputHelper output)
             if (value.CompletedSamples > 0) running.TrySetResult();
         }
     }
-
-    private static StageSplit[] RandomSplits(Random rng, NetworkSpec network) =>
-        network.Stages.Select(stage =>
-        {
-            var g = StageGeometry.Of(stage);
-            return new StageSplit(rng.Next(1, Math.Min(g.Channels, 4) + 1), rng.Next(1, Math.Min(g.PooledHeight, 2) + 1), 1);
-        }).ToArray();
 }

@@ -19,20 +19,7 @@ public class RandomNetworkOracleTests(ITestOutputHelper output)
     private const int SeedsPerCase = 3;
     private const int SamplesPerSeed = 6;
 
-    public static TheoryData<int, InputMode> Cases
-    {
-        get
-        {
-            var data = new TheoryData<int, InputMode>();
-            for (var topology = 0; topology < RandomNetworks.Topologies.Count; topology++)
-            {
-                data.Add(topology, InputMode.Analog);
-                data.Add(topology, InputMode.Ttfs);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<int, InputMode> Cases => RandomNetworks.TopologiesAndInputModes;
 
     [Theory]
     [MemberData(nameof(Cases))]

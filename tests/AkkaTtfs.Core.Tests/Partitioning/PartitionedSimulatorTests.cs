@@ -27,7 +27,7 @@ public class PartitionedSimulatorTests
             var reference = new EventDrivenSimulator(model).Run(inputs, count, options);
             Assert.True(reference.TotalSpikes > 0, "the random network should fire");
 
-            var plan = PartitionPlanner.Plan(model.Network, RandomSplits(rng, model.Network));
+            var plan = PartitionPlanner.Plan(model.Network, RandomNetworks.RandomSplits(rng, model.Network, 5, 3, 3));
             var partitioned = new PartitionedSimulator(model, plan).Run(inputs, count, options with { BatchSize = rng.Next(1, 20) });
             ResultAssert.BitIdentical(reference, partitioned, $"topology {topology} trial {trial} {model.Network} plan {plan.Describe()}");
         }
@@ -41,7 +41,7 @@ public class PartitionedSimulatorTests
         {
             var model = RandomNetworks.Create(trial % RandomNetworks.Topologies.Count, InputMode.Analog, trial, 1).Model;
             var network = model.Network;
-            var plan = PartitionPlanner.Plan(network, RandomSplits(rng, network));
+            var plan = PartitionPlanner.Plan(network, RandomNetworks.RandomSplits(rng, network, 5, 3, 3));
             foreach (var target in plan.Partitions)
             {
                 var stage = network.Stages[target.Stage];
@@ -132,11 +132,4 @@ public class PartitionedSimulatorTests
 
         return needed;
     }
-
-    private static StageSplit[] RandomSplits(Random rng, NetworkSpec network) =>
-        network.Stages.Select(stage =>
-        {
-            var g = StageGeometry.Of(stage);
-            return new StageSplit(rng.Next(1, Math.Min(g.Channels, 5) + 1), rng.Next(1, Math.Min(g.PooledHeight, 3) + 1), rng.Next(1, Math.Min(g.PooledWidth, 3) + 1));
-        }).ToArray();
 }

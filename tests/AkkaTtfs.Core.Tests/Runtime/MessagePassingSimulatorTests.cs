@@ -25,7 +25,7 @@ public class MessagePassingSimulatorTests
             var count = rng.Next(1, 50);
             var random = RandomNetworks.Create(topology, trial % 2 == 0 ? InputMode.Analog : InputMode.Ttfs, (17 * topology) + trial, count);
             var reference = new EventDrivenSimulator(random.Model).Run(random.Inputs, count, new SimulationOptions(64, RecordSpikes: true));
-            var plan = PartitionPlanner.Plan(random.Model.Network, RandomSplits(rng, random.Model.Network));
+            var plan = PartitionPlanner.Plan(random.Model.Network, RandomNetworks.RandomSplits(rng, random.Model.Network, 4, 3, 2));
             var options = new MessagePassingOptions(
                 BatchSize: rng.Next(1, 12), MaxInFlight: rng.Next(1, 5), RecordSpikes: true, ShuffleSeed: rng.Next(),
                 CrashAtDeliveries: trial >= 3 ? [rng.Next(1, 30), rng.Next(30, 90)] : null);
@@ -94,11 +94,4 @@ public class MessagePassingSimulatorTests
         Assert.Equal(2, ledger.DuplicateResults);
         Assert.Equal([0, 1, 2, 3, 4, 5], ledger.CompletedSamples().ToArray());
     }
-
-    private static StageSplit[] RandomSplits(Random rng, NetworkSpec network) =>
-        network.Stages.Select(stage =>
-        {
-            var g = StageGeometry.Of(stage);
-            return new StageSplit(rng.Next(1, Math.Min(g.Channels, 4) + 1), rng.Next(1, Math.Min(g.PooledHeight, 3) + 1), rng.Next(1, Math.Min(g.PooledWidth, 2) + 1));
-        }).ToArray();
 }

@@ -48,20 +48,7 @@ public class EventDrivenSimulatorTests(ITestOutputHelper output)
         }
     }
 
-    public static TheoryData<int, InputMode> RandomCases
-    {
-        get
-        {
-            var data = new TheoryData<int, InputMode>();
-            for (var topology = 0; topology < RandomNetworks.Topologies.Count; topology++)
-            {
-                data.Add(topology, InputMode.Analog);
-                data.Add(topology, InputMode.Ttfs);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<int, InputMode> RandomCases => RandomNetworks.TopologiesAndInputModes;
 
     [Theory]
     [MemberData(nameof(RandomCases))]

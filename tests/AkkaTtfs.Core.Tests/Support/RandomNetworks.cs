@@ -1,6 +1,8 @@
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Simulation;
 using AkkaTtfs.Core.Ttfs;
 
 namespace AkkaTtfs.Core.Tests.Support;
@@ -28,6 +30,33 @@ internal static class RandomNetworks
     ];
 
     private static readonly int[] Windows = [3, 8, 16, 32];
+
+    /// <summary>Every topology with both input modes, for theories.</summary>
+    public static TheoryData<int, InputMode> TopologiesAndInputModes
+    {
+        get
+        {
+            var data = new TheoryData<int, InputMode>();
+            for (var topology = 0; topology < Topologies.Count; topology++)
+            {
+                data.Add(topology, InputMode.Analog);
+                data.Add(topology, InputMode.Ttfs);
+            }
+
+            return data;
+        }
+    }
+
+    /// <summary>A random partitioning: up to the given channel slices and row/column tiles per stage, within what each stage allows.</summary>
+    public static StageSplit[] RandomSplits(Random random, NetworkSpec network, int maxChannels = 4, int maxRows = 3, int maxCols = 2) =>
+        network.Stages.Select(stage =>
+        {
+            var g = StageGeometry.Of(stage);
+            return new StageSplit(
+                random.Next(1, Math.Min(g.Channels, maxChannels) + 1),
+                random.Next(1, Math.Min(g.PooledHeight, maxRows) + 1),
+                random.Next(1, Math.Min(g.PooledWidth, maxCols) + 1));
+        }).ToArray();
 
     /// <summary>A random model of topology <paramref name="topology"/> and <paramref name="count"/> inputs in [0, 1).</summary>
     public static RandomCase Create(int topology, InputMode inputMode, int seed, int count)
