@@ -11,6 +11,11 @@ public interface ITrainer
     /// convert, evaluate, and save the model file if <see cref="TrainingOptions.OutputPath"/> is set.
     /// Bad options or an architecture that does not fit the data throw before any training.
     /// </summary>
+    /// <remarks>
+    /// Blocks until done; the work runs on a dedicated libtorch thread, and <paramref name="progress"/> is
+    /// called on that thread (after every epoch and about ten times within one), so keep handlers short.
+    /// Cancelling <paramref name="ct"/> stops between mini-batches with an <see cref="OperationCanceledException"/>.
+    /// </remarks>
     TrainingResult Train(TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken ct);
 }
 

@@ -49,8 +49,9 @@ public static class FusedTtfsActivation
             var td = ((Tensor)vars[2]).item<float>();
             var window = (int)vars[3];
             var a = empty_like(x);
-            Forward(Floats(x), Floats(a), tau, td, window);
-            ctx.save_for_backward([x, a]);
+            var logX = empty_like(x);
+            Forward(Floats(x), Floats(a), tau, td, window, Floats(logX));
+            ctx.save_for_backward([x, a, logX]);
             ctx.save_data("tau", tau);
             ctx.save_data("td", td);
             ctx.save_data("window", window);
@@ -62,20 +63,23 @@ public static class FusedTtfsActivation
             var saved = ctx.get_saved_variables();
             var x = saved[0];
             var a = saved[1];
+            var logX = saved[2];
             var tau = (float)ctx.get_data("tau");
             var td = (float)ctx.get_data("td");
             var g = grad_output.contiguous();
             var gx = empty_like(x);
-            var (gTau, gTd) = Backward(Floats(g), Floats(x), Floats(a), Floats(gx), tau, td);
+            var (gTau, gTd) = Backward(Floats(g), Floats(x), Floats(a), Floats(logX), Floats(gx), tau, td);
             return [gx, tensor((float)gTau), tensor((float)gTd), null!];
         }
     }
 
     private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
-    /// <summary>The forward loop (public for the tests that pin it to the scalar formula).</summary>
-    internal static void Forward(ReadOnlySpan<float> x, Span<float> a, float tau, float td, int window)
+    /// <summary>The forward loop; when <paramref name="logX"/> is not empty it receives ln(max(x, 1e-30)) for the backward pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Forward(ReadOnlySpan<float> x, Span<float> a, float tau, float td, int window, Span<float> logX = default)
     {
+        var keepLog = !logX.IsEmpty;
         var last = (float)(window - 1);
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -87,10 +91,12 @@ public static class FusedTtfsActivation
             var half = Vector256.Create(0.5f);
             ref var xr = ref MemoryMarshal.GetReference(x);
             ref var ar = ref MemoryMarshal.GetReference(a);
+            ref var lr = ref MemoryMarshal.GetReference(logX);
             for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var vx = Vector256.LoadUnsafe(ref xr, (nuint)i);
                 var lx = Vector256.Log(Vector256.Max(vx, floor));
+                if (keepLog) lx.StoreUnsafe(ref lr, (nuint)i);
                 var t = Vector256.Max(vTd - (vTau * lx), Vector256<float>.Zero);
                 var q = Vector256.Max(Vector256.Ceiling(t - half), Vector256<float>.Zero);
                 var valid = Vector256.GreaterThan(vx, Vector256<float>.Zero) & Vector256.LessThanOrEqual(q, vLast);
@@ -100,7 +106,10 @@ public static class FusedTtfsActivation
         }
 
         for (; i < x.Length; i++)
+        {
             a[i] = ForwardScalar(x[i], tau, td, last);
+            if (keepLog) logX[i] = MathF.Log(MathF.Max(x[i], (float)TtfsActivation.LogFloor));
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -112,8 +121,9 @@ public static class FusedTtfsActivation
         return q <= last ? MathF.Exp((td - q) / tau) : 0;
     }
 
-    /// <summary>The backward loop: writes dL/dx and returns (dL/dtau, dL/dtd).</summary>
-    internal static (double Tau, double Td) Backward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, ReadOnlySpan<float> a, Span<float> gx, float tau, float td)
+    /// <summary>The backward loop (ln x from the forward pass): writes dL/dx and returns (dL/dtau, dL/dtd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static (double Tau, double Td) Backward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, ReadOnlySpan<float> a, ReadOnlySpan<float> logX, Span<float> gx, float tau, float td)
     {
         double sumTau = 0, sumTd = 0;
         var i = 0;
@@ -121,9 +131,9 @@ public static class FusedTtfsActivation
         {
             var vTau = Vector256.Create(tau);
             var vTd = Vector256.Create(td);
-            var floor = Vector256.Create((float)TtfsActivation.LogFloor);
             var half = Vector256.Create(0.5f);
             ref var gr = ref MemoryMarshal.GetReference(g);
+            ref var lr = ref MemoryMarshal.GetReference(logX);
             ref var xr = ref MemoryMarshal.GetReference(x);
             ref var ar = ref MemoryMarshal.GetReference(a);
             ref var gxr = ref MemoryMarshal.GetReference(gx);
@@ -136,7 +146,7 @@ public static class FusedTtfsActivation
                 var vx = Vector256.LoadUnsafe(ref xr, (nuint)i);
                 var ga = Vector256.LoadUnsafe(ref gr, (nuint)i) * va;
                 var fired = Vector256.GreaterThan(va, Vector256<float>.Zero);
-                var lx = Vector256.Log(Vector256.Max(vx, floor));
+                var lx = Vector256.LoadUnsafe(ref lr, (nuint)i);
                 var u = vTd - (vTau * lx);
                 var inner = Vector256.GreaterThan(u, Vector256<float>.Zero);
                 var q = Vector256.Max(Vector256.Ceiling(Vector256.Max(u, Vector256<float>.Zero) - half), Vector256<float>.Zero);
@@ -163,7 +173,7 @@ public static class FusedTtfsActivation
             gx[i] = 0;
             if (!(a[i] > 0)) continue;
             var ga = g[i] * a[i];
-            var lx = MathF.Log(MathF.Max(x[i], (float)TtfsActivation.LogFloor));
+            var lx = logX[i];
             var u = td - (tau * lx);
             var q = MathF.Max(MathF.Ceiling(MathF.Max(u, 0) - 0.5f), 0);
             if (u > 0)
