@@ -16,6 +16,7 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks that print throughput numbers (see docs/benchmarks.md for recorded results)");
         command.Subcommands.Add(Reference());
+        command.Subcommands.Add(BenchRuntime.Create());
         return command;
     }
 
