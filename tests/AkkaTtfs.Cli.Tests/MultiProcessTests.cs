@@ -96,6 +96,42 @@ public sealed class MultiProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_worker_process_killed_with_sigkill_mid_run_is_survived_with_results_identical_to_the_reference()
+    {
+        var modelPath = _temp.File("m.safetensors");
+        var made = CliProcess.Run("model", "random", "--arch", "mnist-cnn", "--out", modelPath, "--seed", "12");
+        Assert.True(made.ExitCode == 0, made.ToString());
+
+        using var children = new ChildProcesses();
+        var seed = children.Start("seed", "node", "--port", "0");
+        var seedAddress = await seed.WaitForNodeAddressAsync(StartTimeout, children);
+        var survivor = children.Start("survivor", "node", "--seed", seedAddress);
+        await survivor.WaitForNodeAddressAsync(StartTimeout, children);
+        var victim = children.Start("victim", "node", "--seed", seedAddress);
+        var victimAddress = await victim.WaitForNodeAddressAsync(StartTimeout, children);
+
+        // Small batches and one credit make the run long enough to be killed in the middle; --verify compares
+        // the whole outcome with the Core reference bit for bit.
+        var folder = _temp.File("run");
+        var coordinator = children.Start("coordinator", "run", "--model", modelPath, "--seed", seedAddress, "--nodes", "3",
+            "--partitions", "c3,c3,1", "--batch", "4", "--in-flight", "1", "--join-timeout", "60", "--out", folder);
+        // The live progress line ("simulating 12/2000  ...") shows that batches are completing.
+        await coordinator.WaitForStdErrAsync("/2000  ", TimeSpan.FromSeconds(120), children);
+        victim.Kill();
+
+        var exit = await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(240), children);
+        Assert.True(exit == 0, children.Describe($"coordinator exit code {exit}"));
+        Assert.Contains("bit-identical to the Core reference", coordinator.StdOut, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("bit_identical_to_reference").GetBoolean());
+        Assert.Equal(2000, root.GetProperty("samples").GetInt32());
+        var restarted = root.GetProperty("recovery").GetProperty("partitions_restarted").EnumerateArray().ToList();
+        Assert.NotEmpty(restarted);
+        Assert.All(restarted, r => Assert.NotEqual(victimAddress, r.GetProperty("node").GetString()));
+    }
+
     /// <summary>Every child process of a test; disposing kills (whole tree) and awaits whatever still runs.</summary>
     private sealed class ChildProcesses : IDisposable
     {
@@ -215,6 +251,25 @@ public sealed class MultiProcessTests : IDisposable
             {
                 throw new Xunit.Sdk.XunitException(all.Describe($"{Name} did not exit within {timeout.TotalSeconds:F0} s"));
             }
+        }
+
+        /// <summary>Waits until the process has written <paramref name="text"/> to stderr (polled; the condition, not a fixed sleep).</summary>
+        public async Task WaitForStdErrAsync(string text, TimeSpan timeout, ChildProcesses all)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!StdErr.Contains(text, StringComparison.Ordinal))
+            {
+                if (DateTime.UtcNow > deadline || _process.HasExited)
+                    throw new Xunit.Sdk.XunitException(all.Describe($"{Name}: '{text}' did not appear on stderr within {timeout.TotalSeconds:F0} s"));
+                await Task.Delay(50);
+            }
+        }
+
+        /// <summary>SIGKILL: the process dies at once, without leaving the cluster (a crashed machine).</summary>
+        public void Kill()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(TimeSpan.FromSeconds(30));
         }
 
         /// <summary>SIGTERM through kill(1) (Process.Kill sends SIGKILL on Unix, which tests nothing).</summary>

@@ -293,32 +293,44 @@ public sealed class RunCoordinator : ReceiveActor
         {
             _nodeAlive[node] = false;
             _log.Warning("run {0}: node agent on {1} is gone", _request.RunId, _workers[node].Address);
+            // Partitions it was still to spawn will never report: place them elsewhere now. Spawned ones
+            // are watched and come back through Terminated.
+            for (var id = 0; id < _partitions.Length; id++)
+            {
+                if (_nodeOf[id] == node && _partitions[id] is null) Rehome(id, "was still to be spawned there");
+            }
+
             return;
         }
 
-        if (!_partitionOf.TryGetValue(m.ActorRef, out var id) || !m.ActorRef.Equals(_partitions[id])) return;   // an old incarnation
+        if (!_partitionOf.TryGetValue(m.ActorRef, out var lost) || !m.ActorRef.Equals(_partitions[lost])) return;   // an old incarnation
+        Rehome(lost, $"stopped while {_phase}");
+    }
+
+    private void Rehome(int id, string what)
+    {
         var lostOn = _workers[_nodeOf[id]].Address;
         if (++_restarts[id] > _request.Options.MaxRestarts)
         {
-            Fail($"partition {id} ({_plan.Partitions[id]}) on {lostOn} stopped while {_phase}" +
-                 (_request.Options.MaxRestarts > 0 ? $" for the {_restarts[id]}th time; giving up" : ""));
+            Fail($"partition {id} ({_plan.Partitions[id]}) on {lostOn} {what}" +
+                 (_request.Options.MaxRestarts > 0 ? $", for the {_restarts[id]}th time; giving up" : ""));
             return;
         }
 
         var target = ChooseNode(_nodeOf[id]);
         if (target < 0)
         {
-            Fail($"partition {id} on {lostOn} was lost and no surviving node can host it");
+            Fail($"partition {id} on {lostOn} {what}, and no surviving node can host it");
             return;
         }
 
-        _log.Warning("run {0}: partition {1} on {2} stopped while {3}; re-homing it on {4}", _request.RunId, id, lostOn, _phase, _workers[target].Address);
+        _log.Warning("run {0}: partition {1} on {2} {3}; re-homing it on {4}", _request.RunId, id, lostOn, what, _workers[target].Address);
         _partitions[id] = null;
         _deployed[id] = false;
         _ready[id] = false;
         _nodeOf[id] = target;
         _restartLog.Add((id, _workers[target].Address));
-        _phase = "re-homing partitions";
+        if (_started) _phase = "re-homing partitions";
         _workers[target].Agent.Tell(new SpawnPartitions(_request.RunId, [id]));
     }
 
