@@ -62,6 +62,7 @@ internal static class RunReport
                 ["partitions_restarted"] = outcome.Restarts.Select(r => new Dictionary<string, object> { ["partition"] = r.Partition, ["node"] = r.Node }).ToArray(),
                 ["batches_replayed"] = outcome.ReplayedBatches,
                 ["timeout_replays"] = outcome.TimeoutReplays,
+                ["recoveries"] = outcome.Recoveries.Select(r => new Dictionary<string, object> { ["noticed_s"] = r.Noticed.TotalSeconds, ["recovered_s"] = r.Recovered.TotalSeconds }).ToArray(),
                 ["stale_reports_dropped"] = outcome.DuplicateReports,
             },
         };
@@ -115,7 +116,11 @@ internal static class RunReport
         var recovery = (Dictionary<string, object>)r["recovery"]!;
         var restarted = ((Dictionary<string, object>[])recovery["partitions_restarted"]).Length;
         if (restarted > 0 || (long)recovery["batches_replayed"] > 0)
+        {
             Console.WriteLine(string.Create(inv, $"recovery           {restarted} partitions re-homed, {recovery["batches_replayed"]} batches replayed ({recovery["timeout_replays"]} after timeouts)"));
+            foreach (var rec in (Dictionary<string, object>[])recovery["recoveries"])
+                Console.WriteLine(string.Create(inv, $"                   loss noticed at {(double)rec["noticed_s"]:F1} s into the run, all partitions ready again at {(double)rec["recovered_s"]:F1} s"));
+        }
         var identical = r["bit_identical_to_reference"];
         Console.WriteLine($"verified           {(identical is null ? "not checked (--verify false)" : (bool)identical ? "bit-identical to the Core reference" : "DIFFERS from the Core reference")}");
     }

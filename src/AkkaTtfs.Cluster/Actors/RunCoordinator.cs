@@ -56,6 +56,8 @@ public sealed class RunCoordinator : ReceiveActor
     private long _bytes;
     private TimeSpan _lastCompletion;
     private int _timeoutReplays;
+    private TimeSpan? _lossNoticed;
+    private readonly List<(TimeSpan Noticed, TimeSpan Recovered)> _recoveries = [];
     private ICancelable? _watchdog;
 
     /// <summary>The coordinator's own clock tick; local only, so it skips the serialization check and does not count as activity.</summary>
@@ -202,6 +204,8 @@ public sealed class RunCoordinator : ReceiveActor
 
         // Recovered: everything in flight is sent again under a new attempt; older messages are now stale everywhere.
         _phase = "running batches";
+        if (_lossNoticed is { } noticed) _recoveries.Add((noticed, _clock.Elapsed - _runStart));
+        _lossNoticed = null;
         var replay = _ledger.ReplayInFlight();
         _log.Warning("run {0}: partitions re-homed; replaying {1} batches in flight", _request.RunId, replay.Count);
         foreach (var key in replay) Inject(key);
@@ -324,6 +328,7 @@ public sealed class RunCoordinator : ReceiveActor
             return;
         }
 
+        _lossNoticed ??= _clock.Elapsed - _runStart;
         _log.Warning("run {0}: partition {1} on {2} {3}; re-homing it on {4}", _request.RunId, id, lostOn, what, _workers[target].Address);
         _partitions[id] = null;
         _deployed[id] = false;
@@ -364,7 +369,7 @@ public sealed class RunCoordinator : ReceiveActor
         try
         {
             _outcome.TrySetResult(new RunOutcome(_collector.BuildResult(), _collector.Traffic, _nodeOf.ToArray(), _workers.Select(w => w.Address).ToArray(),
-                _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports, _restartLog.ToArray(), _timeoutReplays));
+                _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports, _restartLog.ToArray(), _timeoutReplays, _recoveries.ToArray()));
         }
         catch (InvalidOperationException ex)
         {

@@ -50,9 +50,11 @@ public sealed record RunProgress(int CompletedSamples, int TotalSamples, int Bat
 /// <param name="ReplayedBatches">Batches sent again after a failure.</param>
 /// <param name="Restarts">Partitions re-homed after a crash, as (partition, node address) in order.</param>
 /// <param name="TimeoutReplays">Times the batches in flight were replayed because none completed within the batch timeout.</param>
+/// <param name="Recoveries">Each recovery: when the first loss was noticed and when every partition was ready again (since the run started).</param>
 /// <param name="DuplicateReports">Partition reports dropped as duplicates or stale.</param>
 public sealed record RunOutcome(SimulationResult Result, IReadOnlyList<LinkTraffic> Links, int[] NodeOfPartition, IReadOnlyList<string> Nodes,
-    TimeSpan DeployTime, TimeSpan RunTime, long ReplayedBatches, long DuplicateReports, IReadOnlyList<(int Partition, string Node)> Restarts, int TimeoutReplays);
+    TimeSpan DeployTime, TimeSpan RunTime, long ReplayedBatches, long DuplicateReports, IReadOnlyList<(int Partition, string Node)> Restarts, int TimeoutReplays,
+    IReadOnlyList<(TimeSpan Noticed, TimeSpan Recovered)> Recoveries);
 
 /// <summary>A run that could not finish; the message says where it stopped and which samples completed.</summary>
 public sealed class RunFailedException(string message) : Exception(message);
