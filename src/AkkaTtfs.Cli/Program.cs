@@ -14,6 +14,7 @@ internal static class Program
         root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(DatasetCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(FaultsCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());

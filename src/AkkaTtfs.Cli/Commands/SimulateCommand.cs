@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Metrics;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
@@ -35,9 +36,10 @@ internal static class SimulateCommand
         var report = new Option<FileInfo?>("--report") { Description = "Write a JSON report" };
         var eAc = new Option<double>("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
         var eMac = new Option<double>("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
+        var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) and compare with the fault-free run (event and partitioned engines)" };
         var command = new Command("simulate", "Simulate a model file on a dataset with a Core reference engine and print accuracy, spikes, SynOps and energy")
         {
-            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, report, eAc, eMac,
+            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, report, eAc, eMac, faults,
         };
 
         command.SetAction(parse => CliErrors.Run(() =>
@@ -53,6 +55,24 @@ internal static class SimulateCommand
 
             var modelPath = parse.GetValue(model)!.FullName;
             var snn = ModelFile.Load(modelPath);
+            var faultFile = parse.GetValue(faults);
+            FaultPlan? faultPlan = null;
+            if (faultFile is not null)
+            {
+                if (engineName is not ("event" or "partitioned"))
+                    throw new CliUsageException($"--faults runs with the Core engines (--engine event or partitioned), not {engineName}");
+                if (parse.GetValue(checkDnn)) throw new CliUsageException("--check-dnn compares the fault-free SNN with the DNN; run it without --faults");
+                faultPlan = FaultPlan.Load(faultFile.FullName);
+                try
+                {
+                    faultPlan.Validate(snn.Network);     // a plan that does not fit fails before anything runs
+                }
+                catch (FaultPlanException ex)
+                {
+                    throw new CliUsageException($"{faultFile.FullName}: {ex.Message}");
+                }
+            }
+
             var pair = DatasetCatalog.Load(parse.GetValue(data)!);
             var dataset = parse.GetValue(split) == "train" ? pair.Train : pair.Test;
             CheckFits(snn, dataset);
@@ -71,11 +91,11 @@ internal static class SimulateCommand
             switch (engineName)
             {
                 case "event":
-                    result = new EventDrivenSimulator(snn).Run(inputs, n, options, new ConsoleProgress("samples", n));
+                    result = new EventDrivenSimulator(snn, faultPlan).Run(inputs, n, options, new ConsoleProgress("samples", n));
                     break;
                 case "partitioned":
                     plan = PartitionPlanner.Plan(snn.Network, partitionSpec!);
-                    result = new PartitionedSimulator(snn, plan).Run(inputs, n, options);
+                    result = new PartitionedSimulator(snn, plan, faultPlan).Run(inputs, n, options);
                     break;
                 case "cluster":
                     plan = PartitionPlanner.Plan(snn.Network, partitionSpec ?? "1");
@@ -99,7 +119,16 @@ internal static class SimulateCommand
                 summary["dnn_check"] = CompareWithDnn(snn, inputs, n, labels, result);
             }
 
+            if (faultPlan is not null)
+            {
+                // The same engine without the plan, for the comparison.
+                var cleanClock = Stopwatch.StartNew();
+                var clean = plan is null ? new EventDrivenSimulator(snn).Run(inputs, n, options) : new PartitionedSimulator(snn, plan).Run(inputs, n, options);
+                summary["faults"] = FaultsCommand.Compare(faultFile!.FullName, faultPlan, snn, labels, clean, cleanClock.Elapsed.TotalSeconds, result!, seconds);
+            }
+
             Print(summary);
+            if (summary.TryGetValue("faults", out var faultSummary)) FaultsCommand.PrintComparison((Dictionary<string, object>)faultSummary);
             if (parse.GetValue(spikesOut) is { } spikesFile) WriteSpikes(result ?? throw new CliUsageException("--spikes-out needs --engine event or partitioned"), spikesFile.FullName);
             if (parse.GetValue(report) is { } reportFile)
             {

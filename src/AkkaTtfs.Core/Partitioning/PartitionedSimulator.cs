@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Simulation;
 
@@ -12,14 +13,28 @@ public sealed class PartitionedSimulator
 {
     private readonly StageKernel[] _kernels;      // by partition id
     private readonly bool[][] _routeMasks;        // by route index: source neuron -> delivered?
+    private readonly StageFaults?[] _faults;      // by partition id
+    private readonly FaultCounters _weightFaults;
 
-    public PartitionedSimulator(SnnModel model, PartitionPlan plan)
+    /// <summary>A simulator of <paramref name="model"/> cut by <paramref name="plan"/>, with the faults of <paramref name="faults"/> injected if given.</summary>
+    /// <exception cref="FaultPlanException">The fault plan does not fit the model (the message names the entry).</exception>
+    public PartitionedSimulator(SnnModel model, PartitionPlan plan, FaultPlan? faults = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         Plan = plan ?? throw new ArgumentNullException(nameof(plan));
         if (!ReferenceEquals(plan.Network, model.Network) && plan.Network.Architecture != model.Network.Architecture)
             throw new PartitionPlanException($"the plan is for {plan.Network.Architecture}, the model is {model.Network.Architecture}");
-        _kernels = plan.Partitions.Select(p => new StageKernel(model, p.Stage, p.Block)).ToArray();
+        FaultPlan = faults;
+        var run = model;
+        if (faults is not null)
+        {
+            var faulted = faults.ApplyWeightFaults(model);
+            run = faulted.Model;
+            _weightFaults = faulted.Counters;
+        }
+
+        _kernels = plan.Partitions.Select(p => new StageKernel(run, p.Stage, p.Block)).ToArray();
+        _faults = _kernels.Select(k => faults?.ForKernel(k)).ToArray();
         _routeMasks = plan.Routes.Select(r =>
         {
             var size = r.SourceId == PartitionPlan.InputSource ? model.Network.Input.Size : model.Network.Stages[plan.Partitions[r.SourceId].Stage].OutputShape.Size;
@@ -33,6 +48,9 @@ public sealed class PartitionedSimulator
 
     public PartitionPlan Plan { get; }
 
+    /// <summary>The injected faults; null: none.</summary>
+    public FaultPlan? FaultPlan { get; }
+
     public SimulationResult Run(ReadOnlySpan<float> inputs, int count, SimulationOptions? options = null)
     {
         options ??= SimulationOptions.Default;
@@ -42,6 +60,7 @@ public sealed class PartitionedSimulator
         var classes = Model.Network.ClassCount;
         var result = new SimulationResultBuilder(Model.Network, Model.T, count, options.RecordSpikes, Model.InputMode == InputMode.Analog);
         var routeIndex = Plan.Routes.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i);
+        result.AddFaults(_weightFaults);
         for (var first = 0; first < count; first += options.BatchSize)
         {
             var n = Math.Min(options.BatchSize, count - first);
@@ -83,10 +102,12 @@ public sealed class PartitionedSimulator
                     else
                     {
                         var trace = result.SpikeTrace(d);
-            var localTimes = trace is null ? null : new int[n * kernel.LocalNeuronCount];
-            var fired = kernel.Fire(membrane, n, localTimes);
-            if (trace is not null) kernel.WriteTrace(localTimes, n, trace, first);
+                        var localTimes = trace is null ? null : new int[n * kernel.LocalNeuronCount];
+                        var fired = kernel.Fire(membrane, n, localTimes, _faults[partition.Id], first);
+                        if (trace is not null) kernel.WriteTrace(localTimes, n, trace, first);
                         result.AddSpikes(d, fired.SpikeCount);
+                        result.AddSpikesDelivered(fired.Spikes.SpikeCount);
+                        result.AddFaults(fired.Faults);
                         emitted[partition.Id] = fired.Spikes;
                     }
                 }

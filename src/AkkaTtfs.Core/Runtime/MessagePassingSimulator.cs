@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Simulation;
@@ -23,11 +24,25 @@ public sealed class MessagePassingSimulator
 {
     private readonly SnnModel _model;
     private readonly PartitionPlan _plan;
+    private readonly FaultPlan? _faults;
+    private readonly SnnModel _deployed;          // the model whose parameters partitions receive (weight faults applied)
+    private readonly FaultCounters _weightFaults;
 
-    public MessagePassingSimulator(SnnModel model, PartitionPlan plan)
+    /// <summary>The protocol for <paramref name="model"/> cut by <paramref name="plan"/>, with the faults of <paramref name="faults"/> injected if given.</summary>
+    /// <exception cref="FaultPlanException">The fault plan does not fit the model (the message names the entry).</exception>
+    public MessagePassingSimulator(SnnModel model, PartitionPlan plan, FaultPlan? faults = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
+        _faults = faults;
+        _deployed = model;
+        if (faults is not null)
+        {
+            // As a coordinator does: weight faults once, on a copy; partitions are deployed from the copy.
+            var faulted = faults.ApplyWeightFaults(model);
+            _deployed = faulted.Model;
+            _weightFaults = faulted.Counters;
+        }
     }
 
     public long Deliveries { get; private set; }
@@ -45,6 +60,7 @@ public sealed class MessagePassingSimulator
         var inputSize = _model.Network.Input.Size;
         var ledger = new RunLedger(count, options.BatchSize, options.MaxInFlight);
         var collector = new RunCollector(_model, _plan, ledger, options.RecordSpikes);
+        collector.AddWeightFaults(_weightFaults);
         var injector = new BatchInjector(_model, _plan);
         var processors = NewProcessors(options.RecordSpikes);
         var queue = new List<Message>();
@@ -70,9 +86,11 @@ public sealed class MessagePassingSimulator
             Deliveries++;
 
             var processor = processors[message.TargetId];
+            // What an actor passes: the batch's first global sample, batch id x batch size (the ledger's split).
+            var firstSample = ledger.Samples(message.Key.BatchId).First;
             var output = message.Analog
-                ? processor.AcceptAnalog(message.Key, message.SampleCount, message.Payload)
-                : processor.AcceptSpikes(message.Key, message.SourceId, message.SampleCount, message.Payload);
+                ? processor.AcceptAnalog(message.Key, message.SampleCount, message.Payload, firstSample)
+                : processor.AcceptSpikes(message.Key, message.SourceId, message.SampleCount, message.Payload, firstSample);
             if (output is not null)
             {
                 foreach (var send in output.Sends)
@@ -98,5 +116,5 @@ public sealed class MessagePassingSimulator
 
     /// <summary>Processors built the way a deployed partition builds its own: from a <see cref="PartitionSetup"/> and its parameters.</summary>
     private PartitionProcessor[] NewProcessors(bool record) =>
-        _plan.Partitions.Select(p => PartitionSetup.For(_model, _plan, p.Id).Build(PartitionSetup.Parameters(_model, _plan, p.Id), record)).ToArray();
+        _plan.Partitions.Select(p => PartitionSetup.For(_deployed, _plan, p.Id).Build(PartitionSetup.Parameters(_deployed, _plan, p.Id), record, _faults)).ToArray();
 }

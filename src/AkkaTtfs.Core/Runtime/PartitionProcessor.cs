@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Simulation;
@@ -22,14 +23,19 @@ public sealed record LinkSend(int TargetId, int SpikeCount, byte[] Payload);
 /// <param name="SynOps">Synaptic events driven by spikes.</param>
 /// <param name="AnalogEvents">Synaptic events driven by analog input.</param>
 /// <param name="LocalTimes">When recording: every local neuron's spike time [sample][local neuron]; see <see cref="StageKernel.LocalToGlobal"/>.</param>
+/// <param name="Faults">How often each injected spike and neuron fault acted in this partition for this batch (zero without faults).</param>
+/// <param name="SpikesDelivered">Pooled spikes this partition sent on (after spike faults), each counted once whatever its number of targets.</param>
 public sealed record PartitionOutput(BatchKey Key, int SampleCount, IReadOnlyList<LinkSend> Sends, float[]? Potentials,
-    long Spikes, long SynOps, long AnalogEvents, int[]? LocalTimes);
+    long Spikes, long SynOps, long AnalogEvents, int[]? LocalTimes, FaultCounters Faults = default, long SpikesDelivered = 0);
 
 /// <summary>
 /// The whole behaviour of a partition, without actors: it collects one message per incoming route for
 /// a batch (in any arrival order), then merges them in canonical order, integrates, fires and returns
 /// what to send. A partition actor only moves these messages. Replays: a message of an older attempt
 /// than the one in progress (or completed) is stale and dropped; a newer attempt restarts the batch.
+/// With a fault plan, the processor injects its stage's spike and neuron faults when it fires; their draws
+/// are keyed by global sample index, so a batch's messages must say where the batch starts (firstSample).
+/// Weight faults are not applied here: deploy the parameters of <see cref="FaultPlan.ApplyWeightFaults"/>'s copy.
 /// </summary>
 public sealed class PartitionProcessor
 {
@@ -39,8 +45,10 @@ public sealed class PartitionProcessor
     private readonly Dictionary<int, PendingBatch> _pending = [];
     private readonly Dictionary<int, int> _completedAttempt = [];
     private readonly int _sourceNeuronLimit;
+    private readonly StageFaults? _faults;
 
-    public PartitionProcessor(PartitionPlan plan, int partitionId, StageKernel kernel, InputMode inputMode, bool recordSpikes = false)
+    /// <exception cref="FaultPlanException">The fault plan does not fit the plan's network (the message names the entry).</exception>
+    public PartitionProcessor(PartitionPlan plan, int partitionId, StageKernel kernel, InputMode inputMode, bool recordSpikes = false, FaultPlan? faults = null)
     {
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
         Kernel = kernel ?? throw new ArgumentNullException(nameof(kernel));
@@ -62,7 +70,16 @@ public sealed class PartitionProcessor
         }).ToArray();
         _sourceNeuronLimit = kernel.Stage.InputShape.Size;
         OutputNeurons = kernel.Stage.IsOutput ? kernel.LocalToGlobal : [];
+        FaultPlan = faults;
+        faults?.Validate(plan.Network);
+        _faults = faults?.ForKernel(kernel);
     }
+
+    /// <summary>The injected faults; null: none.</summary>
+    public FaultPlan? FaultPlan { get; }
+
+    /// <summary>True when this partition's firing injects faults, so every batch needs its first sample index.</summary>
+    public bool NeedsFirstSample => _faults is not null;
 
     public Partition Partition { get; }
 
@@ -91,26 +108,32 @@ public sealed class PartitionProcessor
     public long DroppedMessages { get; private set; }
 
     /// <summary>Offer an encoded spike message from one source; returns the output when it completed the batch.</summary>
-    public PartitionOutput? AcceptSpikes(BatchKey key, int sourceId, int sampleCount, ReadOnlySpan<byte> payload)
+    /// <param name="key">The batch and attempt.</param>
+    /// <param name="sourceId">The sending partition (or the input injector).</param>
+    /// <param name="sampleCount">Samples in the batch.</param>
+    /// <param name="payload">The encoded spikes.</param>
+    /// <param name="firstSample">Global index of the batch's first sample (batch id times the run's batch size); required when <see cref="NeedsFirstSample"/>.</param>
+    public PartitionOutput? AcceptSpikes(BatchKey key, int sourceId, int sampleCount, ReadOnlySpan<byte> payload, int? firstSample = null)
     {
         if (TakesAnalogInput) throw new InvalidOperationException($"{Partition} takes analog input, not spikes");
         if (!_sourceSlot.ContainsKey(sourceId))
             throw new InvalidOperationException($"{Partition} has no route from source {sourceId}");
         var window = (Kernel.PresynapticKernel ?? throw new InvalidOperationException("no presynaptic kernel")).T;
         var spikes = SpikeCodec.Decode(payload, sampleCount, _sourceNeuronLimit, window);
-        return Accept(key, sourceId, sampleCount, spikes, null);
+        return Accept(key, sourceId, sampleCount, spikes, null, firstSample);
     }
 
-    /// <summary>Offer the encoded analog input of a batch (stage 0, analog mode).</summary>
-    public PartitionOutput? AcceptAnalog(BatchKey key, int sampleCount, ReadOnlySpan<byte> payload)
+    /// <summary>Offer the encoded analog input of a batch (stage 0, analog mode); <paramref name="firstSample"/> as in <see cref="AcceptSpikes"/>.</summary>
+    public PartitionOutput? AcceptAnalog(BatchKey key, int sampleCount, ReadOnlySpan<byte> payload, int? firstSample = null)
     {
         if (!TakesAnalogInput) throw new InvalidOperationException($"{Partition} does not take analog input");
         var events = SpikeCodec.DecodeAnalog(payload, sampleCount, _sourceNeuronLimit);
-        return Accept(key, PartitionPlan.InputSource, sampleCount, null, events);
+        return Accept(key, PartitionPlan.InputSource, sampleCount, null, events, firstSample);
     }
 
-    private PartitionOutput? Accept(BatchKey key, int sourceId, int sampleCount, SpikeBatch? spikes, InputEvents? analog)
+    private PartitionOutput? Accept(BatchKey key, int sourceId, int sampleCount, SpikeBatch? spikes, InputEvents? analog, int? firstSample)
     {
+        if (firstSample < 0) throw new ArgumentOutOfRangeException(nameof(firstSample), firstSample, "a sample index is >= 0");
         if (_completedAttempt.TryGetValue(key.BatchId, out var done) && key.Attempt <= done)
         {
             DroppedMessages++;
@@ -135,6 +158,13 @@ public sealed class PartitionProcessor
         {
             DroppedMessages++;
             return null;
+        }
+
+        if (firstSample is { } first)
+        {
+            if (pending.FirstSample is { } known && known != first)
+                throw new InvalidOperationException($"{Partition} {key}: source {sourceId} says the batch starts at sample {first}, another source said {known}");
+            pending.FirstSample = first;
         }
 
         pending.Received[slot] = true;
@@ -176,7 +206,9 @@ public sealed class PartitionProcessor
         }
 
         var localTimes = RecordSpikes ? new int[n * Kernel.LocalNeuronCount] : null;
-        var fired = Kernel.Fire(membrane, n, localTimes);
+        if (_faults is not null && pending.FirstSample is null)
+            throw new InvalidOperationException($"{Partition} {key}: the fault plan needs the batch's first sample index (pass firstSample = batch id x batch size)");
+        var fired = Kernel.Fire(membrane, n, localTimes, _faults, pending.FirstSample ?? 0);
         var sends = new LinkSend[_outputs.Length];
         for (var i = 0; i < _outputs.Length; i++)
         {
@@ -184,7 +216,7 @@ public sealed class PartitionProcessor
             sends[i] = new LinkSend(_outputs[i].Route.TargetId, filtered.SpikeCount, SpikeCodec.Encode(filtered));
         }
 
-        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, synOps, analogEvents, localTimes);
+        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, synOps, analogEvents, localTimes, fired.Faults, fired.Spikes.SpikeCount);
     }
 
     private sealed class PendingBatch(int attempt, int sampleCount, int sources)
@@ -194,6 +226,7 @@ public sealed class PartitionProcessor
         public bool[] Received { get; } = new bool[sources];
         public SpikeBatch?[] Spikes { get; } = new SpikeBatch?[sources];
         public InputEvents? Analog { get; set; }
+        public int? FirstSample { get; set; }
         public int Count { get; set; }
     }
 }

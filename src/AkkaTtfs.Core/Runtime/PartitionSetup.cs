@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
@@ -49,7 +50,10 @@ public sealed record PartitionSetup(string Architecture, int[] InputShape, int T
     }
 
     /// <summary>Rebuilds the plan and the partition's processor; every mismatch is an <see cref="ArgumentException"/> naming it.</summary>
-    public PartitionProcessor Build(ReadOnlySpan<float> parameters, bool recordSpikes)
+    /// <param name="parameters">Weights then biases (with weight faults: those of <see cref="FaultPlan.ApplyWeightFaults"/>'s copy).</param>
+    /// <param name="recordSpikes">Keep every local spike time.</param>
+    /// <param name="faults">The run's fault plan (its spike and neuron faults act in the processor); null: none. A plan that does not fit is a <see cref="FaultPlanException"/>, an <see cref="ArgumentException"/>.</param>
+    public PartitionProcessor Build(ReadOnlySpan<float> parameters, bool recordSpikes, FaultPlan? faults = null)
     {
         var network = ArchitectureParser.Build(Architecture, TensorShape.FromDims(InputShape));
         var plan = PartitionPlanner.Plan(network, PartitionSpec);
@@ -67,6 +71,6 @@ public sealed record PartitionSetup(string Architecture, int[] InputShape, int T
         if (parameters.Length != WeightCount + BiasCount)
             throw new ArgumentException($"partition {PartitionId}: {parameters.Length} parameter values, expected {WeightCount} weights + {BiasCount} biases");
         var kernel = new StageKernel(stage, partition.Block, parameters[..WeightCount], parameters[WeightCount..], presynaptic, firing);
-        return new PartitionProcessor(plan, PartitionId, kernel, InputMode, recordSpikes);
+        return new PartitionProcessor(plan, PartitionId, kernel, InputMode, recordSpikes, faults);
     }
 }

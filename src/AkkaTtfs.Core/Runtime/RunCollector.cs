@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Simulation;
@@ -14,14 +15,17 @@ namespace AkkaTtfs.Core.Runtime;
 /// <param name="Potentials">Output partitions: [sample][local neuron] potentials.</param>
 /// <param name="LocalTimes">When recording: [sample][local neuron] spike times.</param>
 /// <param name="Links">Traffic of its outgoing links for this batch.</param>
+/// <param name="Faults">How often each injected fault acted in it for this batch (see <see cref="PartitionOutput.Faults"/>).</param>
+/// <param name="SpikesDelivered">Pooled spikes it sent on, each once (see <see cref="PartitionOutput.SpikesDelivered"/>).</param>
 public sealed record PartitionReport(int PartitionId, BatchKey Key, int SampleCount, long Spikes, long SynOps, long AnalogEvents,
-    float[]? Potentials, int[]? LocalTimes, IReadOnlyList<LinkTraffic> Links)
+    float[]? Potentials, int[]? LocalTimes, IReadOnlyList<LinkTraffic> Links, FaultCounters Faults = default, long SpikesDelivered = 0)
 {
     public static PartitionReport From(int partitionId, PartitionOutput output)
     {
         ArgumentNullException.ThrowIfNull(output);
         return new PartitionReport(partitionId, output.Key, output.SampleCount, output.Spikes, output.SynOps, output.AnalogEvents,
-            output.Potentials, output.LocalTimes, output.Sends.Select(s => new LinkTraffic(partitionId, s.TargetId, 1, s.SpikeCount, s.Payload.Length)).ToArray());
+            output.Potentials, output.LocalTimes, output.Sends.Select(s => new LinkTraffic(partitionId, s.TargetId, 1, s.SpikeCount, s.Payload.Length)).ToArray(),
+            output.Faults, output.SpikesDelivered);
     }
 }
 
@@ -98,6 +102,8 @@ public sealed class RunCollector
             if (partition.Stage < _result.SpikingStages) _result.AddSpikes(partition.Stage, report.Spikes);
             _result.AddSynOps(report.SynOps);
             _result.AddAnalogInputEvents(report.AnalogEvents);
+            _result.AddSpikesDelivered(report.SpikesDelivered);
+            _result.AddFaults(report.Faults);
             if (report.Potentials is not null)
             {
                 var map = kernel.LocalToGlobal;
@@ -137,6 +143,9 @@ public sealed class RunCollector
 
     /// <summary>Traffic per link over the completed batches, ordered by source then target.</summary>
     public IReadOnlyList<LinkTraffic> Traffic => _traffic.Values.OrderBy(t => t.SourceId).ThenBy(t => t.TargetId).ToArray();
+
+    /// <summary>Adds the weight faults' counters (<see cref="FaultedModel.Counters"/>): they act once per run, not per batch, so no partition reports them.</summary>
+    public void AddWeightFaults(FaultCounters counters) => _result.AddFaults(counters);
 
     public SimulationResult BuildResult() => _result.Build();
 }

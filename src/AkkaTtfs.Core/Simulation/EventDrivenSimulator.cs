@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 
 namespace AkkaTtfs.Core.Simulation;
@@ -18,14 +19,32 @@ public sealed record SimulationOptions(int BatchSize = 64, bool RecordSpikes = f
 public sealed class EventDrivenSimulator
 {
     private readonly StageKernel[] _kernels;
+    private readonly StageFaults?[] _faults;
+    private readonly FaultCounters _weightFaults;
 
-    public EventDrivenSimulator(SnnModel model)
+    /// <summary>A simulator of <paramref name="model"/>, with the faults of <paramref name="faults"/> injected if given.</summary>
+    /// <exception cref="FaultPlanException">The plan does not fit the model (the message names the entry).</exception>
+    public EventDrivenSimulator(SnnModel model, FaultPlan? faults = null)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
-        _kernels = model.Network.Stages.Select(s => new StageKernel(model, s.Index, NeuronBlock.Whole(s))).ToArray();
+        FaultPlan = faults;
+        var run = model;
+        if (faults is not null)
+        {
+            var faulted = faults.ApplyWeightFaults(model);
+            run = faulted.Model;
+            _weightFaults = faulted.Counters;
+        }
+
+        _kernels = run.Network.Stages.Select(s => new StageKernel(run, s.Index, NeuronBlock.Whole(s))).ToArray();
+        _faults = _kernels.Select(k => faults?.ForKernel(k)).ToArray();
     }
 
+    /// <summary>The model as given (weight faults, if any, act on a copy).</summary>
     public SnnModel Model { get; }
+
+    /// <summary>The injected faults; null: none.</summary>
+    public FaultPlan? FaultPlan { get; }
 
     /// <summary>Simulates <paramref name="count"/> samples of normalised inputs ([sample][input size]).</summary>
     public SimulationResult Run(ReadOnlySpan<float> inputs, int count, SimulationOptions? options = null, IProgress<int>? progress = null)
@@ -38,6 +57,7 @@ public sealed class EventDrivenSimulator
 
         var result = new SimulationResultBuilder(Model.Network, Model.T, count, options.RecordSpikes, Model.InputMode == InputMode.Analog);
         var potentials = new float[options.BatchSize * Model.Network.ClassCount];
+        result.AddFaults(_weightFaults);
         for (var first = 0; first < count; first += options.BatchSize)
         {
             var n = Math.Min(options.BatchSize, count - first);
@@ -79,9 +99,11 @@ public sealed class EventDrivenSimulator
 
             var trace = result.SpikeTrace(d);
             var localTimes = trace is null ? null : new int[n * kernel.LocalNeuronCount];
-            var fired = kernel.Fire(membrane, n, localTimes);
+            var fired = kernel.Fire(membrane, n, localTimes, _faults[d], firstSample);
             if (trace is not null) kernel.WriteTrace(localTimes, n, trace, firstSample);
             result.AddSpikes(d, fired.SpikeCount);
+            result.AddSpikesDelivered(fired.Spikes.SpikeCount);
+            result.AddFaults(fired.Faults);
             events = InputEvents.FromSpikes(fired.Spikes, kernel.FiringKernel!);
         }
     }

@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Network;
 
 namespace AkkaTtfs.Core.Simulation;
@@ -12,8 +13,10 @@ public readonly record struct SpikeRecord(int Sample, int Stage, int Neuron, int
 public sealed class SimulationResult
 {
     internal SimulationResult(int sampleCount, int classCount, int[] predictions, float[] outputPotentials, long[] spikesPerStage,
-        long synOps, long analogInputEvents, long firstLayerMacs, int[][]? spikeTimes, int window)
+        long synOps, long analogInputEvents, long firstLayerMacs, int[][]? spikeTimes, int window, long spikesDelivered = 0, FaultCounters faults = default)
     {
+        SpikesDelivered = spikesDelivered;
+        Faults = faults;
         SampleCount = sampleCount;
         ClassCount = classCount;
         Predictions = predictions;
@@ -53,6 +56,17 @@ public sealed class SimulationResult
 
     /// <summary>The window T used to turn relative spike times into absolute ones.</summary>
     public int Window { get; }
+
+    /// <summary>
+    /// Spikes the hidden stages sent on, after pooling and spike faults, each source spike counted once
+    /// (whatever the number of partitions that receive it): the traffic proxy of fault studies.
+    /// </summary>
+    public long SpikesDelivered { get; }
+
+    /// <summary>How often each injected fault acted (all zero without a fault plan).</summary>
+    public FaultCounters Faults { get; }
+
+    public double SpikesDeliveredPerSample => SampleCount == 0 ? 0 : (double)SpikesDelivered / SampleCount;
 
     public long TotalSpikes => SpikesPerStage.Sum();
 
@@ -121,6 +135,8 @@ public sealed class SimulationResultBuilder
     private readonly int[][]? _spikeTimes;
     private long _synOps;
     private long _analogEvents;
+    private long _delivered;
+    private FaultCounters _faults;
     private readonly long _firstLayerMacsPerSample;
 
     public SimulationResultBuilder(NetworkSpec network, int window, int sampleCount, bool recordSpikes, bool analogInput)
@@ -158,6 +174,12 @@ public sealed class SimulationResultBuilder
 
     public void AddAnalogInputEvents(long count) => _analogEvents += count;
 
+    /// <summary>Adds pooled spikes a hidden stage sent on (after spike faults); see <see cref="SimulationResult.SpikesDelivered"/>.</summary>
+    public void AddSpikesDelivered(long count) => _delivered += count;
+
+    /// <summary>Adds fault counters (a firing's, or the weight faults' once per run).</summary>
+    public void AddFaults(FaultCounters counters) => _faults += counters;
+
     /// <summary>Stores the output potentials of samples [firstSample, firstSample + count).</summary>
     public void AddOutputs(int firstSample, int count, ReadOnlySpan<float> potentials)
     {
@@ -185,6 +207,6 @@ public sealed class SimulationResultBuilder
         }
 
         return new SimulationResult(SampleCount, classes, predictions, _potentials, _spikes, _synOps, _analogEvents,
-            _firstLayerMacsPerSample * SampleCount, _spikeTimes, _window);
+            _firstLayerMacsPerSample * SampleCount, _spikeTimes, _window, _delivered, _faults);
     }
 }

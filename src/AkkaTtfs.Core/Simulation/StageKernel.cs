@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Ttfs;
@@ -327,8 +328,32 @@ public sealed class StageKernel
     /// <param name="membrane">Membranes of every sample, as integrated.</param>
     /// <param name="samples">Number of samples in the batch.</param>
     /// <param name="localTimes">If given (length samples x <see cref="LocalNeuronCount"/>), receives every local neuron's time (-1 none).</param>
-    public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, Span<int> localTimes = default)
+    public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, Span<int> localTimes = default) =>
+        Fire(membrane, samples, localTimes, null, 0);
+
+    /// <summary>
+    /// <see cref="Fire(ReadOnlySpan{float}, int, Span{int})"/> with injected faults: neuron faults change the
+    /// closed-form times before pooling (so pooling, the spike count and <paramref name="localTimes"/> see the
+    /// faulty times), spike faults act on the pooled spikes before they leave (so every target partition gets
+    /// the same faulty spike, and each is counted once). Draws are keyed by global sample index
+    /// (<paramref name="firstSample"/> + s), layer and global neuron, so they do not depend on how the
+    /// layer is partitioned or batched.
+    /// </summary>
+    /// <param name="membrane">Membranes of every sample, as integrated.</param>
+    /// <param name="samples">Number of samples in the batch.</param>
+    /// <param name="localTimes">If given, receives every local neuron's time (-1 none), after neuron faults.</param>
+    /// <param name="faults">This kernel's faults (<see cref="FaultPlan.ForKernel"/>); null: none.</param>
+    /// <param name="firstSample">Global index of the batch's first sample.</param>
+    public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, Span<int> localTimes, StageFaults? faults, int firstSample)
     {
+        if (faults is not null && (faults.Stage != Stage.Index || faults.Block != Block))
+            throw new ArgumentException($"faults built for stage {faults.Stage} {faults.Block} given to the kernel of stage {Stage.Index} {Block}", nameof(faults));
+        var tally = faults is null ? null : new FaultTally();
+        var neuronFaults = faults is { HasNeuronFaults: true };
+        var spikeFaults = faults is { HasSpikeFaults: true };
+        var pooledCount = Block.ChannelCount * (Block.RowEnd - Block.RowStart) * (Block.ColEnd - Block.ColStart);
+        var heldNeurons = spikeFaults ? new int[pooledCount] : null;
+        var heldTimes = spikeFaults ? new int[pooledCount] : null;
         var kernel = FiringKernel ?? throw new InvalidOperationException($"stage {Stage.Index} is the output layer; it does not fire");
         var g = Geometry;
         var perSample = LocalNeuronCount;
@@ -348,7 +373,9 @@ public sealed class StageKernel
                 if (r != TemporalKernel.NoSpike) spikes++;
             }
 
+            if (neuronFaults) spikes += faults!.ApplyNeuronFaults(firstSample + s, u, times, tally!);
             if (record) times.CopyTo(localTimes.Slice(s * perSample, perSample));
+            var held = 0;     // with spike faults, a sample's pooled spikes are held here, faulted, then added
 
             // First-spike max pooling: of a region only the earliest spike passes (ties: the lowest index,
             // which is the first one met in this row-major scan). Output order is ascending pooled index.
@@ -372,15 +399,32 @@ public sealed class StageKernel
                             }
                         }
 
-                        if (earliest != TemporalKernel.NoSpike) builder.Add(g.PooledIndex(c, py, px), earliest);
+                        if (earliest == TemporalKernel.NoSpike) continue;
+                        var pooled = g.PooledIndex(c, py, px);
+                        if (spikeFaults)
+                        {
+                            heldNeurons![held] = pooled;
+                            heldTimes![held] = earliest;
+                            held++;
+                        }
+                        else
+                        {
+                            builder.Add(pooled, earliest);
+                        }
                     }
                 }
+            }
+
+            if (spikeFaults)
+            {
+                held = faults!.ApplySpikeFaults(firstSample + s, heldNeurons, heldTimes, held, tally!);
+                for (var k = 0; k < held; k++) builder.Add(heldNeurons![k], heldTimes![k]);
             }
 
             builder.EndSample();
         }
 
-        return new FiredSpikes(builder.Build(), spikes);
+        return new FiredSpikes(builder.Build(), spikes, tally?.ToCounters() ?? default);
     }
 
     /// <summary>Copies the output stage's membrane potentials into <paramref name="potentials"/> ([sample][class], global class index).</summary>
@@ -421,6 +465,7 @@ public sealed class StageKernel
 }
 
 /// <summary>What a stage partition emits at window close: the spikes for the next stage and its own spike count.</summary>
-/// <param name="Spikes">Spikes after pooling, in the stage's output space.</param>
-/// <param name="SpikeCount">Spikes of the stage's own neurons (before pooling): the paper's spike metric.</param>
-public sealed record FiredSpikes(SpikeBatch Spikes, long SpikeCount);
+/// <param name="Spikes">Spikes after pooling (and after spike faults), in the stage's output space.</param>
+/// <param name="SpikeCount">Spikes of the stage's own neurons (before pooling, after neuron faults): the paper's spike metric.</param>
+/// <param name="Faults">How often each injected fault acted in this firing (zero without faults).</param>
+public sealed record FiredSpikes(SpikeBatch Spikes, long SpikeCount, FaultCounters Faults = default);

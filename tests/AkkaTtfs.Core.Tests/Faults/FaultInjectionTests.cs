@@ -1,0 +1,167 @@
+using AkkaTtfs.Core.Faults;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Network;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Runtime;
+using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Tests.Support;
+
+namespace AkkaTtfs.Core.Tests.Faults;
+
+/// <summary>
+/// The same fault plan gives the same run on every engine, every partitioning, every batch size and any
+/// message order (with crashes and replays), and a plan whose rates are all 0 changes nothing.
+/// </summary>
+public class FaultInjectionTests
+{
+    public static TheoryData<int> Topologies => new(Enumerable.Range(0, RandomNetworks.Topologies.Count));
+
+    [Theory]
+    [MemberData(nameof(Topologies))]
+    public void Random_plans_give_bit_identical_results_and_counters_on_every_engine_partitioning_and_batch_size(int topology)
+    {
+        var rng = new Random(5000 + topology);
+        var acted = default(FaultCounters);
+        for (var trial = 0; trial < 8; trial++)
+        {
+            var count = rng.Next(1, 30);
+            var random = RandomNetworks.Create(topology, trial % 2 == 0 ? InputMode.Analog : InputMode.Ttfs, (31 * topology) + trial, count);
+            var model = random.Model;
+            var faults = RandomPlan(rng, model.Network, count);
+            var context = $"topology {topology} trial {trial} {random.Description} plan {faults.ToJson(indented: false)}";
+
+            var reference = new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
+            var single = new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(1, RecordSpikes: true));
+            AssertSameRun(reference, single, context + " batch 1");
+
+            var plan = PartitionPlanner.Plan(model.Network, RandomSplits(rng, model.Network));
+            var partitioned = new PartitionedSimulator(model, plan, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
+            AssertSameRun(reference, partitioned, $"{context} partitioned {plan.Describe()}");
+
+            var other = PartitionPlanner.Plan(model.Network, RandomSplits(rng, model.Network));
+            var options = new MessagePassingOptions(BatchSize: rng.Next(1, 10), MaxInFlight: rng.Next(1, 4), RecordSpikes: true, ShuffleSeed: rng.Next(),
+                CrashAtDeliveries: trial % 4 == 3 ? [rng.Next(1, 20), rng.Next(20, 60)] : null);
+            var messages = new MessagePassingSimulator(model, other, faults).Run(random.Inputs, count, options);
+            AssertSameRun(reference, messages, $"{context} message passing {other.Describe()} {options}");
+            acted += reference.Faults;
+        }
+
+        // The plans must have done something, or the identities above prove nothing.
+        Assert.True(acted.ToArray().Count(c => c > 0) >= 3, $"too few fault kinds acted: {acted}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Topologies))]
+    public void A_plan_with_every_rate_at_zero_changes_nothing_bit_for_bit(int topology)
+    {
+        var random = RandomNetworks.Create(topology, InputMode.Analog, 700 + topology, 20);
+        var model = random.Model;
+        var hidden = model.Network.SpikingLayerCount;
+        var entries = new List<FaultSpec>();
+        for (var l = 0; l < hidden; l++)
+        {
+            entries.Add(new FaultSpec(FaultKind.Drop, l, 0));
+            entries.Add(new FaultSpec(FaultKind.Delay, l, 0, Steps: 5));
+            entries.Add(new FaultSpec(FaultKind.Jitter, l, 0, Steps: 3));
+            entries.Add(new FaultSpec(FaultKind.Dead, l, 0));
+            entries.Add(new FaultSpec(FaultKind.Stuck, l, 0));
+            entries.Add(new FaultSpec(FaultKind.Drift, l, 0, Factor: 3));
+            entries.Add(new FaultSpec(FaultKind.Drift, l, 1, Factor: 1));     // every neuron, factor 1: Q(td - tau (ln u - 0)) = Encode(u)
+            entries.Add(new FaultSpec(FaultKind.Jitter, l, 1, Steps: 0));     // every spike, offset always 0
+        }
+
+        for (var l = 0; l <= hidden; l++)
+        {
+            entries.Add(new FaultSpec(FaultKind.BitFlip, l, 0));
+            entries.Add(new FaultSpec(FaultKind.ZeroWeight, l, 0));
+        }
+
+        var faults = new FaultPlan(42, entries);
+        var options = new SimulationOptions(7, RecordSpikes: true);
+        var clean = new EventDrivenSimulator(model).Run(random.Inputs, 20, options);
+        var faulty = new EventDrivenSimulator(model, faults).Run(random.Inputs, 20, options);
+        ResultAssert.BitIdentical(clean, faulty, random.Description);
+        Assert.Equal(clean.SpikesDelivered, faulty.SpikesDelivered);
+        var neurons = Enumerable.Range(0, hidden).Sum(l => (long)model.Network.Stages[l].ConvShape.Size);
+        Assert.Equal(new FaultCounters(0, 0, 0, 0, 0, 0, neurons * 20, 0, 0), faulty.Faults);
+
+        var plan = PartitionPlanner.Plan(model.Network, "2");
+        var distributed = new MessagePassingSimulator(model, plan, faults).Run(random.Inputs, 20, new MessagePassingOptions(BatchSize: 3, RecordSpikes: true, ShuffleSeed: 9));
+        ResultAssert.BitIdentical(clean, distributed, random.Description);
+        Assert.Equal(faulty.Faults, distributed.Faults);
+    }
+
+    [Fact]
+    public void Weight_faults_at_rate_zero_keep_the_model_instance_and_counters_at_zero()
+    {
+        var random = RandomNetworks.Create(0, InputMode.Analog, 3, 1);
+        var faulted = new FaultPlan(1, [new FaultSpec(FaultKind.Drop, 0, 0.5)]).ApplyWeightFaults(random.Model);
+        Assert.Same(random.Model, faulted.Model);
+        Assert.True(faulted.Counters.IsZero);
+    }
+
+    [Fact]
+    public void A_partition_with_faults_needs_the_batchs_first_sample_and_all_sources_must_agree()
+    {
+        var network = ArchitectureParser.Build("d6-d3", TensorShape.Vector(4));
+        var model = RandomModel.Create(network, 2, positiveShift: 1.0);
+        var plan = PartitionPlanner.Plan(network, "1,1");
+        var faults = new FaultPlan(3, [new FaultSpec(FaultKind.Drop, 0, 0.5)]);
+        var setup = PartitionSetup.For(model, plan, 0);
+        var processor = setup.Build(PartitionSetup.Parameters(model, plan, 0), false, faults);
+        Assert.True(processor.NeedsFirstSample);
+        var input = new BatchInjector(model, plan).Prepare([0.5f, 0.2f, 0.9f, 0.1f], 1)[0].Payload;
+        var ex = Assert.Throws<InvalidOperationException>(() => processor.AcceptAnalog(new BatchKey(0, 0), 1, input));
+        Assert.Contains("first sample", ex.Message, StringComparison.Ordinal);
+        Assert.NotNull(processor.AcceptAnalog(new BatchKey(1, 0), 1, input, firstSample: 1));
+
+        var output = PartitionSetup.For(model, plan, 1).Build(PartitionSetup.Parameters(model, plan, 1), false, faults);
+        Assert.False(output.NeedsFirstSample);   // the output stage does not fire; nothing is drawn there
+
+        var bad = new FaultPlan(3, [new FaultSpec(FaultKind.Drop, 1, 0.5)]);
+        var misfit = Assert.Throws<FaultPlanException>(() => setup.Build(PartitionSetup.Parameters(model, plan, 0), false, bad));
+        Assert.Equal(0, misfit.EntryIndex);
+    }
+
+    /// <summary>Same outputs, spikes, SynOps, spike times, fault counters and delivered spikes.</summary>
+    internal static void AssertSameRun(SimulationResult expected, SimulationResult actual, string context)
+    {
+        ResultAssert.BitIdentical(expected, actual, context);
+        Assert.True(expected.Faults == actual.Faults, $"{context}: counters {expected.Faults} vs {actual.Faults}");
+        Assert.True(expected.SpikesDelivered == actual.SpikesDelivered, $"{context}: delivered {expected.SpikesDelivered} vs {actual.SpikesDelivered}");
+    }
+
+    /// <summary>One to five entries of random kinds, layers, rates, steps, factors and schedules that fit the network.</summary>
+    internal static FaultPlan RandomPlan(Random rng, NetworkSpec network, int count)
+    {
+        var kinds = Enum.GetValues<FaultKind>();
+        var entries = new List<FaultSpec>();
+        for (var e = rng.Next(1, 6); e > 0; e--)
+        {
+            var kind = kinds[rng.Next(kinds.Length)];
+            var level = FaultKinds.LevelOf(kind);
+            var layer = rng.Next(level == FaultLevel.Weight ? network.Stages.Count : network.SpikingLayerCount);
+            var rate = rng.Next(4) switch { 0 => 1.0, 1 => rng.NextDouble() * 0.1, _ => rng.NextDouble() * 0.6 };
+            var steps = FaultKinds.TakesSteps(kind) ? rng.Next(0, 6) : 0;
+            var factor = FaultKinds.TakesFactor(kind) ? 0.3 + (rng.NextDouble() * 3) : 1.0;
+            var from = 0;
+            int? to = null;
+            if (level != FaultLevel.Weight && rng.Next(3) == 0)
+            {
+                from = rng.Next(count);
+                to = rng.Next(2) == 0 ? null : from + rng.Next(count);
+            }
+
+            entries.Add(new FaultSpec(kind, layer, rate, steps, factor, from, to));
+        }
+
+        return new FaultPlan((ulong)rng.NextInt64(), entries);
+    }
+
+    internal static StageSplit[] RandomSplits(Random rng, NetworkSpec network) =>
+        network.Stages.Select(stage =>
+        {
+            var g = StageGeometry.Of(stage);
+            return new StageSplit(rng.Next(1, Math.Min(g.Channels, 4) + 1), rng.Next(1, Math.Min(g.PooledHeight, 3) + 1), rng.Next(1, Math.Min(g.PooledWidth, 3) + 1));
+        }).ToArray();
+}
