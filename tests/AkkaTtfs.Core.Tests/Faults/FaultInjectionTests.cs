@@ -34,11 +34,11 @@ public class FaultInjectionTests
             var single = new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(1, RecordSpikes: true));
             AssertSameRun(reference, single, context + " batch 1");
 
-            var plan = PartitionPlanner.Plan(model.Network, RandomSplits(rng, model.Network));
+            var plan = PartitionPlanner.Plan(model.Network, RandomNetworks.RandomSplits(rng, model.Network, 4, 3, 3));
             var partitioned = new PartitionedSimulator(model, plan, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
             AssertSameRun(reference, partitioned, $"{context} partitioned {plan.Describe()}");
 
-            var other = PartitionPlanner.Plan(model.Network, RandomSplits(rng, model.Network));
+            var other = PartitionPlanner.Plan(model.Network, RandomNetworks.RandomSplits(rng, model.Network, 4, 3, 3));
             var options = new MessagePassingOptions(BatchSize: rng.Next(1, 10), MaxInFlight: rng.Next(1, 4), RecordSpikes: true, ShuffleSeed: rng.Next(),
                 CrashAtDeliveries: trial % 4 == 3 ? [rng.Next(1, 20), rng.Next(20, 60)] : null);
             var messages = new MessagePassingSimulator(model, other, faults).Run(random.Inputs, count, options);
@@ -157,11 +157,4 @@ public class FaultInjectionTests
 
         return new FaultPlan((ulong)rng.NextInt64(), entries);
     }
-
-    internal static StageSplit[] RandomSplits(Random rng, NetworkSpec network) =>
-        network.Stages.Select(stage =>
-        {
-            var g = StageGeometry.Of(stage);
-            return new StageSplit(rng.Next(1, Math.Min(g.Channels, 4) + 1), rng.Next(1, Math.Min(g.PooledHeight, 3) + 1), rng.Next(1, Math.Min(g.PooledWidth, 3) + 1));
-        }).ToArray();
 }
