@@ -49,8 +49,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
     public async Task A_partition_stopped_mid_run_is_rehomed_and_the_results_are_identical()
     {
         await using var cluster = await InProcessCluster.StartAsync(2);
-        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
-        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, 2, TimeSpan.FromSeconds(30));
+        var workers = await cluster.StartWorkersAsync();
         const int samples = 600;
         var (model, inputs) = Network(samples, 5);
         var reference = new EventDrivenSimulator(model).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
@@ -81,8 +80,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
     public async Task A_node_lost_mid_run_has_its_partitions_rehomed_on_the_survivors_with_identical_results()
     {
         await using var cluster = await InProcessCluster.StartAsync(3);
-        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
-        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, 3, TimeSpan.FromSeconds(30));
+        var workers = await cluster.StartWorkersAsync();
         const int samples = 6000;
         var (model, inputs) = Network(samples, 6);
         var reference = new EventDrivenSimulator(model).Run(inputs, samples);
@@ -110,8 +108,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
     public async Task A_link_cut_for_a_while_loses_messages_and_the_timed_out_batches_are_replayed_with_identical_results()
     {
         await using var cluster = await InProcessCluster.StartAsync(2, faultInjection: true);
-        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
-        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, 2, TimeSpan.FromSeconds(30));
+        var workers = await cluster.StartWorkersAsync();
         const int samples = 4000;
         var (model, inputs) = Network(samples, 7);
         var reference = new EventDrivenSimulator(model).Run(inputs, samples);

@@ -25,8 +25,7 @@ public class RuntimeExactnessTests(ITestOutputHelper output)
     public async Task Random_networks_and_plans_on_several_nodes_match_the_reference_bit_for_bit(int nodes)
     {
         await using var cluster = await InProcessCluster.StartAsync(nodes);
-        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
-        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, nodes, TimeSpan.FromSeconds(30));
+        var workers = await cluster.StartWorkersAsync();
         Assert.Equal(nodes, workers.Count);
 
         var rng = new Random(40 + nodes);

@@ -28,8 +28,7 @@ public class RuntimeRobustnessTests
     public async Task Delayed_and_reordered_messages_on_two_nodes_give_bit_identical_results()
     {
         await using var cluster = await InProcessCluster.StartAsync(2);
-        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
-        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, 2, TimeSpan.FromSeconds(30));
+        var workers = await cluster.StartWorkersAsync();
         for (var topology = 0; topology < RandomNetworks.Topologies.Count; topology += 2)
         {
             var random = RandomNetworks.Create(topology, InputMode.Analog, 300 + topology, 40);
@@ -51,8 +50,7 @@ public class RuntimeRobustnessTests
     public async Task A_layer_larger_than_one_weight_chunk_is_deployed_in_chunks_and_runs_exactly()
     {
         await using var cluster = await InProcessCluster.StartAsync(2);
-        foreach (var node in cluster.Nodes) ClusterRuntime.StartNodeAgent(node.System);
-        var workers = await ClusterRuntime.DiscoverWorkersAsync(cluster[0].System, 2, TimeSpan.FromSeconds(30));
+        var workers = await cluster.StartWorkersAsync();
         // 784 x 700 = 548,800 weights: three chunks of at most 262,144 values for the first layer's partition.
         var network = ArchitectureParser.Build("d700-d10", TensorShape.Image(1, 28, 28));
         Assert.True(network.Stages[0].WeightCount > 2 * Protocol.FrameBudget.MaxWeightChunkValues);

@@ -84,6 +84,13 @@ public sealed class InProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a node agent on every node and returns them as the coordinator on node 0 sees them.</summary>
+    public async Task<IReadOnlyList<AkkaTtfs.Cluster.Runtime.WorkerNode>> StartWorkersAsync()
+    {
+        foreach (var node in _nodes) AkkaTtfs.Cluster.Runtime.ClusterRuntime.StartNodeAgent(node.System);
+        return await AkkaTtfs.Cluster.Runtime.ClusterRuntime.DiscoverWorkersAsync(_nodes[0].System, _nodes.Count, FormationTimeout);
+    }
+
     /// <summary>
     /// Error-level log events node <paramref name="node"/> has published so far and its log filter keeps,
     /// that is, the errors its loggers print.
