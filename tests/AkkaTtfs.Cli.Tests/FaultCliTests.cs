@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Faults;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Simulation;
+
+namespace AkkaTtfs.Cli.Tests;
+
+/// <summary>The fault commands as a user runs them: results against the Core engine in-process, and bad plans refused before running.</summary>
+public sealed class FaultCliTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string RandomModel()
+    {
+        var path = _temp.File("m.safetensors");
+        var made = CliProcess.Run("model", "random", "--arch", "c4k5-p2-d10", "--out", path, "--seed", "3");
+        Assert.True(made.ExitCode == 0, made.ToString());
+        return path;
+    }
+
+    [Fact]
+    public void Simulate_with_a_plan_reports_what_the_core_engine_computes_with_that_plan()
+    {
+        var modelPath = RandomModel();
+        var planPath = _temp.File("plan.json");
+        File.WriteAllText(planPath, """{ "seed": 7, "faults": [ { "kind": "drop", "layer": 0, "rate": 0.3 } ] }""");
+        var reportPath = _temp.File("r.json");
+        var run = CliProcess.Run("simulate", "--model", modelPath, "--faults", planPath, "--limit", "100", "--report", reportPath);
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var model = ModelFile.Load(modelPath);
+        var test = DatasetCatalog.Load().Test;
+        var labels = Enumerable.Range(0, 100).Select(i => (byte)test.Label(i)).ToArray();
+        var expected = new EventDrivenSimulator(model, FaultPlan.Load(planPath)).Run(test.NormaliseRange(0, 100, model.Normalisation), 100);
+        Assert.True(expected.Faults.SpikesDropped > 0);
+        using var json = JsonDocument.Parse(File.ReadAllText(reportPath));
+        Assert.Equal(expected.Accuracy(labels), json.RootElement.GetProperty("accuracy").GetDouble());
+        Assert.Equal(expected.SpikesPerSample, json.RootElement.GetProperty("spikes_per_sample").GetDouble());
+        // Dropped spikes reach no synapse: the faulty run's SynOps are below the fault-free run's, and the report has the faulty ones.
+        var clean = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 100, model.Normalisation), 100);
+        Assert.True(expected.SynOps < clean.SynOps);
+        Assert.Equal(expected.SynOpsPerSample, json.RootElement.GetProperty("synops_per_sample").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("""{ "seed": 1, "faults": [ { "kind": "melt", "layer": 0, "rate": 0.1 } ] }""", "melt")]
+    [InlineData("""{ "seed": 1, "faults": [ { "kind": "drop", "layer": 0, "rate": 1.5 } ] }""", "rate")]
+    [InlineData("""{ "seed": 1, "faults": [ { "kind": "drop", "layer": 0, "rate": 0.1 }, { "kind": "dead", "layer": 7, "rate": 0.1 } ] }""", "entry 1")]
+    public void A_bad_plan_fails_before_the_run_naming_the_entry(string plan, string expected)
+    {
+        var modelPath = RandomModel();
+        var planPath = _temp.File("bad.json");
+        File.WriteAllText(planPath, plan);
+        var run = CliProcess.Run("simulate", "--model", modelPath, "--faults", planPath, "--limit", "10");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("accuracy", run.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_campaign_writes_one_point_per_rate_and_rate_zero_equals_the_fault_free_run()
+    {
+        var modelPath = RandomModel();
+        var folder = _temp.File("campaign");
+        var run = CliProcess.Run("faults", "--model", modelPath, "--kind", "drop", "--layer", "0", "--rates", "0,0.5", "--limit", "100", "--out", folder);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var csv = File.ReadAllLines(Path.Combine(folder, "campaign.csv"));
+        Assert.True(csv.Length >= 3, string.Join('\n', csv));
+        Assert.Contains(Directory.GetFiles(folder), f => f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".svg", StringComparison.Ordinal));
+
+        var model = ModelFile.Load(modelPath);
+        var test = DatasetCatalog.Load().Test;
+        var labels = Enumerable.Range(0, 100).Select(i => (byte)test.Label(i)).ToArray();
+        var clean = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 100, model.Normalisation), 100).Accuracy(labels);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "campaign.json")));
+        var text = json.RootElement.GetRawText();
+        Assert.Contains(clean.ToString("R", CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+    }
+}
