@@ -41,7 +41,7 @@ public sealed record LinkTraffic(int SourceId, int TargetId, long Messages, long
 public sealed class RunCollector
 {
     private readonly PartitionPlan _plan;
-    private readonly StageKernel[] _layout;       // geometry only: local->global maps per partition
+    private readonly int[][] _localToGlobal;      // per partition: where its local neurons sit in the stage
     private readonly SimulationResultBuilder _result;
     private readonly Dictionary<int, (int Attempt, Dictionary<int, PartitionReport> Reports)> _open = [];
     private readonly RunLedger _ledger;
@@ -57,7 +57,7 @@ public sealed class RunCollector
         _batchSize = ledger.BatchSize;
         var sampleCount = ledger.SampleCount;
         _classes = model.Network.ClassCount;
-        _layout = plan.Partitions.Select(p => new StageKernel(model, p.Stage, p.Block)).ToArray();
+        _localToGlobal = plan.Partitions.Select(p => StageKernel.LocalToGlobalOf(model.Network.Stages[p.Stage], p.Block)).ToArray();
         _result = new SimulationResultBuilder(model.Network, model.T, sampleCount, recordSpikes, model.InputMode == InputMode.Analog);
         RecordSpikes = recordSpikes;
     }
@@ -98,7 +98,7 @@ public sealed class RunCollector
             n ??= report.SampleCount;
             potentials ??= new float[n.Value * _classes];
             var partition = _plan.Partitions[report.PartitionId];
-            var kernel = _layout[report.PartitionId];
+            var map = _localToGlobal[report.PartitionId];
             if (partition.Stage < _result.SpikingStages) _result.AddSpikes(partition.Stage, report.Spikes);
             _result.AddSynOps(report.SynOps);
             _result.AddAnalogInputEvents(report.AnalogEvents);
@@ -106,7 +106,6 @@ public sealed class RunCollector
             _result.AddFaults(report.Faults);
             if (report.Potentials is not null)
             {
-                var map = kernel.LocalToGlobal;
                 for (var s = 0; s < n.Value; s++)
                 {
                     for (var p = 0; p < map.Length; p++) potentials[(s * _classes) + map[p]] = report.Potentials[(s * map.Length) + p];
@@ -114,7 +113,7 @@ public sealed class RunCollector
             }
 
             if (report.LocalTimes is not null && _result.SpikeTrace(partition.Stage) is { } trace)
-                kernel.WriteTrace(report.LocalTimes, n.Value, trace, first);
+                StageKernel.WriteTrace(map, _plan.Network.Stages[partition.Stage].ConvShape.Size, report.LocalTimes, n.Value, trace, first);
 
             foreach (var link in report.Links)
             {

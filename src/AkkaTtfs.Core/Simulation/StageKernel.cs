@@ -285,20 +285,31 @@ public sealed class StageKernel
     }
 
     /// <summary>Global (pre-pooling, [c][y][x]) index of every local neuron, in local membrane order.</summary>
-    public int[] LocalToGlobal => _localToGlobal ??= BuildLocalToGlobal();
+    public int[] LocalToGlobal => _localToGlobal ??= LocalToGlobalOf(Stage, Block);
 
     private int[]? _localToGlobal;
 
-    private int[] BuildLocalToGlobal()
+    /// <summary>
+    /// The local-to-global neuron map of a block without building its kernel (no weights): what a
+    /// collector needs to place a partition's potentials and spike times.
+    /// </summary>
+    public static int[] LocalToGlobalOf(Stage stage, NeuronBlock block)
     {
-        var map = new int[LocalNeuronCount];
-        for (var ly = 0; ly < LocalHeight; ly++)
+        ArgumentNullException.ThrowIfNull(block);
+        var g = StageGeometry.Of(stage);
+        var rowStart = g.ConvRowStart(block.RowStart);
+        var colStart = g.ConvColStart(block.ColStart);
+        var height = g.ConvRowEnd(block.RowEnd) - rowStart;
+        var width = g.ConvColEnd(block.ColEnd) - colStart;
+        var channels = block.ChannelCount;
+        var map = new int[channels * height * width];
+        for (var ly = 0; ly < height; ly++)
         {
-            for (var lx = 0; lx < LocalWidth; lx++)
+            for (var lx = 0; lx < width; lx++)
             {
-                for (var lo = 0; lo < LocalChannels; lo++)
+                for (var lo = 0; lo < channels; lo++)
                 {
-                    map[(((ly * LocalWidth) + lx) * LocalChannels) + lo] = Geometry.ConvIndex(Block.ChannelStart + lo, _convRowStart + ly, _convColStart + lx);
+                    map[(((ly * width) + lx) * channels) + lo] = g.ConvIndex(block.ChannelStart + lo, rowStart + ly, colStart + lx);
                 }
             }
         }
@@ -307,11 +318,15 @@ public sealed class StageKernel
     }
 
     /// <summary>Copies local spike times of a batch into a global trace [sample * ConvShape.Size + neuron].</summary>
-    public void WriteTrace(ReadOnlySpan<int> localTimes, int samples, int[] trace, int traceSampleOffset)
+    public void WriteTrace(ReadOnlySpan<int> localTimes, int samples, int[] trace, int traceSampleOffset) =>
+        WriteTrace(LocalToGlobal, Stage.ConvShape.Size, localTimes, samples, trace, traceSampleOffset);
+
+    /// <summary>Copies local spike times into a global trace through a local-to-global map (see <see cref="LocalToGlobalOf"/>).</summary>
+    public static void WriteTrace(int[] localToGlobal, int convSize, ReadOnlySpan<int> localTimes, int samples, int[] trace, int traceSampleOffset)
     {
+        ArgumentNullException.ThrowIfNull(localToGlobal);
         ArgumentNullException.ThrowIfNull(trace);
-        var map = LocalToGlobal;
-        var convSize = Stage.ConvShape.Size;
+        var map = localToGlobal;
         for (var s = 0; s < samples; s++)
         {
             var baseIndex = (traceSampleOffset + s) * convSize;
