@@ -22,14 +22,17 @@ public sealed class FaultCliTests : IDisposable
         return path;
     }
 
-    [Fact]
-    public void Simulate_with_a_plan_reports_what_the_core_engine_computes_with_that_plan()
+    [Theory]
+    [InlineData("event")]
+    [InlineData("cluster")]
+    public void Simulate_with_a_plan_reports_what_the_core_engine_computes_with_that_plan(string engine)
     {
         var modelPath = RandomModel();
         var planPath = _temp.File("plan.json");
         File.WriteAllText(planPath, """{ "seed": 7, "faults": [ { "kind": "drop", "layer": 0, "rate": 0.3 } ] }""");
         var reportPath = _temp.File("r.json");
-        var run = CliProcess.Run("simulate", "--model", modelPath, "--faults", planPath, "--limit", "100", "--report", reportPath);
+        string[] engineArgs = engine == "cluster" ? ["--nodes", "2", "--partitions", "c2,1"] : [];
+        var run = CliProcess.Run(["simulate", "--model", modelPath, "--faults", planPath, "--limit", "100", "--report", reportPath, .. engineArgs]);
         Assert.True(run.ExitCode == 0, run.ToString());
 
         var model = ModelFile.Load(modelPath);
@@ -44,6 +47,45 @@ public sealed class FaultCliTests : IDisposable
         var clean = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 100, model.Normalisation), 100);
         Assert.True(expected.SynOps < clean.SynOps);
         Assert.Equal(expected.SynOpsPerSample, json.RootElement.GetProperty("synops_per_sample").GetDouble());
+        Assert.Equal(expected.Faults.SpikesDropped, json.RootElement.GetProperty("faults").GetProperty("counters").GetProperty("spikes_dropped").GetInt64());
+    }
+
+    [Fact]
+    public void Run_with_a_plan_on_two_nodes_is_verified_against_the_core_reference_with_the_same_plan()
+    {
+        var modelPath = RandomModel();
+        var planPath = _temp.File("plan.json");
+        File.WriteAllText(planPath, """
+            { "seed": 11, "faults": [ { "kind": "jitter", "layer": 0, "rate": 0.5, "steps": 3 }, { "kind": "bitflip", "layer": 1, "rate": 0.01 } ] }
+            """);
+        var folder = _temp.File("run");
+        var run = CliProcess.Run("run", "--model", modelPath, "--faults", planPath, "--nodes", "2", "--partitions", "c2,1", "--limit", "150", "--batch", "16", "--out", folder);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("bit-identical to the Core reference", run.StdOut, StringComparison.Ordinal);
+
+        var model = ModelFile.Load(modelPath);
+        var test = DatasetCatalog.Load().Test;
+        var expected = new EventDrivenSimulator(model, FaultPlan.Load(planPath)).Run(test.NormaliseRange(0, 150, model.Normalisation), 150);
+        Assert.True(expected.Faults.SpikesJittered > 0 && expected.Faults.WeightsFlipped > 0, expected.Faults.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("bit_identical_to_reference").GetBoolean());
+        Assert.Equal(expected.SpikesPerSample, root.GetProperty("spikes_per_sample").GetDouble());
+        var counters = root.GetProperty("faults").GetProperty("counters");
+        foreach (var (name, value) in expected.Faults.Entries()) Assert.Equal(value, counters.GetProperty(name).GetInt64());
+    }
+
+    [Fact]
+    public void Run_with_a_bad_plan_fails_before_training_naming_the_entry()
+    {
+        var planPath = _temp.File("bad.json");
+        File.WriteAllText(planPath, """{ "faults": [ { "kind": "drop", "layer": 0, "rate": 0.1 }, { "kind": "stuck", "layer": 9, "rate": 0.1 } ] }""");
+        var folder = _temp.File("never");
+        var run = CliProcess.Run("run", "--faults", planPath, "--out", folder);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("entry 1", run.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("training", run.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder), "a refused run writes nothing");
     }
 
     [Theory]

@@ -6,7 +6,9 @@ using System.Text.Json;
 using AkkaTtfs.Cluster.Hosting;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Runtime;
 using AkkaTtfs.Core.Simulation;
@@ -40,28 +42,36 @@ internal static class RunCommand
         var inFlight = new Option<int>("--in-flight") { Description = "Batches in flight at most (credits)", DefaultValueFactory = _ => 4 };
         var verify = new Option<bool>("--verify") { Description = "Also run the Core reference and check the cluster's results bit for bit", DefaultValueFactory = _ => true };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Report folder (default runs/run-<time>)" };
+        var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) on the cluster; the report compares with the fault-free run and lists every fault's count" };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the cluster and the workers", DefaultValueFactory = _ => 60 };
         var command = new Command("run",
             "The main job: train the surrogate on the bundled data (or load --model), deploy the SNN to a cluster " +
             "(embedded unless --seed), simulate the test split there, verify against the Core reference and report accuracy, spikes and traffic")
         {
-            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, host, port, limit, batch, inFlight, verify, output, joinTimeout,
+            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, host, port, limit, batch, inFlight, verify, output, joinTimeout, faults,
         };
 
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var folder = parse.GetValue(output)?.FullName ?? Path.GetFullPath(Path.Combine("runs", "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
-            Directory.CreateDirectory(folder);
             var pair = DatasetCatalog.Load(parse.GetValue(data)!);
             if (parse.GetValue(nodes) < 1) throw new CliUsageException("--nodes must be >= 1");
             if (parse.GetValue(batch) < 1 || parse.GetValue(inFlight) < 1) throw new CliUsageException("--batch and --in-flight must be >= 1");
 
+            // A bad model file or fault plan fails before anything is trained, deployed or written.
+            var faultFile = parse.GetValue(faults);
+            var faultPlan = faultFile is null ? null : FaultPlan.Load(faultFile.FullName);
+            var modelFile = parse.GetValue(model);
+            var loaded = modelFile is null ? null : ModelFile.Load(modelFile.FullName);
+            if (faultPlan is not null) ValidatePlan(faultPlan, faultFile, loaded?.Network ?? ArchitectureParser.Build(parse.GetValue(arch)!, pair.Train.SampleShape));
+            Directory.CreateDirectory(folder);
+
             // 1. The model.
             SnnModel snn;
-            if (parse.GetValue(model) is { } file)
+            if (loaded is not null)
             {
-                snn = ModelFile.Load(file.FullName);
-                Console.Error.WriteLine($"model: {file.FullName} ({snn.Network.Architecture})");
+                snn = loaded;
+                Console.Error.WriteLine($"model: {modelFile!.FullName} ({snn.Network.Architecture})");
             }
             else
             {
@@ -92,23 +102,33 @@ internal static class RunCommand
             // 2. The cluster, 3. the run.
             var runOptions = new RunOptions(parse.GetValue(batch), parse.GetValue(inFlight), RecordSpikes: false);
             var outcome = RunOnCluster(snn, plan, inputs, n, runOptions, parse.GetValue(nodes), parse.GetValue(seedNodes) ?? [],
-                parse.GetValue(host), parse.GetValue(port), TimeSpan.FromSeconds(parse.GetValue(joinTimeout)));
+                parse.GetValue(host), parse.GetValue(port), TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), faultPlan);
 
-            // 4. Verification and report.
+            // 4. Verification (the Core reference with the same plan) and report.
             bool? identical = null;
             double referenceSeconds = 0;
             if (parse.GetValue(verify))
             {
                 var clock = Stopwatch.StartNew();
-                var reference = new EventDrivenSimulator(snn).Run(inputs, n, new SimulationOptions(parse.GetValue(batch)));
+                var reference = new EventDrivenSimulator(snn, faultPlan).Run(inputs, n, new SimulationOptions(parse.GetValue(batch)));
                 referenceSeconds = clock.Elapsed.TotalSeconds;
                 identical = BitIdentical(reference, outcome.Result);
             }
 
             var report = RunReport.Build(snn, plan, outcome, labels, identical, referenceSeconds);
+            if (faultPlan is not null)
+            {
+                // The fault-free run for the comparison comes from the Core event engine, which the cluster equals bit for bit.
+                var cleanClock = Stopwatch.StartNew();
+                var clean = new EventDrivenSimulator(snn).Run(inputs, n, new SimulationOptions(parse.GetValue(batch)));
+                report["faults"] = FaultsCommand.Compare(faultFile!.FullName, faultPlan, snn, labels, clean, cleanClock.Elapsed.TotalSeconds,
+                    outcome.Result, outcome.RunTime.TotalSeconds);
+            }
+
             File.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(report, RunReport.JsonOptions));
             RunReport.WriteLinksCsv(Path.Combine(folder, "links.csv"), outcome, plan);
             RunReport.Print(report);
+            if (report.TryGetValue("faults", out var faultSummary)) FaultsCommand.PrintComparison((Dictionary<string, object>)faultSummary!);
             Console.WriteLine($"report folder      {folder}");
             if (identical == false)
             {
@@ -126,7 +146,7 @@ internal static class RunCommand
 
     /// <summary>Runs on an embedded cluster of <paramref name="nodes"/> in-process nodes, or joins the given seeds as coordinator.</summary>
     internal static RunOutcome RunOnCluster(SnnModel model, PartitionPlan plan, float[] inputs, int count, RunOptions options, int nodes,
-        IReadOnlyList<string> seeds, string? host, int? port, TimeSpan joinTimeout)
+        IReadOnlyList<string> seeds, string? host, int? port, TimeSpan joinTimeout, FaultPlan? faults = null)
     {
         var started = new List<ClusterNode>();
         try
@@ -170,7 +190,7 @@ internal static class RunCommand
             var workers = ClusterRuntime.DiscoverWorkersAsync(coordinator.System, nodes, joinTimeout).GetAwaiter().GetResult();
             Console.Error.WriteLine($"deploying {plan.Partitions.Count} partitions ({plan.Describe()}) on {workers.Count} worker node(s); simulating {count} samples");
             var runId = "run-" + Guid.NewGuid().ToString("N")[..12];
-            return ClusterRuntime.RunAsync(coordinator.System, new RunRequest(runId, model, plan, inputs, count, options), workers, new LiveLine(count))
+            return ClusterRuntime.RunAsync(coordinator.System, new RunRequest(runId, model, plan, inputs, count, options) { Faults = faults }, workers, new LiveLine(count))
                 .GetAwaiter().GetResult();
         }
         catch (ClusterJoinException ex)
@@ -183,6 +203,13 @@ internal static class RunCommand
         }
         finally
         {
+            // An embedded cluster is taken down whole on purpose: the remoting warnings each node logs when a
+            // peer that already left closes its connection ("Association ... has failed") would only alarm.
+            if (seeds.Count == 0)
+            {
+                foreach (var node in started) node.System.EventStream.SetLogLevel(Akka.Event.LogLevel.ErrorLevel);
+            }
+
             foreach (var node in Enumerable.Reverse(started))
                 node.LeaveAndShutdownAsync(TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
         }
@@ -192,7 +219,23 @@ internal static class RunCommand
         a.Predictions.AsSpan().SequenceEqual(b.Predictions)
         && a.OutputPotentials.Select(BitConverter.SingleToInt32Bits).SequenceEqual(b.OutputPotentials.Select(BitConverter.SingleToInt32Bits))
         && a.SpikesPerStage.AsSpan().SequenceEqual(b.SpikesPerStage)
-        && a.SynOps == b.SynOps;
+        && a.SynOps == b.SynOps
+        && a.SpikesDelivered == b.SpikesDelivered
+        && a.Faults == b.Faults;
+
+    /// <summary>A plan that does not fit the network is a usage error naming the file and the entry.</summary>
+    internal static void ValidatePlan(FaultPlan? plan, FileInfo? file, NetworkSpec network)
+    {
+        if (plan is null) return;
+        try
+        {
+            plan.Validate(network);
+        }
+        catch (FaultPlanException ex)
+        {
+            throw new CliUsageException($"{file!.FullName}: {ex.Message}");
+        }
+    }
 
     /// <summary>One line per training epoch on stderr.</summary>
     private sealed class EpochLine : IProgress<TrainingProgress>

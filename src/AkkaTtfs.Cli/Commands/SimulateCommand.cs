@@ -36,7 +36,7 @@ internal static class SimulateCommand
         var report = new Option<FileInfo?>("--report") { Description = "Write a JSON report" };
         var eAc = new Option<double>("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
         var eMac = new Option<double>("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
-        var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) and compare with the fault-free run (event and partitioned engines)" };
+        var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) and compare with the fault-free run (event, partitioned and cluster engines)" };
         var command = new Command("simulate", "Simulate a model file on a dataset with a Core reference engine and print accuracy, spikes, SynOps and energy")
         {
             model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, report, eAc, eMac, faults,
@@ -59,18 +59,11 @@ internal static class SimulateCommand
             FaultPlan? faultPlan = null;
             if (faultFile is not null)
             {
-                if (engineName is not ("event" or "partitioned"))
-                    throw new CliUsageException($"--faults runs with the Core engines (--engine event or partitioned), not {engineName}");
+                if (engineName == "clock")
+                    throw new CliUsageException("--faults runs with the event-driven engines (--engine event, partitioned or cluster), not the clock-driven oracle");
                 if (parse.GetValue(checkDnn)) throw new CliUsageException("--check-dnn compares the fault-free SNN with the DNN; run it without --faults");
                 faultPlan = FaultPlan.Load(faultFile.FullName);
-                try
-                {
-                    faultPlan.Validate(snn.Network);     // a plan that does not fit fails before anything runs
-                }
-                catch (FaultPlanException ex)
-                {
-                    throw new CliUsageException($"{faultFile.FullName}: {ex.Message}");
-                }
+                RunCommand.ValidatePlan(faultPlan, faultFile, snn.Network);     // a plan that does not fit fails before anything runs
             }
 
             var pair = DatasetCatalog.Load(parse.GetValue(data)!);
@@ -100,7 +93,7 @@ internal static class SimulateCommand
                 case "cluster":
                     plan = PartitionPlanner.Plan(snn.Network, partitionSpec ?? "1");
                     var outcome = RunCommand.RunOnCluster(snn, plan, inputs, n, new Cluster.Runtime.RunOptions(options.BatchSize, RecordSpikes: options.RecordSpikes),
-                        parse.GetValue(nodes) ?? 1, seeds, null, null, TimeSpan.FromSeconds(60));
+                        parse.GetValue(nodes) ?? 1, seeds, null, null, TimeSpan.FromSeconds(60), faultPlan);
                     result = outcome.Result;
                     seconds = outcome.RunTime.TotalSeconds;
                     break;
@@ -121,9 +114,9 @@ internal static class SimulateCommand
 
             if (faultPlan is not null)
             {
-                // The same engine without the plan, for the comparison.
+                // The same engine without the plan, for the comparison; for the cluster, the Core event engine, which it equals bit for bit.
                 var cleanClock = Stopwatch.StartNew();
-                var clean = plan is null ? new EventDrivenSimulator(snn).Run(inputs, n, options) : new PartitionedSimulator(snn, plan).Run(inputs, n, options);
+                var clean = plan is null || engineName == "cluster" ? new EventDrivenSimulator(snn).Run(inputs, n, options) : new PartitionedSimulator(snn, plan).Run(inputs, n, options);
                 summary["faults"] = FaultsCommand.Compare(faultFile!.FullName, faultPlan, snn, labels, clean, cleanClock.Elapsed.TotalSeconds, result!, seconds);
             }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using AkkaTtfs.Cluster.Protocol;
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Runtime;
 
 namespace AkkaTtfs.Cluster.Actors;
@@ -77,9 +78,10 @@ public sealed class PartitionActor : ReceiveActor
         {
             var mode = PartitionSetup.ParseInputMode(d.InputMode);
             var setup = new PartitionSetup(d.Architecture, d.InputShape, d.T, d.PartitionSpec, mode, d.PartitionId, d.KernelTaus, d.KernelTds, d.WeightCount, d.BiasCount);
-            _processor = setup.Build(_parameters, d.RecordSpikes);
+            var faults = d.FaultPlanJson.Length == 0 ? null : FaultPlan.Parse(d.FaultPlanJson);
+            _processor = setup.Build(_parameters, d.RecordSpikes, faults);
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException ex)   // includes FaultPlanException: a plan that does not parse or fit
         {
             Fail(ex.Message);
             return;
@@ -117,14 +119,17 @@ public sealed class PartitionActor : ReceiveActor
         Receive<SpikeBatchMessage>(m =>
         {
             if (m.RunId != _deploy!.RunId) return;
-            Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Payload));
+            Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Payload, FirstSample(m.BatchId)));
         });
         Receive<AnalogInputMessage>(m =>
         {
             if (m.RunId != _deploy!.RunId) return;
-            Guarded(() => _processor!.AcceptAnalog(new BatchKey(m.BatchId, m.Attempt), m.SampleCount, m.Payload));
+            Guarded(() => _processor!.AcceptAnalog(new BatchKey(m.BatchId, m.Attempt), m.SampleCount, m.Payload, FirstSample(m.BatchId)));
         });
     }
+
+    /// <summary>The batch's first global sample (the ledger cuts the run into equal batches); fault draws are keyed by it.</summary>
+    private int FirstSample(int batchId) => checked(batchId * _deploy!.BatchSize);
 
     /// <summary>A message the processor rejects (corrupt payload, unknown source) fails the partition with the reason, visibly.</summary>
     private void Guarded(Func<PartitionOutput?> step)
@@ -133,7 +138,7 @@ public sealed class PartitionActor : ReceiveActor
         {
             Emit(step());
         }
-        catch (Exception ex) when (ex is PayloadException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is PayloadException or InvalidOperationException or ArgumentException or OverflowException)
         {
             Fail(ex.Message);
         }
@@ -156,7 +161,8 @@ public sealed class PartitionActor : ReceiveActor
 
         _collector.Tell(new PartitionBatchStats(d.RunId, key.BatchId, key.Attempt, d.PartitionId, output.Spikes, output.SynOps, output.AnalogEvents,
             output.Sends.Select(s => s.TargetId).ToArray(), output.Sends.Select(s => (long)s.SpikeCount).ToArray(),
-            output.Sends.Select(_ => 1L).ToArray(), output.Sends.Select(s => (long)s.Payload.Length).ToArray(), output.LocalTimes ?? []));
+            output.Sends.Select(_ => 1L).ToArray(), output.Sends.Select(s => (long)s.Payload.Length).ToArray(), output.LocalTimes ?? [],
+            output.SpikesDelivered, output.Faults.IsZero ? [] : output.Faults.ToArray()));
     }
 
     private void Fail(string reason)

@@ -4,6 +4,8 @@ using Akka.Cluster;
 using Akka.Event;
 using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Cluster.Runtime;
+using AkkaTtfs.Core.Faults;
+using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Runtime;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -85,7 +87,17 @@ public sealed class RunCoordinator : ReceiveActor
         _ledger = new RunLedger(request.Count, request.Options.BatchSize, request.Options.MaxInFlight);
         _collector = new RunCollector(request.Model, _plan, _ledger, request.Options.RecordSpikes);
         _injector = new BatchInjector(request.Model, _plan);
-        for (var id = 0; id < count; id++) PrepareDeployment(id);
+        // Weight faults act once per run: on a copy of the model, whose parameters are what partitions receive.
+        var deployed = request.Model;
+        if (request.Faults is { } faults)
+        {
+            var faulted = faults.ApplyWeightFaults(request.Model);
+            deployed = faulted.Model;
+            _collector.AddWeightFaults(faulted.Counters);
+        }
+
+        var faultPlanJson = request.Faults?.ToJson(indented: false) ?? "";
+        for (var id = 0; id < count; id++) PrepareDeployment(id, deployed, faultPlanJson);
 
         Receive<PartitionsSpawned>(OnSpawned);
         Receive<WeightChunkAck>(OnChunkAck);
@@ -114,16 +126,16 @@ public sealed class RunCoordinator : ReceiveActor
         }
     }
 
-    private void PrepareDeployment(int id)
+    private void PrepareDeployment(int id, SnnModel deployed, string faultPlanJson)
     {
-        var setup = PartitionSetup.For(_request.Model, _plan, id);
-        var parameters = PartitionSetup.Parameters(_request.Model, _plan, id);
+        var setup = PartitionSetup.For(deployed, _plan, id);
+        var parameters = PartitionSetup.Parameters(deployed, _plan, id);
         var weights = parameters.AsSpan(0, setup.WeightCount);
         var biases = parameters.AsSpan(setup.WeightCount);
         _chunks[id] = WeightChunks.Split(_request.RunId, id, weights, biases);
         _deployMessages[id] = new DeployPartition(_request.RunId, id, setup.Architecture, setup.InputShape, setup.T, setup.PartitionSpec,
             PartitionSetup.InputModeName(setup.InputMode), setup.KernelTaus, setup.KernelTds, setup.WeightCount, setup.BiasCount,
-            WeightChunks.Sha256Hex(weights, biases), _request.Options.RecordSpikes);
+            WeightChunks.Sha256Hex(weights, biases), _request.Options.RecordSpikes, _request.Options.BatchSize, faultPlanJson);
     }
 
     private void OnSpawned(PartitionsSpawned m)
@@ -259,7 +271,7 @@ public sealed class RunCoordinator : ReceiveActor
         var s = entry.Stats;
         var links = s.RouteTargets.Select((t, i) => new LinkTraffic(partition, t, s.RouteMessages[i], s.RouteSpikes[i], s.RouteBytes[i])).ToArray();
         var report = new PartitionReport(partition, new BatchKey(batch, attempt), _ledger.Samples(batch).Count, s.Spikes, s.SynOps, s.AnalogEvents,
-            entry.Output?.Potentials, s.LocalTimes.Length > 0 ? s.LocalTimes : null, links);
+            entry.Output?.Potentials, s.LocalTimes.Length > 0 ? s.LocalTimes : null, links, FaultCounters.FromArray(s.FaultCounters), s.SpikesDelivered);
         _spikes += s.Spikes;
         _messages += links.Sum(l => l.Messages);
         _bytes += links.Sum(l => l.PayloadBytes);
@@ -308,7 +320,11 @@ public sealed class RunCoordinator : ReceiveActor
         }
 
         if (!_partitionOf.TryGetValue(m.ActorRef, out var lost) || !m.ActorRef.Equals(_partitions[lost])) return;   // an old incarnation
-        Rehome(lost, $"stopped while {_phase}");
+        // The partition's whole node is gone (removed from the cluster): its agent's Terminated may come
+        // after this one, and the cluster read view may still list the node as up, so mark it dead here or
+        // the partition would be re-homed onto the node that just died.
+        if (m.AddressTerminated) _nodeAlive[_nodeOf[lost]] = false;
+        Rehome(lost, m.AddressTerminated ? $"was lost with its node while {_phase}" : $"stopped while {_phase}");
     }
 
     private void Rehome(int id, string what)

@@ -67,10 +67,13 @@ public sealed record OutputBatchMessage(
 /// time, row-major [sample][local neuron], -1 = no spike; otherwise empty. About one byte per entry on the
 /// wire, so recording suits small runs and tests (a batch must still fit <see cref="FrameBudget.MaxMessageBytes"/>).
 /// </param>
+/// <param name="SpikesDelivered">Pooled spikes the partition sent on after spike faults, each counted once whatever its number of targets.</param>
+/// <param name="FaultCounters">How often each injected spike and neuron fault acted (Core's <c>FaultCounters.ToArray</c> order); empty without faults.</param>
 public sealed record PartitionBatchStats(
     string RunId, int BatchId, int Attempt, int PartitionId,
     long Spikes, long SynOps, long AnalogEvents,
-    int[] RouteTargets, long[] RouteSpikes, long[] RouteMessages, long[] RouteBytes, int[] LocalTimes) : IDataPlaneMessage;
+    int[] RouteTargets, long[] RouteSpikes, long[] RouteMessages, long[] RouteBytes, int[] LocalTimes,
+    long SpikesDelivered, long[] FaultCounters) : IDataPlaneMessage;
 
 /// <summary>
 /// One chunk of a partition's parameters (weights then biases, as announced by <see cref="DeployPartition"/>).
@@ -112,10 +115,15 @@ public sealed record PartitionsSpawned(string RunId, int[] PartitionIds, IActorR
 /// <param name="KernelTds">The td of the same kernels, parallel to <paramref name="KernelTaus"/>.</param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the parameter values as little-endian float32, weights then biases.</param>
 /// <param name="RecordSpikes">Report every local spike time in <see cref="PartitionBatchStats.LocalTimes"/> (exactness tests, small runs).</param>
+/// <param name="BatchSize">The run's batch size: batch b starts at global sample b x BatchSize, which keys the fault draws.</param>
+/// <param name="FaultPlanJson">
+/// The run's fault plan (Core's <c>FaultPlan.ToJson</c>), whose spike and neuron faults the partition injects; empty: no faults.
+/// Weight faults are already in the deployed parameters (the coordinator applies them once, to a copy of the model).
+/// </param>
 public sealed record DeployPartition(
     string RunId, int PartitionId, string Architecture, int[] InputShape, int T, string PartitionSpec,
     string InputMode, float[] KernelTaus, float[] KernelTds, int WeightCount, int BiasCount, string Sha256,
-    bool RecordSpikes) : IControlMessage;
+    bool RecordSpikes, int BatchSize, string FaultPlanJson) : IControlMessage;
 
 /// <summary>Partition -> coordinator: all chunks arrived and the checksum matched.</summary>
 public sealed record DeployComplete(string RunId, int PartitionId) : IControlMessage;

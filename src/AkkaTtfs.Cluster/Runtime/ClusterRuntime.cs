@@ -64,12 +64,15 @@ public static class ClusterRuntime
     }
 
     /// <summary>Runs a request on the given workers and returns its outcome (or throws <see cref="RunFailedException"/>).</summary>
+    /// <exception cref="Core.Faults.FaultPlanException">The request's fault plan does not fit its model (thrown before the run starts).</exception>
     public static Task<RunOutcome> RunAsync(ActorSystem system, RunRequest request, IReadOnlyList<WorkerNode> workers, IProgress<RunProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(workers);
         if (workers.Count == 0) throw new RunFailedException("no worker nodes to run on");
+        // A plan that does not fit the model fails here, naming the entry, before anything is spawned.
+        request.Faults?.Validate(request.Model.Network);
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(RunCoordinator.CreateProps(request, workers, outcome, progress), "run-" + NodeAgent.ChildName(request.RunId, 0));
         return outcome.Task;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Runtime;
@@ -15,6 +16,13 @@ namespace AkkaTtfs.Cluster.Runtime;
 /// <param name="Options">Batching, credits, recording, timeouts.</param>
 public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan, float[] Inputs, int Count, RunOptions Options)
 {
+    /// <summary>
+    /// Faults injected to study the network (null: none). The coordinator applies its weight faults once to a
+    /// copy of the model and deploys the copy; every partition injects its spike and neuron faults, keyed by
+    /// global sample, so the outcome equals Core's reference with the same plan on any partitioning and node count.
+    /// </summary>
+    public FaultPlan? Faults { get; init; }
+
     /// <summary>
     /// Test hook: given (source partition, target partition, target ref), the ref the source sends to
     /// instead, e.g. a relay that delays and reorders messages. Null: partitions talk directly.

@@ -72,9 +72,9 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
             WriteInts(ref w, m.PartitionIds);
             WriteRefs(ref w, m.Refs);
         }),
-        DeployPartition m => Write(m, 256 + m.Architecture.Length + m.PartitionSpec.Length, static (ref MessagePackWriter w, DeployPartition m) =>
+        DeployPartition m => Write(m, 256 + m.Architecture.Length + m.PartitionSpec.Length + (3 * m.FaultPlanJson.Length), static (ref MessagePackWriter w, DeployPartition m) =>
         {
-            w.WriteArrayHeader(13);
+            w.WriteArrayHeader(15);
             w.Write(m.RunId);
             w.Write(m.PartitionId);
             w.Write(m.Architecture);
@@ -88,6 +88,8 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
             w.Write(m.BiasCount);
             w.Write(m.Sha256);
             w.Write(m.RecordSpikes);
+            w.Write(m.BatchSize);
+            w.Write(m.FaultPlanJson);
         }),
         DeployComplete m => Write(m, 32 + m.RunId.Length, static (ref MessagePackWriter w, DeployComplete m) =>
         {
@@ -149,10 +151,12 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
         }),
         DeployPartitionManifest => Read(Name, manifest, nameof(DeployPartition), bytes, static (ref MessagePackReader r) =>
         {
-            ReadHeader(ref r, 13);
+            ReadHeader(ref r, 15);
             var m = new DeployPartition(ReadString(ref r, "RunId"), r.ReadInt32(), ReadString(ref r, "Architecture"), ReadInts(ref r, "InputShape"),
                 r.ReadInt32(), ReadString(ref r, "PartitionSpec"), ReadString(ref r, "InputMode"), ReadFloats(ref r, "KernelTaus"),
-                ReadFloats(ref r, "KernelTds"), r.ReadInt32(), r.ReadInt32(), ReadString(ref r, "Sha256"), r.ReadBoolean());
+                ReadFloats(ref r, "KernelTds"), r.ReadInt32(), r.ReadInt32(), ReadString(ref r, "Sha256"), r.ReadBoolean(), r.ReadInt32(),
+                ReadString(ref r, "FaultPlanJson"));
+            Require(m.BatchSize >= 1, $"BatchSize is {m.BatchSize}, expected >= 1");
             RequireNonNegative(m.PartitionId, "PartitionId");
             RequireNonNegative(m.WeightCount, "WeightCount");
             RequireNonNegative(m.BiasCount, "BiasCount");

@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Faults;
 using Akka.Actor;
 using Akka.Serialization;
 using AkkaTtfs.Cluster.Protocol;
@@ -77,9 +78,9 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             WriteFloats(ref w, m.Potentials);
             WriteInts(ref w, m.Neurons);
         }),
-        PartitionBatchStats m => Write(m, 96 + m.RunId.Length + (32 * m.RouteTargets.Length) + (2 * m.LocalTimes.Length), static (ref MessagePackWriter w, PartitionBatchStats m) =>
+        PartitionBatchStats m => Write(m, 96 + m.RunId.Length + (32 * m.RouteTargets.Length) + (2 * m.LocalTimes.Length) + (9 * m.FaultCounters.Length), static (ref MessagePackWriter w, PartitionBatchStats m) =>
         {
-            w.WriteArrayHeader(12);
+            w.WriteArrayHeader(14);
             w.Write(m.RunId);
             w.Write(m.BatchId);
             w.Write(m.Attempt);
@@ -92,6 +93,8 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             WriteLongs(ref w, m.RouteMessages);
             WriteLongs(ref w, m.RouteBytes);
             WriteInts(ref w, m.LocalTimes);
+            w.Write(m.SpikesDelivered);
+            WriteLongs(ref w, m.FaultCounters);
         }),
         WeightChunk m => Write(m, 64 + m.RunId.Length + (4 * m.Values.Length), static (ref MessagePackWriter w, WeightChunk m) =>
         {
@@ -147,11 +150,14 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
         }),
         PartitionStatsManifest => Read(Name, manifest, nameof(PartitionBatchStats), bytes, static (ref MessagePackReader r) =>
         {
-            ReadHeader(ref r, 12);
+            ReadHeader(ref r, 14);
             var m = new PartitionBatchStats(ReadString(ref r, "RunId"), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
                 r.ReadInt64(), r.ReadInt64(), r.ReadInt64(),
                 ReadInts(ref r, "RouteTargets"), ReadLongs(ref r, "RouteSpikes"), ReadLongs(ref r, "RouteMessages"), ReadLongs(ref r, "RouteBytes"),
-                ReadInts(ref r, "LocalTimes"));
+                ReadInts(ref r, "LocalTimes"), r.ReadInt64(), ReadLongs(ref r, "FaultCounters"));
+            Require(m.FaultCounters.Length == 0 || m.FaultCounters.Length == FaultCounters.Names.Count,
+                $"{m.FaultCounters.Length} fault counters, expected 0 or {FaultCounters.Names.Count}");
+            Require(m.FaultCounters.All(c => c >= 0) && m.SpikesDelivered >= 0, "a fault counter or SpikesDelivered is negative");
             RequireBatch(m.BatchId, m.Attempt, 0);
             RequireNonNegative(m.PartitionId, "PartitionId");
             RequireSameLength(m.RouteTargets.Length, "RouteTargets", m.RouteSpikes.Length, "RouteSpikes");

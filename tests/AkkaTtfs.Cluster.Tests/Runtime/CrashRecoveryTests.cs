@@ -77,6 +77,44 @@ public class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_partition_crash_in_a_run_with_a_fault_plan_changes_nothing_the_plan_did_not_decide()
+    {
+        // The two promises together: the plan's faults are decided by keyed draws, so a replayed batch draws
+        // exactly what its first attempt drew, and the crash leaves the faulty result bit-identical to Core's.
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        var workers = await cluster.StartWorkersAsync();
+        const int samples = 400;
+        var (model, inputs) = Network(samples, 8);
+        var faults = Core.Faults.FaultPlan.Parse("""
+            { "seed": 99, "faults": [
+                { "kind": "drop", "layer": 0, "rate": 0.1 },
+                { "kind": "jitter", "layer": 1, "rate": 0.3, "steps": 2, "from": 100 },
+                { "kind": "dead", "layer": 1, "rate": 0.1 },
+                { "kind": "bitflip", "layer": 2, "rate": 0.01 } ] }
+            """);
+        var reference = new EventDrivenSimulator(model, faults).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
+        var plan = PartitionPlanner.Plan(model.Network, "2");
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var relays = 0;
+        var request = new RunRequest("faultycrash", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3, RecordSpikes: true))
+        {
+            Faults = faults,
+            LinkInterceptor = (source, target, targetRef) =>
+                cluster[0].System.ActorOf(Props.Create(() => new SlowLink(targetRef)), $"slow-{source}-{target}-{relays++}"),
+        };
+        var run = ClusterRuntime.RunAsync(cluster[0].System, request, workers, new AfterProgress(40, reached));
+        await reached.Task.WaitAsync(RunTimeout);
+        var victim = await FindPartitionAsync(cluster, "faultycrash-p2-*");
+        victim.Tell(PoisonPill.Instance, ActorRefs.NoSender);
+
+        var outcome = await run.WaitAsync(RunTimeout);
+        ResultAssert.BitIdentical(reference, outcome.Result, "faulty run after a partition crash");
+        Assert.True(reference.Faults.SpikesDropped > 0 && reference.Faults.NeuronsKilled > 0 && reference.Faults.WeightsFlipped > 0, reference.Faults.ToString());
+        Assert.Contains(outcome.Restarts, r => r.Partition == 2);
+        Assert.True(outcome.ReplayedBatches > 0);
+    }
+
+    [Fact]
     public async Task A_node_lost_mid_run_has_its_partitions_rehomed_on_the_survivors_with_identical_results()
     {
         await using var cluster = await InProcessCluster.StartAsync(3);

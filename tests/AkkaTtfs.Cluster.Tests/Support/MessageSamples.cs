@@ -1,6 +1,7 @@
 using System.Reflection;
 using Akka.Actor;
 using AkkaTtfs.Cluster.Protocol;
+using AkkaTtfs.Core.Faults;
 
 namespace AkkaTtfs.Cluster.Tests.Support;
 
@@ -37,13 +38,15 @@ public static class MessageSamples
             nameof(AnalogInputMessage) => new AnalogInputMessage(Run, int.MaxValue, 0, 0, 2, [9, 8, 7, 0, 255]),
             nameof(OutputBatchMessage) => new OutputBatchMessage(Run, 3, 2, 11, 2, [.. oddFloats, -1f, 2f], [0, 1, 2, 3, 4]),
             nameof(PartitionBatchStats) => new PartitionBatchStats(Run, 4, 0, 5, 123_456_789_012L, long.MaxValue, 0,
-                [6, 7, 300], [1, 2, 3_000_000_000L], [1, 1, 1], [17, 0, 1L << 40], [-1, 0, 3, 255, -1, 127, 128]),
+                [6, 7, 300], [1, 2, 3_000_000_000L], [1, 1, 1], [17, 0, 1L << 40], [-1, 0, 3, 255, -1, 127, 128],
+                9_876_543_210L, [.. Enumerable.Range(0, FaultCounters.Names.Count).Select(i => (i * 1_000_000_007L) + i)]),
             nameof(WeightChunk) => new WeightChunk(Run, 2, 1, 3, oddFloats),
             nameof(WeightChunkAck) => new WeightChunkAck(Run, 2, 1),
             nameof(SpawnPartitions) => new SpawnPartitions(Run, [0, 3, 9]),
             nameof(PartitionsSpawned) => new PartitionsSpawned(Run, [0, 3], [a, b]),
             nameof(DeployPartition) => new DeployPartition(Run, 3, "conv16k5-pool2-conv32k3-pool2-fc10", [1, 28, 28], 16, "c1|c4|c2t2x2|c1", "ttfs",
-                [4.5f, 8.25f], [0.5f, -1f], 200_704, 256, new string('a', 64), true),
+                [4.5f, 8.25f], [0.5f, -1f], 200_704, 256, new string('a', 64), true, 32,
+                """{"seed":18446744073709551615,"faults":[{"kind":"drop","layer":0,"rate":0.05,"from":3}]}"""),
             nameof(DeployComplete) => new DeployComplete(Run, 3),
             nameof(PartitionReady) => new PartitionReady(Run, 4),
             nameof(PartitionFailed) => new PartitionFailed(Run, 5, "weights checksum mismatch: expected 'ab..', got 'cd..'\nline 2"),

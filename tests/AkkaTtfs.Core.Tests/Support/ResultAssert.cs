@@ -19,6 +19,8 @@ internal static class ResultAssert
         Assert.Equal(expected.SpikesPerStage, actual.SpikesPerStage);
         Assert.Equal(expected.SynOps, actual.SynOps);
         Assert.Equal(expected.AnalogInputEvents, actual.AnalogInputEvents);
+        Assert.True(expected.SpikesDelivered == actual.SpikesDelivered, $"{context}: spikes delivered {expected.SpikesDelivered} vs {actual.SpikesDelivered}");
+        Assert.True(expected.Faults == actual.Faults, $"{context}: fault counters {expected.Faults} vs {actual.Faults}");
         if (expected.SpikeTimes is not null && actual.SpikeTimes is not null)
         {
             for (var d = 0; d < expected.SpikeTimes.Length; d++)
