@@ -14,6 +14,15 @@ namespace AkkaTtfs.Core.Faults;
 /// <param name="NeuronsDrifted">Neuron-samples that fired with a drifted threshold.</param>
 /// <param name="WeightsFlipped">Weights with one bit flipped (once per run, not per sample).</param>
 /// <param name="WeightsZeroed">Weights set to 0 (once per run, not per sample).</param>
+/// <param name="SpikesDuplicated">
+/// Copies a duplicate fault added: a hit on a spike adds as many copies as it had (one for a spike not duplicated
+/// before). Last, and optional, because it was added after the others: arrays and reports keep their order.
+/// </param>
+/// <remarks>
+/// The spike counters count deliveries (copies): a spike an earlier duplicate entry copied counts once per copy
+/// in a later drop, delay, late or jitter count, since it is that many messages. So the pooled spikes a layer
+/// emits, minus SpikesDropped and SpikesLate, plus SpikesDuplicated, are its SpikesDelivered.
+/// </remarks>
 public readonly record struct FaultCounters(
     long SpikesDropped,
     long SpikesDelayed,
@@ -23,13 +32,15 @@ public readonly record struct FaultCounters(
     long NeuronsStuck,
     long NeuronsDrifted,
     long WeightsFlipped,
-    long WeightsZeroed)
+    long WeightsZeroed,
+    long SpikesDuplicated = 0)
 {
     /// <summary>Names of the counters in <see cref="ToArray"/> order (snake case, as in reports).</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
         "spikes_dropped", "spikes_delayed", "spikes_late", "spikes_jittered",
         "neurons_killed", "neurons_stuck", "neurons_drifted", "weights_flipped", "weights_zeroed",
+        "spikes_duplicated",
     ];
 
     /// <summary>True when no fault acted.</summary>
@@ -37,7 +48,7 @@ public readonly record struct FaultCounters(
 
     /// <summary>The counters as a flat array in <see cref="Names"/> order (for a wire message).</summary>
     public long[] ToArray() =>
-        [SpikesDropped, SpikesDelayed, SpikesLate, SpikesJittered, NeuronsKilled, NeuronsStuck, NeuronsDrifted, WeightsFlipped, WeightsZeroed];
+        [SpikesDropped, SpikesDelayed, SpikesLate, SpikesJittered, NeuronsKilled, NeuronsStuck, NeuronsDrifted, WeightsFlipped, WeightsZeroed, SpikesDuplicated];
 
     /// <summary>The inverse of <see cref="ToArray"/>; an empty array is all zeros.</summary>
     public static FaultCounters FromArray(ReadOnlySpan<long> values)
@@ -45,7 +56,7 @@ public readonly record struct FaultCounters(
         if (values.IsEmpty) return default;
         if (values.Length != Names.Count)
             throw new ArgumentException($"fault counters need {Names.Count} values, got {values.Length}", nameof(values));
-        return new FaultCounters(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8]);
+        return new FaultCounters(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8], values[9]);
     }
 
     /// <summary>Counter name and value pairs, in <see cref="Names"/> order.</summary>
@@ -65,7 +76,8 @@ public readonly record struct FaultCounters(
         left.NeuronsStuck + right.NeuronsStuck,
         left.NeuronsDrifted + right.NeuronsDrifted,
         left.WeightsFlipped + right.WeightsFlipped,
-        left.WeightsZeroed + right.WeightsZeroed);
+        left.WeightsZeroed + right.WeightsZeroed,
+        left.SpikesDuplicated + right.SpikesDuplicated);
 
     public static FaultCounters operator +(FaultCounters left, FaultCounters right) => Add(left, right);
 
@@ -86,7 +98,8 @@ internal sealed class FaultTally
     public long NeuronsKilled;
     public long NeuronsStuck;
     public long NeuronsDrifted;
+    public long SpikesDuplicated;
 
     public FaultCounters ToCounters() =>
-        new(SpikesDropped, SpikesDelayed, SpikesLate, SpikesJittered, NeuronsKilled, NeuronsStuck, NeuronsDrifted, 0, 0);
+        new(SpikesDropped, SpikesDelayed, SpikesLate, SpikesJittered, NeuronsKilled, NeuronsStuck, NeuronsDrifted, 0, 0, SpikesDuplicated);
 }

@@ -26,6 +26,14 @@ public enum FaultKind
 
     /// <summary>Weight level: with probability rate per weight, the weight is set to 0.</summary>
     ZeroWeight,
+
+    /// <summary>
+    /// Spike level: with probability rate the spike is delivered twice, so every target adds w * x twice in a row
+    /// (two fused multiply-adds, not one of 2 w * x). Its copies share the spike's key, so later entries treat
+    /// them alike, and a spike duplicated again doubles its copies. Last in the enum so that the numeric values
+    /// of the kinds before it did not change when it was added.
+    /// </summary>
+    Duplicate,
 }
 
 /// <summary>Where a fault acts.</summary>
@@ -54,6 +62,7 @@ public static class FaultKinds
         (FaultKind.Drift, "drift"),
         (FaultKind.BitFlip, "bitflip"),
         (FaultKind.ZeroWeight, "zero"),
+        (FaultKind.Duplicate, "duplicate"),
     ];
 
     /// <summary>Every plan-file name, in enum order.</summary>
@@ -81,7 +90,7 @@ public static class FaultKinds
     /// <summary>The level a kind acts at.</summary>
     public static FaultLevel LevelOf(FaultKind kind) => kind switch
     {
-        FaultKind.Drop or FaultKind.Delay or FaultKind.Jitter => FaultLevel.Spike,
+        FaultKind.Drop or FaultKind.Delay or FaultKind.Jitter or FaultKind.Duplicate => FaultLevel.Spike,
         FaultKind.Dead or FaultKind.Stuck or FaultKind.Drift => FaultLevel.Neuron,
         _ => FaultLevel.Weight,
     };

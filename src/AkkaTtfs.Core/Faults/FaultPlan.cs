@@ -24,14 +24,27 @@ public sealed class FaultPlan
     private static readonly string[] PlanFields = ["seed", "faults", "note"];
     private static readonly string[] EntryFields = ["kind", "layer", "rate", "steps", "factor", "from", "to", "note"];
 
+    /// <summary>
+    /// The most <see cref="FaultKind.Duplicate"/> entries one layer takes. Each hit doubles a spike's copies,
+    /// so k entries can make 2^k copies; 7 keeps that at 128, within the one byte a
+    /// <see cref="SpikeBatch"/> multiplicity has, and keeps the work a plan can ask for bounded.
+    /// </summary>
+    public const int MaxDuplicatesPerLayer = 7;
+
     /// <summary>A plan; every entry is checked (<see cref="FaultSpec.Validate"/>), errors name the entry.</summary>
     public FaultPlan(ulong seed, IReadOnlyList<FaultSpec> faults)
     {
         ArgumentNullException.ThrowIfNull(faults);
+        var duplicates = new Dictionary<int, int>();
         for (var i = 0; i < faults.Count; i++)
         {
             if (faults[i] is null) throw new FaultPlanException("the entry is null", i);
             faults[i].Validate(i);
+            if (faults[i].Kind != FaultKind.Duplicate) continue;
+            var layer = faults[i].Layer;
+            duplicates[layer] = duplicates.GetValueOrDefault(layer) + 1;
+            if (duplicates[layer] > MaxDuplicatesPerLayer)
+                throw new FaultPlanException($"layer {layer} already has {MaxDuplicatesPerLayer} duplicate entries, the most one layer takes (each can double a spike's copies: at most {1 << MaxDuplicatesPerLayer} copies)", i, "layer");
         }
 
         Seed = seed;
@@ -106,12 +119,7 @@ public sealed class FaultPlan
         if (!entry.TryGetProperty("kind", out var kindElement)) throw new FaultPlanException("is required", i, "kind");
         var kindName = kindElement.ValueKind == JsonValueKind.String ? kindElement.GetString() : kindElement.GetRawText();
         if (!FaultKinds.TryParse(kindName, out var kind))
-        {
-            var why = kindName == "duplicate"
-                ? "duplicate is not implemented (a spike batch carries each neuron at most once per sample; see samples/faults/README.md)"
-                : $"unknown kind '{kindName}'";
-            throw new FaultPlanException($"{why}; known kinds: {string.Join(", ", FaultKinds.Names)}", i, "kind");
-        }
+            throw new FaultPlanException($"unknown kind '{kindName}'; known kinds: {string.Join(", ", FaultKinds.Names)}", i, "kind");
 
         var layer = RequiredInt(entry, "layer", i);
         if (!entry.TryGetProperty("rate", out var rateElement)) throw new FaultPlanException($"is required for {kindName} (a number in [0, 1])", i, "rate");

@@ -15,7 +15,9 @@ namespace AkkaTtfs.Core.Faults;
 /// entries multiply their factors (their logarithms add, in plan order), a stuck entry overrides drift and
 /// a dead entry overrides both. Spike faults (after pooling, before routing): the spike of pooled neuron m of
 /// layer l in global sample s is hit by entry i iff U(seed, i, l, 0, s, m) &lt; rate; entries apply in plan
-/// order, and a spike one entry removes is not seen by the next.
+/// order, and a spike one entry removes is not seen by the next. A duplicate doubles the spike's copies; the
+/// copies share the spike's key, so every later entry draws once for them and treats them alike (a drop removes
+/// all, a delay or jitter moves all the same way, a second duplicate doubles them again).
 /// </remarks>
 public sealed class StageFaults
 {
@@ -60,6 +62,7 @@ public sealed class StageFaults
 
         _neuronFaults = neuron.OrderBy(n => n.Order).ThenBy(n => n.Entry).Select(n => n.Fault).ToArray();
         _spikeFaults = spike.ToArray();
+        HasDuplicateFaults = spike.Any(f => f.Spec.Kind == FaultKind.Duplicate);
     }
 
     /// <summary>The stage (layer) these faults act on.</summary>
@@ -73,6 +76,9 @@ public sealed class StageFaults
 
     /// <summary>True when a spike fault acts on this stage's emitted spikes (in some sample).</summary>
     public bool HasSpikeFaults => _spikeFaults.Length > 0;
+
+    /// <summary>True when one of them is a duplicate, so that emitted spikes may have copies.</summary>
+    public bool HasDuplicateFaults { get; }
 
     /// <summary>
     /// Applies the neuron faults active in global sample <paramref name="sample"/> to one sample's local spike
@@ -177,14 +183,17 @@ public sealed class StageFaults
     /// <summary>
     /// Applies the spike faults active in global sample <paramref name="sample"/> to that sample's pooled spikes
     /// (<paramref name="count"/> of them, ascending neurons in <paramref name="neurons"/>, relative times in
-    /// <paramref name="times"/>), in place: spikes that are dropped or late are removed (the order of the others
-    /// is kept). Returns the number of spikes left. Entry i hits the spike of neuron m iff
-    /// U(seed, i, layer, 0, sample, m) &lt; rate. Entries are applied one after the other to every spike, which is
-    /// the same as applying them in plan order to each spike, since no spike's fate depends on another's.
+    /// <paramref name="times"/>, copies in <paramref name="copies"/>), in place: spikes that are dropped or late are
+    /// removed (the order of the others is kept), a duplicated spike's copies double. Returns the number of spikes
+    /// left. Entry i hits the spike of neuron m iff U(seed, i, layer, 0, sample, m) &lt; rate. Entries are applied
+    /// one after the other to every spike, which is the same as applying them in plan order to each spike, since
+    /// no spike's fate depends on another's. Counters count copies (a spike of c copies that is dropped adds c).
     /// </summary>
-    internal int ApplySpikeFaults(int sample, Span<int> neurons, Span<int> times, int count, FaultTally tally)
+    /// <param name="copies">Each spike's copies, 1 on entry; empty when no duplicate acts here (every spike is then one copy).</param>
+    internal int ApplySpikeFaults(int sample, Span<int> neurons, Span<int> times, Span<int> copies, int count, FaultTally tally)
     {
         var last = _kernel.T - 1;
+        var tracked = !copies.IsEmpty;
         foreach (var f in _spikeFaults)
         {
             var spec = f.Spec;
@@ -196,17 +205,24 @@ public sealed class StageFaults
             {
                 var neuron = neurons[j];
                 var time = times[j];
+                var copy = tracked ? copies[j] : 1;
                 if ((FaultDraw.Absorb(hit, neuron) >> 11) < threshold)
                 {
                     if (spec.Kind == FaultKind.Drop)
                     {
-                        tally.SpikesDropped++;
+                        tally.SpikesDropped += copy;
                         continue;
                     }
 
-                    if (spec.Kind == FaultKind.Delay)
+                    if (spec.Kind == FaultKind.Duplicate)
                     {
-                        tally.SpikesDelayed++;
+                        // Every copy is delivered twice; FaultPlan.MaxDuplicatesPerLayer keeps this within a byte.
+                        tally.SpikesDuplicated += copy;
+                        copy *= 2;
+                    }
+                    else if (spec.Kind == FaultKind.Delay)
+                    {
+                        tally.SpikesDelayed += copy;
                         time += spec.Steps;
                     }
                     else
@@ -214,19 +230,20 @@ public sealed class StageFaults
                         var value = FaultDraw.Absorb(FaultDraw.Absorb(f.ValuePrefix, sample), neuron);
                         var offset = (int)(FaultDraw.ToUnit(value) * ((2 * spec.Steps) + 1)) - spec.Steps;
                         var moved = Math.Max(0, time + offset);
-                        if (moved != time) tally.SpikesJittered++;
+                        if (moved != time) tally.SpikesJittered += copy;
                         time = moved;
                     }
 
                     if (time > last)
                     {
-                        tally.SpikesLate++;
+                        tally.SpikesLate += copy;
                         continue;
                     }
                 }
 
                 neurons[kept] = neuron;
                 times[kept] = time;
+                if (tracked) copies[kept] = copy;
                 kept++;
             }
 

@@ -106,7 +106,7 @@ public sealed class PartitionedSimulator
                         var fired = kernel.Fire(membrane, n, localTimes, _faults[partition.Id], first);
                         if (trace is not null) kernel.WriteTrace(localTimes, n, trace, first);
                         result.AddSpikes(d, fired.SpikeCount);
-                        result.AddSpikesDelivered(fired.Spikes.SpikeCount);
+                        result.AddSpikesDelivered(fired.Spikes.DeliveryCount);
                         result.AddFaults(fired.Faults);
                         emitted[partition.Id] = fired.Spikes;
                     }

@@ -12,6 +12,9 @@ public readonly record struct BatchKey(int BatchId, int Attempt)
 }
 
 /// <summary>One outgoing link message: the spikes a downstream partition needs, already encoded for the wire.</summary>
+/// <param name="TargetId">The receiving partition.</param>
+/// <param name="SpikeCount">Spike deliveries in the payload: a spike a duplicate fault copied counts once per copy (<see cref="SpikeBatch.DeliveryCount"/>).</param>
+/// <param name="Payload">The encoded spikes (<see cref="SpikeCodec.Encode"/>).</param>
 public sealed record LinkSend(int TargetId, int SpikeCount, byte[] Payload);
 
 /// <summary>What a partition emits when a batch's integration window closes.</summary>
@@ -24,7 +27,7 @@ public sealed record LinkSend(int TargetId, int SpikeCount, byte[] Payload);
 /// <param name="AnalogEvents">Synaptic events driven by analog input.</param>
 /// <param name="LocalTimes">When recording: every local neuron's spike time [sample][local neuron]; see <see cref="StageKernel.LocalToGlobal"/>.</param>
 /// <param name="Faults">How often each injected spike and neuron fault acted in this partition for this batch (zero without faults).</param>
-/// <param name="SpikesDelivered">Pooled spikes this partition sent on (after spike faults), each counted once whatever its number of targets.</param>
+/// <param name="SpikesDelivered">Pooled spikes this partition sent on (after spike faults), each counted once whatever its number of targets, and once per copy when a duplicate fault copied it.</param>
 public sealed record PartitionOutput(BatchKey Key, int SampleCount, IReadOnlyList<LinkSend> Sends, float[]? Potentials,
     long Spikes, long SynOps, long AnalogEvents, int[]? LocalTimes, FaultCounters Faults = default, long SpikesDelivered = 0);
 
@@ -213,10 +216,10 @@ public sealed class PartitionProcessor
         for (var i = 0; i < _outputs.Length; i++)
         {
             var filtered = fired.Spikes.Where(_outputs[i].Mask);
-            sends[i] = new LinkSend(_outputs[i].Route.TargetId, filtered.SpikeCount, SpikeCodec.Encode(filtered));
+            sends[i] = new LinkSend(_outputs[i].Route.TargetId, checked((int)filtered.DeliveryCount), SpikeCodec.Encode(filtered));
         }
 
-        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, synOps, analogEvents, localTimes, fired.Faults, fired.Spikes.SpikeCount);
+        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, synOps, analogEvents, localTimes, fired.Faults, fired.Spikes.DeliveryCount);
     }
 
     private sealed class PendingBatch(int attempt, int sampleCount, int sources)

@@ -12,6 +12,11 @@ public sealed class PayloadException(string message) : Exception(message);
 /// S varint spike counts, then every neuron index as a varint delta (first of a sample absolute, then
 /// the gap minus one, since indices are strictly ascending), then one byte per spike time. Dense spike
 /// sets cost about two bytes per spike. Analog payloads replace the time bytes by little-endian float32 values.
+/// Only a batch with copies (<see cref="SpikeBatch.Multiplicities"/>, from a duplicate fault) appends a copies
+/// section after the times: a varint D &gt;= 1 (spikes with more than one copy), then per such spike, in
+/// ascending position in the batch (all samples in a row), the position as a varint delta (first absolute,
+/// then the gap minus one) and the multiplicity minus 2. A batch without copies writes no section, so
+/// fault-free payloads are byte for byte what they were before copies existed.
 /// </summary>
 public static class SpikeCodec
 {
@@ -21,22 +26,72 @@ public static class SpikeCodec
         var writer = new PayloadWriter(batch.SampleCount + (batch.SpikeCount * 3));
         WriteIndex(ref writer, batch.SampleOffsets, batch.Neurons);
         writer.WriteBytes(batch.Times);
+        if (batch.Multiplicities is { } multiplicities) WriteCopies(ref writer, multiplicities);
         return writer.ToArray();
     }
 
-    /// <summary>Decodes and validates: indices below <paramref name="neuronLimit"/>, times below <paramref name="window"/>, no bytes left over.</summary>
+    /// <summary>
+    /// Decodes and validates: indices below <paramref name="neuronLimit"/>, times below <paramref name="window"/>,
+    /// a copies section (if any) that names each spike at most once with a multiplicity in 2..255, no bytes left over.
+    /// </summary>
     public static SpikeBatch Decode(ReadOnlySpan<byte> payload, int sampleCount, int neuronLimit, int window)
     {
         var reader = new PayloadReader(payload);
         var (offsets, neurons) = ReadIndex(ref reader, sampleCount, neuronLimit);
         var times = reader.ReadBytes(neurons.Length, "spike times").ToArray();
+        var multiplicities = reader.AtEnd ? null : ReadCopies(ref reader, neurons.Length);
         reader.ExpectEnd();
         foreach (var t in times)
         {
             if (t >= window) throw new PayloadException($"spike time {t} is outside the window of {window} steps");
         }
 
-        return new SpikeBatch(offsets, neurons, times);
+        return new SpikeBatch(offsets, neurons, times, multiplicities);
+    }
+
+    private static void WriteCopies(ref PayloadWriter writer, byte[] multiplicities)
+    {
+        var duplicated = 0u;
+        foreach (var m in multiplicities)
+        {
+            if (m > 1) duplicated++;
+        }
+
+        writer.WriteVarint(duplicated);
+        var previous = -1;
+        for (var k = 0; k < multiplicities.Length; k++)
+        {
+            if (multiplicities[k] <= 1) continue;
+            writer.WriteVarint((uint)(k - previous - 1));
+            writer.WriteVarint((uint)(multiplicities[k] - 2));
+            previous = k;
+        }
+    }
+
+    private static byte[] ReadCopies(ref PayloadReader reader, int spikes)
+    {
+        var start = reader.Position;
+        var duplicated = reader.ReadVarint("count of duplicated spikes");
+        if (duplicated == 0)
+            throw new PayloadException($"{reader.Length - start} unexpected bytes after the spike times (a copies section lists at least one spike)");
+        if (duplicated > spikes)
+            throw new PayloadException($"the copies section claims {duplicated} duplicated spikes but the payload has {spikes} spikes");
+        var multiplicities = new byte[spikes];
+        multiplicities.AsSpan().Fill(1);
+        long previous = -1;
+        for (var d = 0; d < duplicated; d++)
+        {
+            var position = previous + 1 + reader.ReadVarint("duplicated spike position");
+            if (position >= spikes)
+                throw new PayloadException($"copies section: spike position {position} is outside the payload's {spikes} spikes");
+            var multiplicity = 2L + reader.ReadVarint("multiplicity");
+            if (multiplicity > byte.MaxValue)
+                throw new PayloadException($"copies section: spike {position} has multiplicity {multiplicity}, more than {byte.MaxValue}");
+            multiplicities[position] = (byte)multiplicity;
+            previous = position;
+        }
+
+        return multiplicities;
     }
 
     public static byte[] EncodeAnalog(InputEvents events)
@@ -172,6 +227,12 @@ public static class SpikeCodec
         }
 
         public float ReadSingle() => BinaryPrimitives.ReadSingleLittleEndian(ReadBytes(4, "analog values"));
+
+        public readonly bool AtEnd => _position == _payload.Length;
+
+        public readonly int Position => _position;
+
+        public readonly int Length => _payload.Length;
 
         public readonly void ExpectEnd()
         {

@@ -102,7 +102,7 @@ public sealed class EventDrivenSimulator
             var fired = kernel.Fire(membrane, n, localTimes, _faults[d], firstSample);
             if (trace is not null) kernel.WriteTrace(localTimes, n, trace, firstSample);
             result.AddSpikes(d, fired.SpikeCount);
-            result.AddSpikesDelivered(fired.Spikes.SpikeCount);
+            result.AddSpikesDelivered(fired.Spikes.DeliveryCount);
             result.AddFaults(fired.Faults);
             events = InputEvents.FromSpikes(fired.Spikes, kernel.FiringKernel!);
         }

@@ -4,7 +4,9 @@ namespace AkkaTtfs.Core.Simulation;
 
 /// <summary>
 /// What a stage integrates for a batch: per sample, presynaptic neuron indices in ascending (canonical)
-/// order with the value each one contributes (a decoded spike, or an analog input current).
+/// order with the value each one contributes (a decoded spike, or an analog input current). A spike
+/// delivered more than once (a duplicate fault) is that many events in a row, of the same neuron and value,
+/// so every target adds its contribution once per copy, consecutively (never one add of a multiple).
 /// </summary>
 public sealed class InputEvents
 {
@@ -65,12 +67,17 @@ public sealed class InputEvents
         return new InputEvents(offsets, neurons.ToArray(), values.ToArray());
     }
 
-    /// <summary>Decodes spikes with the presynaptic layer's kernel (value = exp((td - r)/tau), from its table).</summary>
+    /// <summary>
+    /// Decodes spikes with the presynaptic layer's kernel (value = exp((td - r)/tau), from its table). A spike of
+    /// multiplicity m becomes m adjacent events, so the canonical order is kept (ascending presynaptic index,
+    /// a duplicated spike's contributions next to each other).
+    /// </summary>
     public static InputEvents FromSpikes(SpikeBatch spikes, TemporalKernel presynaptic)
     {
         ArgumentNullException.ThrowIfNull(spikes);
         ArgumentNullException.ThrowIfNull(presynaptic);
         var table = presynaptic.DecodeTable;
+        if (spikes.Multiplicities is { } multiplicities) return FromSpikesWithCopies(spikes, table, multiplicities);
         var values = new float[spikes.SpikeCount];
         var times = spikes.Times;
         for (var k = 0; k < values.Length; k++)
@@ -79,6 +86,36 @@ public sealed class InputEvents
         }
 
         return new InputEvents(spikes.SampleOffsets, spikes.Neurons, values);
+    }
+
+    /// <summary>The expansion of <see cref="FromSpikes"/> for a batch with copies, apart so the fault-free path stays a plain table lookup.</summary>
+    private static InputEvents FromSpikesWithCopies(SpikeBatch spikes, ReadOnlySpan<float> table, byte[] multiplicities)
+    {
+        if (spikes.DeliveryCount > Array.MaxLength)
+            throw new ArgumentException($"{spikes.DeliveryCount} deliveries do not fit in one event array");
+        var total = (int)spikes.DeliveryCount;
+        var offsets = new int[spikes.SampleCount + 1];
+        var neurons = new int[total];
+        var values = new float[total];
+        var pos = 0;
+        for (var s = 0; s < spikes.SampleCount; s++)
+        {
+            for (var k = spikes.SampleOffsets[s]; k < spikes.SampleOffsets[s + 1]; k++)
+            {
+                var neuron = spikes.Neurons[k];
+                var value = table[spikes.Times[k]];
+                for (var c = multiplicities[k]; c > 0; c--)
+                {
+                    neurons[pos] = neuron;
+                    values[pos] = value;
+                    pos++;
+                }
+            }
+
+            offsets[s + 1] = pos;
+        }
+
+        return new InputEvents(offsets, neurons, values);
     }
 
     /// <summary>

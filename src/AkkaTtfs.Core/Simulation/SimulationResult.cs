@@ -59,7 +59,8 @@ public sealed class SimulationResult
 
     /// <summary>
     /// Spikes the hidden stages sent on, after pooling and spike faults, each source spike counted once
-    /// (whatever the number of partitions that receive it): the traffic proxy of fault studies.
+    /// (whatever the number of partitions that receive it), and a spike a duplicate fault copied once per
+    /// copy (each copy is a delivery): the traffic proxy of fault studies.
     /// </summary>
     public long SpikesDelivered { get; }
 

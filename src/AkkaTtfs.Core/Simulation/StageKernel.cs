@@ -187,7 +187,9 @@ public sealed class StageKernel
 
     /// <summary>
     /// Adds the input events of every sample to the membranes. Events must be in ascending presynaptic
-    /// order per sample (the canonical order). Returns the synaptic events performed (SynOps).
+    /// order per sample (the canonical order); a repeated index (a duplicated spike's copies, adjacent) is
+    /// integrated once per event, in a row. Returns the synaptic events performed (SynOps), so a duplicated
+    /// spike's fan-out counts once per copy.
     /// </summary>
     public long Integrate(InputEvents events, Span<float> membrane)
     {
@@ -369,6 +371,7 @@ public sealed class StageKernel
         var pooledCount = Block.ChannelCount * (Block.RowEnd - Block.RowStart) * (Block.ColEnd - Block.ColStart);
         var heldNeurons = spikeFaults ? new int[pooledCount] : null;
         var heldTimes = spikeFaults ? new int[pooledCount] : null;
+        var heldCopies = faults is { HasDuplicateFaults: true } ? new int[pooledCount] : null;   // copies tracked only where a duplicate can act
         var kernel = FiringKernel ?? throw new InvalidOperationException($"stage {Stage.Index} is the output layer; it does not fire");
         var g = Geometry;
         var perSample = LocalNeuronCount;
@@ -432,8 +435,17 @@ public sealed class StageKernel
 
             if (spikeFaults)
             {
-                held = faults!.ApplySpikeFaults(firstSample + s, heldNeurons, heldTimes, held, tally!);
-                for (var k = 0; k < held; k++) builder.Add(heldNeurons![k], heldTimes![k]);
+                // Every held spike starts as one copy; set here, not in the pooling loop, which stays as without faults.
+                heldCopies?.AsSpan(0, held).Fill(1);
+                held = faults!.ApplySpikeFaults(firstSample + s, heldNeurons, heldTimes, heldCopies, held, tally!);
+                if (heldCopies is null)
+                {
+                    for (var k = 0; k < held; k++) builder.Add(heldNeurons![k], heldTimes![k]);
+                }
+                else
+                {
+                    for (var k = 0; k < held; k++) builder.Add(heldNeurons![k], heldTimes![k], heldCopies[k]);
+                }
             }
 
             builder.EndSample();
@@ -480,7 +492,7 @@ public sealed class StageKernel
 }
 
 /// <summary>What a stage partition emits at window close: the spikes for the next stage and its own spike count.</summary>
-/// <param name="Spikes">Spikes after pooling (and after spike faults), in the stage's output space.</param>
+/// <param name="Spikes">Spikes after pooling (and after spike faults, so a duplicated spike has a multiplicity above 1), in the stage's output space.</param>
 /// <param name="SpikeCount">Spikes of the stage's own neurons (before pooling, after neuron faults): the paper's spike metric.</param>
 /// <param name="Faults">How often each injected fault acted in this firing (zero without faults).</param>
 public sealed record FiredSpikes(SpikeBatch Spikes, long SpikeCount, FaultCounters Faults = default);

@@ -2,6 +2,8 @@ using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Runtime;
 using AkkaTtfs.Core.Simulation;
 using AkkaTtfs.Core.Ttfs;
 
@@ -159,6 +161,202 @@ public class FaultEffectTests
         var kept = clean.Spikes.Times.Where(t => t + 2 <= model.T - 1).Select(t => (byte)(t + 2)).ToArray();
         Assert.Equal(kept, delayed.Spikes.Times);
         Assert.Equal(clean.Spikes.SpikeCount - kept.Length, delayed.Faults.SpikesLate);
+    }
+
+    [Fact]
+    public void Duplicate_at_rate_zero_is_bit_identical_to_no_plan()
+    {
+        var (model, inputs, count) = Dense(30);
+        var options = new SimulationOptions(7, RecordSpikes: true);
+        var clean = new EventDrivenSimulator(model).Run(inputs, count, options);
+        var plan = new FaultPlan(3, [new FaultSpec(FaultKind.Duplicate, 0, 0), new FaultSpec(FaultKind.Duplicate, 1, 0), new FaultSpec(FaultKind.Duplicate, 1, 0)]);
+        var faulty = new EventDrivenSimulator(model, plan).Run(inputs, count, options);
+        FaultInjectionTests.AssertSameRun(clean, faulty, "duplicate at rate 0");
+        Assert.True(faulty.Faults.IsZero);
+
+        // On the wire too: same messages, same payload bytes as without a plan.
+        var partitions = PartitionPlanner.Plan(model.Network, "c2,c3,c2");
+        var wireClean = new MessagePassingSimulator(model, partitions);
+        var wireFaulty = new MessagePassingSimulator(model, partitions, plan);
+        FaultInjectionTests.AssertSameRun(clean, wireClean.Run(inputs, count, new MessagePassingOptions(BatchSize: 4, RecordSpikes: true)), "message passing");
+        FaultInjectionTests.AssertSameRun(clean, wireFaulty.Run(inputs, count, new MessagePassingOptions(BatchSize: 4, RecordSpikes: true, ShuffleSeed: 2)), "message passing with the plan");
+        Assert.Equal(wireClean.Traffic, wireFaulty.Traffic);
+    }
+
+    [Fact]
+    public void Duplicate_at_rate_one_on_the_last_hidden_layer_adds_every_contribution_twice()
+    {
+        var (model, inputs, count) = Dense(40);
+        var last = model.Network.SpikingLayerCount - 1;
+        var clean = new EventDrivenSimulator(model).Run(inputs, count, new SimulationOptions(RecordSpikes: true));
+        var faulty = new EventDrivenSimulator(model, new FaultPlan(9, [new FaultSpec(FaultKind.Duplicate, last, 1)])).Run(inputs, count, new SimulationOptions(5));
+
+        // Oracle by hand from the clean run's spike times of the last hidden layer (no pooling: its spikes are what it
+        // sends): every output neuron starts at its bias and adds w * x for every presynaptic spike in ascending order,
+        // each add one fused multiply-add, twice per spike. Done once per spike it must give the clean outputs, which
+        // checks the oracle itself against the engine.
+        var inSize = model.Network.Stages[last].ConvShape.Size;
+        var output = model.Layers[last + 1];
+        var table = model.Layers[last].Kernel!.DecodeTable.ToArray();
+        var classes = model.Network.ClassCount;
+        var times = clean.SpikeTimes![last];
+        var differs = 0;
+        for (var s = 0; s < count; s++)
+        {
+            for (var j = 0; j < classes; j++)
+            {
+                float once = output.Bias[j], twice = output.Bias[j];
+                double exact = output.Bias[j], magnitude = Math.Abs(output.Bias[j]);
+                for (var i = 0; i < inSize; i++)
+                {
+                    var r = times[(s * inSize) + i];
+                    if (r < 0) continue;
+                    var w = output.Weights[(j * inSize) + i];
+                    var x = table[r];
+                    once = MathF.FusedMultiplyAdd(w, x, once);
+                    twice = MathF.FusedMultiplyAdd(w, x, MathF.FusedMultiplyAdd(w, x, twice));
+                    exact += 2.0 * w * x;
+                    magnitude += 2.0 * Math.Abs(w * x);
+                }
+
+                var index = (s * classes) + j;
+                Assert.Equal(BitConverter.SingleToInt32Bits(once), BitConverter.SingleToInt32Bits(clean.OutputPotentials[index]));
+                Assert.True(BitConverter.SingleToInt32Bits(twice) == BitConverter.SingleToInt32Bits(faulty.OutputPotentials[index]),
+                    $"sample {s} class {j}: {faulty.OutputPotentials[index]:R}, by hand {twice:R}");
+                Assert.True(Math.Abs(faulty.OutputPotentials[index] - exact) <= 1e-4 * magnitude, $"sample {s} class {j}: {faulty.OutputPotentials[index]:R} vs {exact:R} in double");
+                if (once != twice) differs++;
+            }
+        }
+
+        Assert.True(differs > count, $"the duplicates should move the outputs ({differs})");
+        var emitted = clean.SpikesPerStage[last];
+        Assert.Equal(new FaultCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, SpikesDuplicated: emitted), faulty.Faults);
+        Assert.Equal(clean.SpikesDelivered + emitted, faulty.SpikesDelivered);        // a duplicated spike is two deliveries
+        Assert.Equal(clean.SynOps + (emitted * classes), faulty.SynOps);             // and reaches its fan-out twice
+        Assert.Equal(clean.SpikesPerStage, faulty.SpikesPerStage);                   // the neurons fire once, as before
+    }
+
+    [Fact]
+    public void A_duplicated_spike_adds_w_x_twice_not_2_w_x_exactly_on_every_engine()
+    {
+        // One input -> one hidden neuron -> one output. The hidden neuron (u = 10) fires at r = 0 with td = 0, so it
+        // sends x = exp(0) = 1. The output starts at its bias 1 and its weight is w = 0.625 ulp(1) = 5 * 2^-26:
+        // once: 1 + 0.625 ulp rounds to 1 + ulp; twice in a row: (1 + ulp) + 0.625 ulp rounds to 1 + 2 ulp;
+        // one add of 2 w = 1.25 ulp would round to 1 + ulp. So only two separate adds give 1 + 2^-22.
+        var network = ArchitectureParser.Build("d1-d1", TensorShape.Vector(1));
+        var w = MathF.ScaleB(5f, -26);
+        var model = new SnnModel(network, 8, [new LayerParameters([10f], [0f], new TemporalKernel(4f, 0f, 8)), new LayerParameters([w], [1f], null)], InputNormalisation.UnitRange);
+        var plan = new FaultPlan(1, [new FaultSpec(FaultKind.Duplicate, 0, 1)]);
+        var onePlusUlp = BitConverter.Int32BitsToSingle(0x3F800001);
+        var onePlusTwoUlps = BitConverter.Int32BitsToSingle(0x3F800002);
+        Assert.Equal(onePlusUlp, MathF.FusedMultiplyAdd(2 * w, 1f, 1f));
+
+        Assert.Equal(onePlusUlp, new EventDrivenSimulator(model).Run([1f], 1).OutputPotentials[0]);
+        var reference = new EventDrivenSimulator(model, plan).Run([1f], 1);
+        Assert.Equal(onePlusTwoUlps, reference.OutputPotentials[0]);
+        Assert.Equal(1, reference.Faults.SpikesDuplicated);
+        Assert.Equal(2, reference.SpikesDelivered);
+        var partitions = PartitionPlanner.Plan(network);
+        Assert.Equal(onePlusTwoUlps, new PartitionedSimulator(model, partitions, plan).Run([1f], 1).OutputPotentials[0]);
+        var wire = new MessagePassingSimulator(model, partitions, plan);
+        var distributed = wire.Run([1f], 1);
+        Assert.Equal(onePlusTwoUlps, distributed.OutputPotentials[0]);
+        Assert.Equal(2, wire.Traffic.Single(t => t.SourceId == 0).Spikes);            // the link carried two deliveries
+    }
+
+    [Theory]
+    [InlineData(0.02)]
+    [InlineData(0.1)]
+    [InlineData(0.5)]
+    public void Duplicate_copies_a_binomial_share_of_the_layers_spikes_exactly_the_drawn_ones(double p)
+    {
+        var (model, inputs, count) = Dense(200);
+        var last = model.Network.SpikingLayerCount - 1;
+        const ulong seed = 13;
+        var clean = new EventDrivenSimulator(model).Run(inputs, count, new SimulationOptions(RecordSpikes: true));
+        var faulty = new EventDrivenSimulator(model, new FaultPlan(seed, [new FaultSpec(FaultKind.Duplicate, last, p)])).Run(inputs, count);
+        var emitted = clean.SpikesPerStage[last];
+        Assert.True(emitted > 2000, $"the layer should fire plenty ({emitted})");
+        AssertBinomial(faulty.Faults.SpikesDuplicated, emitted, p, "duplicated");
+        var size = model.Network.Stages[last].ConvShape.Size;
+        var prefix = FaultDraw.Prefix(seed, 0, last, 0);
+        long drawn = 0;
+        for (var s = 0; s < count; s++)
+        {
+            for (var n = 0; n < size; n++)
+            {
+                if (clean.SpikeTimes![last][(s * size) + n] >= 0 && FaultDraw.Uniform(prefix, s, n) < p) drawn++;
+            }
+        }
+
+        Assert.Equal(drawn, faulty.Faults.SpikesDuplicated);
+        Assert.Equal(clean.SpikesDelivered + drawn, faulty.SpikesDelivered);
+        Assert.Equal(faulty.Faults with { SpikesDuplicated = 0 }, default);
+    }
+
+    [Fact]
+    public void Copies_share_their_spikes_draws_so_later_entries_treat_them_alike_and_a_second_duplicate_doubles_them()
+    {
+        var (model, inputs, _) = Dense(10);
+        var stage = model.Network.Stages[0];
+        var kernel = new StageKernel(model, 0, NeuronBlock.Whole(stage));
+        var membrane = kernel.NewMembrane(10);
+        kernel.Integrate(InputEvents.FromAnalog(inputs, 10, 30), membrane);
+        var clean = kernel.Fire(membrane, 10);
+        const int first = 300;
+        const ulong seed = 17;
+        FaultSpec[] entries =
+        [
+            new(FaultKind.Duplicate, 0, 0.6),
+            new(FaultKind.Duplicate, 0, 0.5),
+            new(FaultKind.Drop, 0, 0.3),
+            new(FaultKind.Delay, 0, 0.4, Steps: 5),
+        ];
+        var fired = kernel.Fire(membrane, 10, default, new FaultPlan(seed, entries).ForKernel(kernel), first);
+
+        // By hand: one draw per entry and spike, whatever its copies.
+        bool Hit(int entry, int sample, int neuron) => FaultDraw.Uniform(seed, entry, 0, 0, first + sample, neuron) < entries[entry].Rate;
+        var expected = new SpikeBatchBuilder(10);
+        long duplicated = 0, dropped = 0, delayed = 0, late = 0, quadrupled = 0;
+        for (var s = 0; s < 10; s++)
+        {
+            var neurons = clean.Spikes.NeuronsOf(s);
+            var times = clean.Spikes.TimesOf(s);
+            for (var k = 0; k < neurons.Length; k++)
+            {
+                var n = neurons[k];
+                int t = times[k], copies = 1;
+                if (Hit(0, s, n)) { duplicated += copies; copies *= 2; }
+                if (Hit(1, s, n)) { duplicated += copies; copies *= 2; }
+                if (copies == 4) quadrupled++;
+                if (Hit(2, s, n)) { dropped += copies; continue; }
+                if (Hit(3, s, n))
+                {
+                    delayed += copies;
+                    t += 5;
+                    if (t > model.T - 1) { late += copies; continue; }
+                }
+
+                expected.Add(n, t, copies);
+            }
+
+            expected.EndSample();
+        }
+
+        var want = expected.Build();
+        Assert.True(quadrupled > 0 && dropped > 0 && late > 0, $"the test should see every case ({quadrupled} x4, {dropped} dropped, {late} late)");
+        Assert.Equal(want.SampleOffsets, fired.Spikes.SampleOffsets);
+        Assert.Equal(want.Neurons, fired.Spikes.Neurons);
+        Assert.Equal(want.Times, fired.Spikes.Times);
+        Assert.Equal(want.Multiplicities, fired.Spikes.Multiplicities);
+        Assert.Equal(new FaultCounters(dropped, delayed, late, 0, 0, 0, 0, 0, 0, duplicated), fired.Faults);
+        // What the layer emitted, less what was lost, plus the copies, is what it delivered.
+        Assert.Equal(clean.Spikes.SpikeCount - dropped - late + duplicated, fired.Spikes.DeliveryCount);
+
+        // A spike an earlier entry dropped is not there to be duplicated.
+        var none = kernel.Fire(membrane, 10, default, new FaultPlan(seed, [new FaultSpec(FaultKind.Drop, 0, 1), new FaultSpec(FaultKind.Duplicate, 0, 1)]).ForKernel(kernel), first);
+        Assert.Equal(0, none.Spikes.SpikeCount);
+        Assert.Equal(new FaultCounters(clean.Spikes.SpikeCount, 0, 0, 0, 0, 0, 0, 0, 0), none.Faults);
     }
 
     [Fact]
@@ -337,11 +535,20 @@ public class FaultEffectTests
     [Fact]
     public void Counters_add_and_travel_as_arrays()
     {
-        var a = new FaultCounters(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        var a = new FaultCounters(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         Assert.Equal(a, FaultCounters.FromArray(a.ToArray()));
         Assert.Equal(default, FaultCounters.FromArray([]));
-        Assert.Equal(new FaultCounters(2, 4, 6, 8, 10, 12, 14, 16, 18), a + a);
+        Assert.Equal(new FaultCounters(2, 4, 6, 8, 10, 12, 14, 16, 18, 20), a + a);
         Assert.Equal(FaultCounters.Names.Count, a.ToArray().Length);
         Assert.Throws<ArgumentException>(() => FaultCounters.FromArray([1, 2]));
+        Assert.Throws<ArgumentException>(() => FaultCounters.FromArray([1, 2, 3, 4, 5, 6, 7, 8, 9]));   // the array before duplicates
+
+        // The counter added with duplicate comes last, so the earlier positions and names did not move.
+        Assert.Equal(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, a.ToArray());
+        Assert.Equal("spikes_duplicated", FaultCounters.Names[^1]);
+        Assert.Equal("weights_zeroed", FaultCounters.Names[8]);
+        Assert.Equal(10, a.SpikesDuplicated);
+        Assert.Equal(0, new FaultCounters(1, 2, 3, 4, 5, 6, 7, 8, 9).SpikesDuplicated);
+        Assert.Contains("spikes_duplicated=10", a.ToString(), StringComparison.Ordinal);
     }
 }

@@ -52,6 +52,50 @@ public class FaultInjectionTests
 
     [Theory]
     [MemberData(nameof(Topologies))]
+    public void Duplicates_give_bit_identical_results_and_counters_on_every_engine_partitioning_and_message_order(int topology)
+    {
+        var rng = new Random(6100 + topology);
+        long duplicated = 0, composed = 0;
+        for (var trial = 0; trial < 4; trial++)
+        {
+            var count = rng.Next(5, 25);
+            var random = RandomNetworks.Create(topology, trial % 2 == 0 ? InputMode.Analog : InputMode.Ttfs, (43 * topology) + trial, count);
+            var model = random.Model;
+            var last = model.Network.SpikingLayerCount - 1;
+            // Duplicates everywhere, a second one on layer 0 from a later sample (copies of 4), and faults after them
+            // that must treat a spike's copies alike: a drop, a jitter, a delay.
+            var entries = new List<FaultSpec>();
+            for (var l = 0; l <= last; l++) entries.Add(new FaultSpec(FaultKind.Duplicate, l, 0.2 + (0.5 * rng.NextDouble())));
+            entries.Add(new FaultSpec(FaultKind.Duplicate, 0, 0.5, From: count / 3));
+            entries.Add(new FaultSpec(FaultKind.Drop, last, 0.2));
+            entries.Add(new FaultSpec(FaultKind.Jitter, 0, 0.5, Steps: 2));
+            entries.Add(new FaultSpec(FaultKind.Delay, last, 0.3, Steps: 1));
+            var faults = new FaultPlan((ulong)rng.NextInt64(), entries);
+            var context = $"topology {topology} trial {trial} {random.Description} plan {faults.ToJson(indented: false)}";
+
+            var reference = new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
+            AssertSameRun(reference, new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(1, RecordSpikes: true)), context + " batch 1");
+            for (var p = 0; p < 3; p++)
+            {
+                var plan = PartitionPlanner.Plan(model.Network, RandomNetworks.RandomSplits(rng, model.Network, 4, 3, 3));
+                var partitioned = new PartitionedSimulator(model, plan, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
+                AssertSameRun(reference, partitioned, $"{context} partitioned {plan.Describe()}");
+                var options = new MessagePassingOptions(BatchSize: rng.Next(1, 10), MaxInFlight: rng.Next(1, 4), RecordSpikes: true, ShuffleSeed: rng.Next(),
+                    CrashAtDeliveries: p == 2 ? [rng.Next(1, 20), rng.Next(20, 60)] : null);
+                var messages = new MessagePassingSimulator(model, plan, faults).Run(random.Inputs, count, options);
+                AssertSameRun(reference, messages, $"{context} message passing {plan.Describe()} {options}");
+            }
+
+            Assert.True(reference.SpikesDelivered > 0, context);
+            duplicated += reference.Faults.SpikesDuplicated;
+            if (reference.Faults.SpikesDuplicated > 0 && reference.Faults.SpikesDropped > 0) composed++;
+        }
+
+        Assert.True(duplicated > 0 && composed > 0, $"the duplicates must have acted, in some trial together with drops ({duplicated} copies, {composed} such trials)");
+    }
+
+    [Theory]
+    [MemberData(nameof(Topologies))]
     public void A_plan_with_every_rate_at_zero_changes_nothing_bit_for_bit(int topology)
     {
         var random = RandomNetworks.Create(topology, InputMode.Analog, 700 + topology, 20);
@@ -68,6 +112,7 @@ public class FaultInjectionTests
             entries.Add(new FaultSpec(FaultKind.Drift, l, 0, Factor: 3));
             entries.Add(new FaultSpec(FaultKind.Drift, l, 1, Factor: 1));     // every neuron, factor 1: Q(td - tau (ln u - 0)) = Encode(u)
             entries.Add(new FaultSpec(FaultKind.Jitter, l, 1, Steps: 0));     // every spike, offset always 0
+            entries.Add(new FaultSpec(FaultKind.Duplicate, l, 0));
         }
 
         for (var l = 0; l <= hidden; l++)

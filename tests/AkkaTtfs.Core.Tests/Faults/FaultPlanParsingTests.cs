@@ -25,16 +25,19 @@ public class FaultPlanParsingTests
                 { "kind": "drift", "layer": 0, "rate": 0.1, "factor": 1.5 },
                 { "kind": "bitflip", "layer": 2, "rate": 1e-4 },
                 { "kind": "zero", "layer": 1, "rate": 0.01 },
+                { "kind": "duplicate", "layer": 1, "rate": 0.2, "from": 5 },
               ]
             }
             """;
         var plan = FaultPlan.Parse(json);
         plan.Validate(Mnist);
         Assert.Equal(ulong.MaxValue, plan.Seed);
-        Assert.Equal(8, plan.Faults.Count);
+        Assert.Equal(9, plan.Faults.Count);
         Assert.Equal(new FaultSpec(FaultKind.Delay, 1, 0.1, Steps: 3, From: 100, To: 199), plan.Faults[1]);
         Assert.Equal(new FaultSpec(FaultKind.Drift, 0, 0.1, Factor: 1.5), plan.Faults[5]);
         Assert.Equal(FaultKind.ZeroWeight, plan.Faults[7].Kind);
+        Assert.Equal(new FaultSpec(FaultKind.Duplicate, 1, 0.2, From: 5), plan.Faults[8]);
+        Assert.Equal(FaultLevel.Spike, plan.Faults[8].Level);
         Assert.True(plan.HasWeightFaults);
         Assert.True(plan.Faults[1].IsActive(100) && plan.Faults[1].IsActive(199));
         Assert.False(plan.Faults[1].IsActive(99) || plan.Faults[1].IsActive(200));
@@ -62,7 +65,11 @@ public class FaultPlanParsingTests
     public static TheoryData<string, int?, string?, string> BadPlans => new()
     {
         { """{ "seed": 1, "faults": [ { "kind": "drop", "layer": 0, "rate": 0.1 }, { "kind": "explode", "layer": 0, "rate": 0.1 } ] }""", 1, "kind", "unknown kind 'explode'" },
-        { """{ "faults": [ { "kind": "duplicate", "layer": 0, "rate": 0.1 } ] }""", 0, "kind", "duplicate is not implemented" },
+        { """{ "faults": [ { "kind": "duplicate", "layer": 0 } ] }""", 0, "rate", "is required for duplicate" },
+        { """{ "faults": [ { "kind": "duplicate", "layer": 0, "rate": 0.1, "steps": 1 } ] }""", 0, "steps", "duplicate takes no steps" },
+        { """{ "faults": [ { "kind": "duplicate", "layer": 0, "rate": 0.1, "factor": 2 } ] }""", 0, "factor", "duplicate takes no factor" },
+        { """{ "faults": [ { "kind": "duplicate", "layer": 0, "rate": 1.01 } ] }""", 0, "rate", "outside [0, 1]" },
+        { """{ "faults": [ { "kind": "Duplicate", "layer": 0, "rate": 0.1 } ] }""", 0, "kind", "unknown kind 'Duplicate'; known kinds: drop, delay, jitter, dead, stuck, drift, bitflip, zero, duplicate" },
         { """{ "faults": [ { "kind": "drop", "layer": 0, "rate": 1.5 } ] }""", 0, "rate", "outside [0, 1]" },
         { """{ "faults": [ { "kind": "drop", "layer": 0, "rate": 0.1 }, { "kind": "zero", "layer": 0, "rate": -0.01 } ] }""", 1, "rate", "outside [0, 1]" },
         { """{ "faults": [ { "kind": "drop", "layer": 0, "rate": "0.1" } ] }""", 0, "rate", "not a number" },
@@ -131,6 +138,20 @@ public class FaultPlanParsingTests
         Assert.StartsWith(path, ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, ex.EntryIndex);
         Assert.Equal("rate", ex.Field);
+    }
+
+    [Fact]
+    public void A_layer_takes_at_most_seven_duplicate_entries_since_each_doubles_the_copies()
+    {
+        var seven = Enumerable.Repeat(new FaultSpec(FaultKind.Duplicate, 0, 0.5), FaultPlan.MaxDuplicatesPerLayer).ToList();
+        var plan = new FaultPlan(1, [.. seven, new FaultSpec(FaultKind.Duplicate, 1, 0.5), new FaultSpec(FaultKind.Drop, 0, 0.5)]);
+        plan.Validate(Mnist);
+        var ex = Assert.Throws<FaultPlanException>(() => new FaultPlan(1, [new FaultSpec(FaultKind.Drop, 0, 0.5), .. seven, new FaultSpec(FaultKind.Duplicate, 0, 0)]));
+        Assert.Equal(8, ex.EntryIndex);
+        Assert.Equal("layer", ex.Field);
+        Assert.Contains("at most 128 copies", ex.Message, StringComparison.Ordinal);
+        var json = $$"""{ "faults": [ {{string.Join(", ", Enumerable.Repeat("""{ "kind": "duplicate", "layer": 1, "rate": 0.1 }""", 8))}} ] }""";
+        Assert.Equal(7, Assert.Throws<FaultPlanException>(() => FaultPlan.Parse(json)).EntryIndex);
     }
 
     [Fact]

@@ -61,6 +61,96 @@ public class SpikeCodecTests
         Assert.True(bytes <= 4.0 * batch.SpikeCount, $"{bytes} bytes for {batch.SpikeCount} spikes");
     }
 
+    /// <summary>A random batch where some spikes have copies (mostly 2 or 4, as duplicate faults make, sometimes up to 255).</summary>
+    private static SpikeBatch RandomBatchWithCopies(Random rng, int samples, int neurons, double density, int window, double duplicated)
+    {
+        var builder = new SpikeBatchBuilder(samples);
+        for (var s = 0; s < samples; s++)
+        {
+            for (var n = 0; n < neurons; n++)
+            {
+                if (!(rng.NextDouble() < density)) continue;
+                var copies = rng.NextDouble() < duplicated ? rng.Next(10) switch { 0 => rng.Next(2, 256), < 5 => 4, _ => 2 } : 1;
+                builder.Add(n, rng.Next(window), copies);
+            }
+
+            builder.EndSample();
+        }
+
+        return builder.Build();
+    }
+
+    [Fact]
+    public void Spike_batches_with_copies_round_trip_exactly()
+    {
+        var rng = new Random(7);
+        var withCopies = 0;
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var samples = rng.Next(0, 40);
+            var neurons = rng.Next(1, 3000);
+            var batch = RandomBatchWithCopies(rng, samples, neurons, rng.NextDouble() * 0.5, 32, rng.NextDouble() * 0.3);
+            var decoded = SpikeCodec.Decode(SpikeCodec.Encode(batch), samples, neurons, 32);
+            Assert.Equal(batch.SampleOffsets, decoded.SampleOffsets);
+            Assert.Equal(batch.Neurons, decoded.Neurons);
+            Assert.Equal(batch.Times, decoded.Times);
+            Assert.Equal(batch.Multiplicities, decoded.Multiplicities);
+            Assert.Equal(batch.DeliveryCount, decoded.DeliveryCount);
+            if (batch.Multiplicities is not null) withCopies++;
+        }
+
+        Assert.True(withCopies > 100, $"only {withCopies} batches had copies");
+    }
+
+    [Fact]
+    public void The_fault_free_encoding_is_unchanged_and_copies_only_append_a_section()
+    {
+        // Sample 0: neurons 0, 3, 4 at times 5, 1, 0; sample 1: none. Counts 3, 0; deltas 0, 2, 0; times.
+        byte[] plain = [3, 0, 0, 2, 0, 5, 1, 0];
+        var batch = new SpikeBatch([0, 3, 3], [0, 3, 4], [5, 1, 0]);
+        Assert.Equal(plain, SpikeCodec.Encode(batch));
+        var ones = new SpikeBatch([0, 3, 3], [0, 3, 4], [5, 1, 0], [1, 1, 1]);
+        Assert.Null(ones.Multiplicities);                     // all ones is the fault-free batch, and costs nothing
+        Assert.Equal(plain, SpikeCodec.Encode(ones));
+
+        // Neuron 3 twice, neuron 4 four times: D = 2; position 1 (delta 1), m - 2 = 0; position 2 (delta 0), m - 2 = 2.
+        var copied = new SpikeBatch([0, 3, 3], [0, 3, 4], [5, 1, 0], [1, 2, 4]);
+        Assert.Equal(3 + 1 + 3, copied.DeliveryCount);
+        Assert.Equal(plain.Concat(new byte[] { 2, 1, 0, 0, 2 }), SpikeCodec.Encode(copied));
+        Assert.Equal(new byte[] { 1, 2, 4 }, SpikeCodec.Decode(SpikeCodec.Encode(copied), 2, 5, 8).Multiplicities);
+
+        var rng = new Random(8);
+        var big = RandomBatch(rng, 64, 2000, 0.2, 32);
+        var clean = SpikeCodec.Encode(big);
+        var twice = new SpikeBatch(big.SampleOffsets, big.Neurons, big.Times, big.Neurons.Select((_, k) => (byte)(k % 10 == 0 ? 2 : 1)).ToArray());
+        var duplicated = big.SpikeCount / 10 + (big.SpikeCount % 10 == 0 ? 0 : 1);
+        var bytes = SpikeCodec.Encode(twice);
+        Assert.Equal(clean, bytes.AsSpan(0, clean.Length).ToArray());
+        Assert.True(bytes.Length - clean.Length <= 3 + (3 * duplicated), $"{bytes.Length - clean.Length} bytes of copies for {duplicated} duplicated spikes");
+    }
+
+    public static TheoryData<byte[], string> CorruptCopies => new()
+    {
+        // The clean payload of the pinned batch above (3 spikes), then a copies section.
+        { [3, 0, 0, 2, 0, 5, 1, 0, 0], "unexpected bytes" },                              // a section that lists nothing
+        { [3, 0, 0, 2, 0, 5, 1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0], "claims 4 duplicated spikes but the payload has 3" },
+        { [3, 0, 0, 2, 0, 5, 1, 0, 1, 3, 0], "spike position 3 is outside the payload's 3 spikes" },
+        { [3, 0, 0, 2, 0, 5, 1, 0, 2, 1, 0, 1, 0], "spike position 3 is outside" },          // the second position lies past the end
+        { [3, 0, 0, 2, 0, 5, 1, 0, 1, 1, 0xFE, 0x01], "multiplicity 256, more than 255" },
+        { [3, 0, 0, 2, 0, 5, 1, 0, 2, 1, 0], "truncated" },
+        { [3, 0, 0, 2, 0, 5, 1, 0, 1, 1], "truncated" },
+        { [3, 0, 0, 2, 0, 5, 1, 0, 1, 1, 0, 7], "1 unexpected bytes after the payload" },
+        { [3, 0, 0, 2, 0, 5, 1, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], "malformed varint" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CorruptCopies))]
+    public void Corrupt_copies_sections_are_rejected_with_what_is_wrong(byte[] payload, string because)
+    {
+        var ex = Assert.Throws<PayloadException>(() => SpikeCodec.Decode(payload, 2, 5, 8));
+        Assert.Contains(because, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Corrupt_payloads_are_rejected_with_what_is_wrong()
     {
