@@ -75,15 +75,18 @@ public sealed class FaultCliTests : IDisposable
         foreach (var (name, value) in expected.Faults.Entries()) Assert.Equal(value, counters.GetProperty(name).GetInt64());
     }
 
-    [Fact]
-    public void Run_with_a_bad_plan_fails_before_training_naming_the_entry()
+    [Theory]
+    [InlineData("""{ "faults": [ { "kind": "drop", "layer": 0, "rate": 0.1 }, { "kind": "stuck", "layer": 9, "rate": 0.1 } ] }""", "entry 1 (faults[1])")]
+    [InlineData("""{ "faults": [], "runtime": [ { "kind": "kill", "node": 0, "at": 1 } ] }""", "runtime entry 0 (runtime[0]), field 'node': node 0 also hosts the coordinator")]
+    [InlineData("""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 3, "at": 1 } ] }""", "the run has partitions 0..2")]
+    public void Run_with_a_bad_plan_fails_before_training_naming_the_entry(string plan, string expected)
     {
         var planPath = _temp.File("bad.json");
-        File.WriteAllText(planPath, """{ "faults": [ { "kind": "drop", "layer": 0, "rate": 0.1 }, { "kind": "stuck", "layer": 9, "rate": 0.1 } ] }""");
+        File.WriteAllText(planPath, plan);
         var folder = _temp.File("never");
         var run = CliProcess.Run("run", "--faults", planPath, "--out", folder);
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("entry 1", run.StdErr, StringComparison.Ordinal);
+        Assert.Contains(expected, run.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("training", run.StdErr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(folder), "a refused run writes nothing");
     }

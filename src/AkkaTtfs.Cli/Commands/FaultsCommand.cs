@@ -280,7 +280,9 @@ internal static class FaultsCommand
             (FaultKind.Stuck, _) => "fraction of neurons stuck at t = 0",
             (FaultKind.Drift, _) => $"fraction of neurons with drifted threshold (factor {factor.ToString("G4", Inv)})",
             (FaultKind.BitFlip, _) => "bit-flip rate per weight",
-            _ => "zeroed-weight rate",
+            (FaultKind.ZeroWeight, _) => "zeroed-weight rate",
+            (FaultKind.Duplicate, _) => "spike-duplicate probability",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no axis label for this fault kind"),
         };
     }
 

@@ -62,6 +62,13 @@ internal static class NodeCommand
             Console.WriteLine($"node up at {node.SelfAddress}");
             Console.Out.Flush();
             WaitHandle.WaitAny([stop.WaitHandle, node.System.WhenTerminated.ContinueWith(_ => { }, TaskScheduler.Default).AsWaitHandle()]);
+            if (!stop.IsSet)
+            {
+                // Not asked to stop: the cluster downed this node, or a run's fault plan killed it.
+                Console.Error.WriteLine($"error: node {node.SelfAddress} stopped: its actor system terminated (downed by the cluster, or killed by a runtime fault of a run's fault plan)");
+                return 1;
+            }
+
             Console.WriteLine("leaving the cluster");
             node.LeaveAndShutdownAsync(TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
             return 0;

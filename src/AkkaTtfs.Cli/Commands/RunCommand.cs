@@ -40,7 +40,7 @@ internal static class RunCommand
         var limit = new Option<int?>("--limit", "-n") { Description = "Simulate only the first N test samples" };
         var batch = new Option<int>("--batch", "-b") { Description = "Samples per batch (one message per batch, window and link)", DefaultValueFactory = _ => 64 };
         var inFlight = new Option<int>("--in-flight") { Description = "Batches in flight at most (credits)", DefaultValueFactory = _ => 4 };
-        var verify = new Option<bool>("--verify") { Description = "Also run the Core reference and check the cluster's results bit for bit", DefaultValueFactory = _ => true };
+        var verify = new Option<bool>("--verify") { Description = "Also run the Core reference and check the cluster's results bit for bit (on by default; --verify false skips it)", DefaultValueFactory = _ => true };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Report folder (default runs/run-<time>)" };
         var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) on the cluster; the report compares with the fault-free run and lists every fault's count" };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the cluster and the workers", DefaultValueFactory = _ => 60 };
@@ -63,7 +63,13 @@ internal static class RunCommand
             var faultPlan = faultFile is null ? null : FaultPlan.Load(faultFile.FullName);
             var modelFile = parse.GetValue(model);
             var loaded = modelFile is null ? null : ModelFile.Load(modelFile.FullName);
-            if (faultPlan is not null) ValidatePlan(faultPlan, faultFile, loaded?.Network ?? ArchitectureParser.Build(parse.GetValue(arch)!, pair.Train.SampleShape));
+            if (faultPlan is not null)
+            {
+                var network = loaded?.Network ?? ArchitectureParser.Build(parse.GetValue(arch)!, pair.Train.SampleShape);
+                ValidatePlan(faultPlan, faultFile, network);
+                ValidateRuntimeFaults(faultPlan, PartitionPlanner.Plan(network, parse.GetValue(partitions)!), parse.GetValue(nodes), parse.GetValue(seedNodes) ?? []);
+            }
+
             Directory.CreateDirectory(folder);
 
             // 1. The model.
@@ -148,7 +154,13 @@ internal static class RunCommand
     internal static RunOutcome RunOnCluster(SnnModel model, PartitionPlan plan, float[] inputs, int count, RunOptions options, int nodes,
         IReadOnlyList<string> seeds, string? host, int? port, TimeSpan joinTimeout, FaultPlan? faults = null)
     {
+        ValidateRuntimeFaults(faults, plan, nodes, seeds);
         var started = new List<ClusterNode>();
+        // Links are cut through the throttler transport adapter: an embedded cluster loads it when the plan cuts or
+        // kills; a coordinator joining seeds loads it when the seeds do (their address protocol says so).
+        var faultInjection = seeds.Count == 0
+            ? faults?.Runtime.Any(f => f.Kind != RuntimeFaultKind.CrashPartition) == true
+            : seeds.Any(s => s.StartsWith(ClusterConfig.FaultInjectionProtocol + "://", StringComparison.Ordinal));
         try
         {
             ClusterNode coordinator;
@@ -162,6 +174,7 @@ internal static class RunCommand
                         Host = host,
                         Port = i == 0 ? port : 0,
                         SeedNodes = i == 0 ? [] : [started[0].SelfAddress.ToString()],
+                        FaultInjection = faultInjection,
                         ExtraHocon = QuietLogging,
                     });
                     started.Add(node);
@@ -180,6 +193,7 @@ internal static class RunCommand
                     Host = host,
                     Port = port,
                     SeedNodes = seeds,
+                    FaultInjection = faultInjection,
                     ExtraHocon = QuietLogging,
                 });
                 started.Add(coordinator);
@@ -222,6 +236,25 @@ internal static class RunCommand
         && a.SynOps == b.SynOps
         && a.SpikesDelivered == b.SpikesDelivered
         && a.Faults == b.Faults;
+
+    /// <summary>
+    /// Runtime faults that name a partition or node the run will not have fail before any node starts. An embedded
+    /// cluster's node 0 hosts the coordinator; a coordinator joining seeds is not a worker.
+    /// </summary>
+    internal static void ValidateRuntimeFaults(FaultPlan? faults, PartitionPlan plan, int nodes, IReadOnlyList<string> seeds)
+    {
+        for (var i = 0; i < (faults?.Runtime.Count ?? 0); i++)
+        {
+            try
+            {
+                faults!.Runtime[i].ValidateFor(i, plan.Partitions.Count, nodes, coordinatorNode: seeds.Count == 0 ? 0 : -1);
+            }
+            catch (FaultPlanException ex)
+            {
+                throw new CliUsageException(ex.Message);
+            }
+        }
+    }
 
     /// <summary>A plan that does not fit the network is a usage error naming the file and the entry.</summary>
     internal static void ValidatePlan(FaultPlan? plan, FileInfo? file, NetworkSpec network)

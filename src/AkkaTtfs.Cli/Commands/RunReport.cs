@@ -64,6 +64,13 @@ internal static class RunReport
                 ["timeout_replays"] = outcome.TimeoutReplays,
                 ["recoveries"] = outcome.Recoveries.Select(r => new Dictionary<string, object> { ["noticed_s"] = r.Noticed.TotalSeconds, ["recovered_s"] = r.Recovered.TotalSeconds }).ToArray(),
                 ["stale_reports_dropped"] = outcome.DuplicateReports,
+                ["runtime_faults"] = outcome.RuntimeFaults.Select(f => new Dictionary<string, object?>
+                {
+                    ["index"] = f.Index,
+                    ["what"] = f.What,
+                    ["at_s"] = f.At.TotalSeconds,
+                    ["skipped"] = f.Skipped,
+                }).ToArray(),
             },
         };
     }
@@ -114,6 +121,12 @@ internal static class RunReport
         foreach (var pair in (List<Dictionary<string, object>>)traffic["node_pairs"])
             Console.WriteLine(string.Create(inv, $"  {pair["from"]} -> {pair["to"]}: {pair["messages"]} msgs, {pair["events"]} events, {(long)pair["payload_bytes"] / 1e3:F1} kB"));
         var recovery = (Dictionary<string, object>)r["recovery"]!;
+        foreach (var fault in (Dictionary<string, object?>[])recovery["runtime_faults"])
+        {
+            Console.WriteLine(string.Create(inv, $"runtime fault      [{fault["index"]}] {fault["what"]}: fired at {(double)fault["at_s"]!:F2} s") +
+                (fault["skipped"] is string why ? $", skipped ({why})" : ""));
+        }
+
         var restarted = ((Dictionary<string, object>[])recovery["partitions_restarted"]).Length;
         if (restarted > 0 || (long)recovery["batches_replayed"] > 0)
         {

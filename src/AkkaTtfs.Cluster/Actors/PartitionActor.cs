@@ -25,8 +25,16 @@ public sealed class PartitionActor : ReceiveActor
 
     public PartitionActor() => Become(Deploying);
 
+    /// <summary>The exception a runtime fault makes a partition throw; its supervisor stops it like any crash.</summary>
+    public sealed class InjectedCrashException(string message) : Exception(message);
+
+    /// <summary>A runtime fault of the run's plan: crash exactly as a bug would, by throwing (in every state).</summary>
+    private void CrashOnRequest() => Receive<CrashPartition>(m =>
+        throw new InjectedCrashException($"partition {m.PartitionId} crashed on purpose: runtime fault {m.FaultIndex} of run {m.RunId}'s fault plan"));
+
     private void Deploying()
     {
+        CrashOnRequest();
         Receive<DeployPartition>(m =>
         {
             _deploy = m;
@@ -94,6 +102,7 @@ public sealed class PartitionActor : ReceiveActor
 
     private void Deployed()
     {
+        CrashOnRequest();
         Receive<WirePartition>(Wire);
         Receive<WeightChunk>(m => Sender.Tell(new WeightChunkAck(m.RunId, m.PartitionId, m.ChunkIndex)));
     }
@@ -115,6 +124,7 @@ public sealed class PartitionActor : ReceiveActor
 
     private void Running()
     {
+        CrashOnRequest();
         Receive<WirePartition>(Wire);    // re-wired after a target was re-homed
         Receive<SpikeBatchMessage>(m =>
         {

@@ -62,6 +62,13 @@ public sealed class RunCoordinator : ReceiveActor
     private readonly List<(TimeSpan Noticed, TimeSpan Recovered)> _recoveries = [];
     private ICancelable? _watchdog;
 
+    /// <summary>A runtime fault of the plan is due (local only).</summary>
+    private sealed record FireRuntimeFault(int Index) : INoSerializationVerificationNeeded;
+
+    private readonly IReadOnlyList<RuntimeFault> _runtimeFaults;
+    private readonly List<ICancelable> _runtimeTimers = [];
+    private readonly List<RuntimeFaultFired> _runtimeLog = [];
+
     /// <summary>The coordinator's own clock tick; local only, so it skips the serialization check and does not count as activity.</summary>
     private sealed class WatchdogTick : INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout
     {
@@ -97,6 +104,7 @@ public sealed class RunCoordinator : ReceiveActor
         }
 
         var faultPlanJson = request.Faults?.ToJson(indented: false) ?? "";
+        _runtimeFaults = request.Faults?.Runtime ?? [];
         for (var id = 0; id < count; id++) PrepareDeployment(id, deployed, faultPlanJson);
 
         Receive<PartitionsSpawned>(OnSpawned);
@@ -108,6 +116,12 @@ public sealed class RunCoordinator : ReceiveActor
         Receive<PartitionFailed>(m => Fail($"partition {m.PartitionId} failed while {_phase}: {m.Reason}"));
         Receive<Terminated>(OnTerminated);
         Receive<WatchdogTick>(_ => OnWatchdog());
+        Receive<FireRuntimeFault>(m => Fire(m.Index));
+        Receive<RuntimeFaultRefused>(m =>
+        {
+            if (m.RunId == _request.RunId && m.FaultIndex < _runtimeFaults.Count)
+                Fail($"runtime fault {m.FaultIndex} of the plan ({_runtimeFaults[m.FaultIndex].Describe()}) could not be applied: {m.Reason}");
+        });
         Receive<ReceiveTimeout>(_ => Fail($"no progress for {_request.Options.Stall.TotalSeconds:F0} s while {_phase}"));
     }
 
@@ -209,6 +223,8 @@ public sealed class RunCoordinator : ReceiveActor
             _lastCompletion = _clock.Elapsed;
             var tick = TimeSpan.FromMilliseconds(Math.Max(50, _request.Options.BatchReplayAfter.TotalMilliseconds / 4));
             _watchdog = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(tick, tick, Self, WatchdogTick.Instance, ActorRefs.NoSender);
+            for (var i = 0; i < _runtimeFaults.Count; i++)
+                _runtimeTimers.Add(Context.System.Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromSeconds(_runtimeFaults[i].AtSeconds), Self, new FireRuntimeFault(i), Self));
             InjectSendable();
             if (_ledger.IsComplete) Finish();
             return;
@@ -303,6 +319,33 @@ public sealed class RunCoordinator : ReceiveActor
         foreach (var key in replay) Inject(key);
     }
 
+    /// <summary>Applies runtime fault <paramref name="index"/> of the plan; what was done (or why not) goes into the outcome.</summary>
+    private void Fire(int index)
+    {
+        var fault = _runtimeFaults[index];
+        var at = _clock.Elapsed - _runStart;
+        string? skipped = null;
+        switch (fault.Kind)
+        {
+            case RuntimeFaultKind.CrashPartition:
+                if (_partitions[fault.Partition] is { } partition) partition.Tell(new CrashPartition(_request.RunId, fault.Partition, index));
+                else skipped = "the partition was being re-homed";
+                break;
+            case RuntimeFaultKind.KillNode:
+                if (_nodeAlive[fault.Node]) _workers[fault.Node].Agent.Tell(new KillNode(_request.RunId, index));
+                else skipped = "the node was already gone";
+                break;
+            default:
+                if (_nodeAlive[fault.Node] && _nodeAlive[fault.ToNode])
+                    _workers[fault.Node].Agent.Tell(new CutLink(_request.RunId, index, _workers[fault.ToNode].Address, (int)Math.Ceiling(fault.ForSeconds * 1000)));
+                else skipped = "one end was already gone";
+                break;
+        }
+
+        _log.Warning("run {0}: runtime fault {1}: {2}{3}", _request.RunId, index, fault.Describe(), skipped is null ? "" : $" skipped ({skipped})");
+        _runtimeLog.Add(new RuntimeFaultFired(index, fault.Describe(), at, skipped));
+    }
+
     private void OnTerminated(Terminated m)
     {
         if (_agentOf.TryGetValue(m.ActorRef, out var node))
@@ -381,11 +424,20 @@ public sealed class RunCoordinator : ReceiveActor
     private void Finish()
     {
         var runTime = _clock.Elapsed - _runStart;
+        for (var i = 0; i < _runtimeFaults.Count; i++)
+        {
+            if (_runtimeLog.All(f => f.Index != i))
+                _runtimeLog.Add(new RuntimeFaultFired(i, _runtimeFaults[i].Describe(), runTime, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"not fired: the run finished at {runTime.TotalSeconds:F2} s")));
+        }
+
         StopPartitions();
         try
         {
             _outcome.TrySetResult(new RunOutcome(_collector.BuildResult(), _collector.Traffic, _nodeOf.ToArray(), _workers.Select(w => w.Address).ToArray(),
-                _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports, _restartLog.ToArray(), _timeoutReplays, _recoveries.ToArray()));
+                _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports, _restartLog.ToArray(), _timeoutReplays, _recoveries.ToArray())
+            {
+                RuntimeFaults = [.. _runtimeLog],
+            });
         }
         catch (InvalidOperationException ex)
         {
@@ -418,6 +470,7 @@ public sealed class RunCoordinator : ReceiveActor
     protected override void PostStop()
     {
         _watchdog?.Cancel();
+        foreach (var timer in _runtimeTimers) timer.Cancel();
         // A coordinator stopped from outside (system shutdown, cancellation) must not leave the caller waiting.
         _outcome.TrySetException(new RunFailedException($"run {_request.RunId} was stopped while {_phase}"));
     }

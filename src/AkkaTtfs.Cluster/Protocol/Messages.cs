@@ -39,7 +39,7 @@ public interface IControlMessage;
 /// <param name="SourcePartition">Sending partition, or -1 for the input injector (TTFS-coded input).</param>
 /// <param name="TargetPartition">Receiving partition.</param>
 /// <param name="SampleCount">Samples in the batch (the payload holds one spike list per sample).</param>
-/// <param name="SpikeCount">Spikes in the payload, for traffic counters without decoding.</param>
+/// <param name="SpikeCount">Spike deliveries in the payload (a spike a duplicate fault copied counts once per copy), for traffic counters without decoding.</param>
 /// <param name="Payload">Opaque compact encoding produced by Core (<c>Core.Runtime.SpikeCodec</c>).</param>
 public sealed record SpikeBatchMessage(
     string RunId, int BatchId, int Attempt, int SourcePartition, int TargetPartition,
@@ -143,6 +143,24 @@ public sealed record WirePartition(string RunId, int PartitionId, int[] TargetId
 
 /// <summary>Coordinator -> partition or agent: stop the partition (end of run, or before re-homing).</summary>
 public sealed record StopPartition(string RunId, int PartitionId) : IControlMessage;
+
+/// <summary>Coordinator -> partition: a runtime fault of the run's plan: throw and die (the coordinator then re-homes the partition).</summary>
+/// <param name="FaultIndex">The fault's index in the plan's runtime list (for the log).</param>
+public sealed record CrashPartition(string RunId, int PartitionId, int FaultIndex) : IControlMessage;
+
+/// <summary>
+/// Coordinator -> node agent: a runtime fault of the run's plan: cut this node off from every other member
+/// (both directions, the throttler's blackhole) and terminate its actor system, as a killed process would
+/// vanish: no leave, the others find out through the failure detector.
+/// </summary>
+public sealed record KillNode(string RunId, int FaultIndex) : IControlMessage;
+
+/// <summary>Coordinator -> node agent: a runtime fault of the run's plan: drop all traffic to and from <paramref name="Remote"/> for <paramref name="Milliseconds"/>, then heal the link.</summary>
+/// <param name="Remote">The other end's Akka address.</param>
+public sealed record CutLink(string RunId, int FaultIndex, string Remote, int Milliseconds) : IControlMessage;
+
+/// <summary>Node agent -> coordinator: a runtime fault could not be applied on this node; <paramref name="Reason"/> says why, for the user.</summary>
+public sealed record RuntimeFaultRefused(string RunId, int FaultIndex, string Reason) : IControlMessage;
 
 /// <summary>Node agent -> coordinator: a node and its roles are available (Address is the Akka address as a string).</summary>
 public sealed record RegisterNode(string Address, string[] Roles) : IControlMessage;

@@ -19,7 +19,7 @@ public static class ClusterRuntime
 
     /// <summary>
     /// Waits until at least <paramref name="minWorkers"/> members with the worker role are Up, then
-    /// resolves their agents. Fails with a message naming who is there when they do not come in time.
+    /// resolves their agents, this node first if it is a worker, then the others ordered by address. Fails with a message naming who is there when they do not come in time.
     /// </summary>
     public static async Task<IReadOnlyList<WorkerNode>> DiscoverWorkersAsync(ActorSystem system, int minWorkers, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -30,9 +30,12 @@ public static class ClusterRuntime
         List<Member> workers;
         while (true)
         {
+            // The coordinator's own node (when it is a worker) first, then by address: so node 0 of a plan's
+            // runtime faults is always the node that must not be killed, and the others are stable.
             workers = cluster.State.Members
                 .Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterNodeOptions.WellKnownRoles.Worker))
-                .OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).ToList();
+                .OrderBy(m => m.Address == cluster.SelfAddress ? 0 : 1)
+                .ThenBy(m => m.Address.ToString(), StringComparer.Ordinal).ToList();
             if (workers.Count >= minWorkers) break;
             if (DateTime.UtcNow >= deadline)
             {
@@ -73,6 +76,13 @@ public static class ClusterRuntime
         if (workers.Count == 0) throw new RunFailedException("no worker nodes to run on");
         // A plan that does not fit the model fails here, naming the entry, before anything is spawned.
         request.Faults?.Validate(request.Model.Network);
+        if (request.Faults is { Runtime.Count: > 0 } plan)
+        {
+            var self = AkkaCluster.Get(system).SelfAddress.ToString();
+            var coordinatorNode = workers.Select(w => w.Address).ToList().IndexOf(self);
+            for (var i = 0; i < plan.Runtime.Count; i++) plan.Runtime[i].ValidateFor(i, request.Plan.Partitions.Count, workers.Count, coordinatorNode);
+        }
+
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(RunCoordinator.CreateProps(request, workers, outcome, progress), "run-" + NodeAgent.ChildName(request.RunId, 0));
         return outcome.Task;

@@ -62,7 +62,18 @@ public sealed record RunProgress(int CompletedSamples, int TotalSamples, int Bat
 /// <param name="DuplicateReports">Partition reports dropped as duplicates or stale.</param>
 public sealed record RunOutcome(SimulationResult Result, IReadOnlyList<LinkTraffic> Links, int[] NodeOfPartition, IReadOnlyList<string> Nodes,
     TimeSpan DeployTime, TimeSpan RunTime, long ReplayedBatches, long DuplicateReports, IReadOnlyList<(int Partition, string Node)> Restarts, int TimeoutReplays,
-    IReadOnlyList<(TimeSpan Noticed, TimeSpan Recovered)> Recoveries);
+    IReadOnlyList<(TimeSpan Noticed, TimeSpan Recovered)> Recoveries)
+{
+    /// <summary>The plan's runtime faults in firing order; those due after the run finished come last, marked as not fired.</summary>
+    public IReadOnlyList<RuntimeFaultFired> RuntimeFaults { get; init; } = [];
+}
+
+/// <summary>A runtime fault of the plan as the coordinator fired it.</summary>
+/// <param name="Index">Its index in the plan's runtime list.</param>
+/// <param name="What">Its description.</param>
+/// <param name="At">When it fired, since the run's first batch (not fired: when the run finished).</param>
+/// <param name="Skipped">Why it was not applied (its target was already gone, or the run finished first), or null when it was.</param>
+public sealed record RuntimeFaultFired(int Index, string What, TimeSpan At, string? Skipped);
 
 /// <summary>A run that could not finish; the message says where it stopped and which samples completed.</summary>
 public sealed class RunFailedException(string message) : Exception(message);

@@ -29,6 +29,10 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
     internal const string StopPartitionManifest = "st";
     internal const string RegisterNodeManifest = "rn";
     internal const string NodeRegisteredManifest = "nr";
+    internal const string CrashPartitionManifest = "cp";
+    internal const string KillNodeManifest = "kn";
+    internal const string CutLinkManifest = "cl";
+    internal const string RuntimeFaultRefusedManifest = "rf";
 
     private const string Name = nameof(ControlSerializer);
 
@@ -36,6 +40,7 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
     [
         SpawnPartitionsManifest, PartitionsSpawnedManifest, DeployPartitionManifest, DeployCompleteManifest, PartitionReadyManifest,
         PartitionFailedManifest, WirePartitionManifest, StopPartitionManifest, RegisterNodeManifest, NodeRegisteredManifest,
+        CrashPartitionManifest, KillNodeManifest, CutLinkManifest, RuntimeFaultRefusedManifest,
     ];
 
     private readonly ExtendedActorSystem _system = system;
@@ -54,6 +59,10 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
         StopPartition => StopPartitionManifest,
         RegisterNode => RegisterNodeManifest,
         NodeRegistered => NodeRegisteredManifest,
+        CrashPartition => CrashPartitionManifest,
+        KillNode => KillNodeManifest,
+        CutLink => CutLinkManifest,
+        RuntimeFaultRefused => RuntimeFaultRefusedManifest,
         _ => throw NotOurs(Name, o),
     };
 
@@ -132,6 +141,34 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
             WriteStrings(ref w, m.Roles);
         }),
         NodeRegistered m => Write(m, 4, static (ref MessagePackWriter w, NodeRegistered _) => w.WriteArrayHeader(0)),
+        CrashPartition m => Write(m, 32 + m.RunId.Length, static (ref MessagePackWriter w, CrashPartition m) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(m.RunId);
+            w.Write(m.PartitionId);
+            w.Write(m.FaultIndex);
+        }),
+        KillNode m => Write(m, 32 + m.RunId.Length, static (ref MessagePackWriter w, KillNode m) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(m.RunId);
+            w.Write(m.FaultIndex);
+        }),
+        CutLink m => Write(m, 48 + m.RunId.Length + m.Remote.Length, static (ref MessagePackWriter w, CutLink m) =>
+        {
+            w.WriteArrayHeader(4);
+            w.Write(m.RunId);
+            w.Write(m.FaultIndex);
+            w.Write(m.Remote);
+            w.Write(m.Milliseconds);
+        }),
+        RuntimeFaultRefused m => Write(m, 32 + m.RunId.Length + (3 * m.Reason.Length), static (ref MessagePackWriter w, RuntimeFaultRefused m) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(m.RunId);
+            w.Write(m.FaultIndex);
+            w.Write(m.Reason);
+        }),
         _ => throw NotOurs(Name, obj),
     };
 
@@ -203,6 +240,37 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
         {
             ReadHeader(ref r, 0);
             return NodeRegistered.Instance;
+        }),
+        CrashPartitionManifest => Read(Name, manifest, nameof(CrashPartition), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 3);
+            var m = new CrashPartition(ReadString(ref r, "RunId"), r.ReadInt32(), r.ReadInt32());
+            RequireNonNegative(m.PartitionId, "PartitionId");
+            RequireNonNegative(m.FaultIndex, "FaultIndex");
+            return m;
+        }),
+        KillNodeManifest => Read(Name, manifest, nameof(KillNode), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 2);
+            var m = new KillNode(ReadString(ref r, "RunId"), r.ReadInt32());
+            RequireNonNegative(m.FaultIndex, "FaultIndex");
+            return m;
+        }),
+        CutLinkManifest => Read(Name, manifest, nameof(CutLink), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 4);
+            var m = new CutLink(ReadString(ref r, "RunId"), r.ReadInt32(), ReadString(ref r, "Remote"), r.ReadInt32());
+            RequireNonNegative(m.FaultIndex, "FaultIndex");
+            Require(m.Milliseconds > 0, $"Milliseconds is {m.Milliseconds}, expected > 0");
+            Require(m.Remote.Length > 0, "Remote is empty");
+            return m;
+        }),
+        RuntimeFaultRefusedManifest => Read(Name, manifest, nameof(RuntimeFaultRefused), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 3);
+            var m = new RuntimeFaultRefused(ReadString(ref r, "RunId"), r.ReadInt32(), ReadString(ref r, "Reason"));
+            RequireNonNegative(m.FaultIndex, "FaultIndex");
+            return m;
         }),
         _ => throw UnknownManifest(Name, manifest, bytes.Length, KnownManifests),
     };

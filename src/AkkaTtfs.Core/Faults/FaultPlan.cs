@@ -21,7 +21,7 @@ public sealed record FaultedModel(SnnModel Model, FaultCounters Counters);
 public sealed class FaultPlan
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-    private static readonly string[] PlanFields = ["seed", "faults", "note"];
+    private static readonly string[] PlanFields = ["seed", "faults", "runtime", "note"];
     private static readonly string[] EntryFields = ["kind", "layer", "rate", "steps", "factor", "from", "to", "note"];
 
     /// <summary>
@@ -33,7 +33,21 @@ public sealed class FaultPlan
 
     /// <summary>A plan; every entry is checked (<see cref="FaultSpec.Validate"/>), errors name the entry.</summary>
     public FaultPlan(ulong seed, IReadOnlyList<FaultSpec> faults)
+        : this(seed, faults, [])
     {
+    }
+
+    /// <summary>A plan with runtime faults too (<see cref="RuntimeFault"/>: crashes, kills and cuts the distributed runtime must survive).</summary>
+    public FaultPlan(ulong seed, IReadOnlyList<FaultSpec> faults, IReadOnlyList<RuntimeFault> runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        for (var i = 0; i < runtime.Count; i++)
+        {
+            if (runtime[i] is null) throw new FaultPlanException($"fault plan runtime entry {i} (runtime[{i}]): the entry is null");
+            runtime[i].Validate(i);
+        }
+
+        Runtime = runtime.ToArray();
         ArgumentNullException.ThrowIfNull(faults);
         var duplicates = new Dictionary<int, int>();
         for (var i = 0; i < faults.Count; i++)
@@ -53,6 +67,12 @@ public sealed class FaultPlan
 
     /// <summary>The seed of every draw.</summary>
     public ulong Seed { get; }
+
+    /// <summary>
+    /// Faults the distributed runtime must survive without a change in results, fired at wall times (the file's
+    /// <c>runtime</c> list). The Core engines have no partitions, nodes or links to break: for them these are no-ops.
+    /// </summary>
+    public IReadOnlyList<RuntimeFault> Runtime { get; }
 
     /// <summary>The entries; an entry's index here is part of the key of its draws.</summary>
     public IReadOnlyList<FaultSpec> Faults { get; }
@@ -93,7 +113,15 @@ public sealed class FaultPlan
                 index++;
             }
 
-            return new FaultPlan(seed, faults);
+            var runtime = new List<RuntimeFault>();
+            if (root.TryGetProperty("runtime", out var runtimeList))
+            {
+                if (runtimeList.ValueKind != JsonValueKind.Array)
+                    throw new FaultPlanException("must be a list of runtime fault entries", null, "runtime");
+                foreach (var entry in runtimeList.EnumerateArray()) runtime.Add(RuntimeFault.Parse(entry, runtime.Count));
+            }
+
+            return new FaultPlan(seed, faults, runtime);
         }
     }
 
@@ -196,6 +224,13 @@ public sealed class FaultPlan
             }
 
             writer.WriteEndArray();
+            if (Runtime.Count > 0)
+            {
+                writer.WriteStartArray("runtime");
+                foreach (var r in Runtime) r.WriteTo(writer);
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 

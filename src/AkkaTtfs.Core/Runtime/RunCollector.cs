@@ -16,7 +16,7 @@ namespace AkkaTtfs.Core.Runtime;
 /// <param name="LocalTimes">When recording: [sample][local neuron] spike times.</param>
 /// <param name="Links">Traffic of its outgoing links for this batch.</param>
 /// <param name="Faults">How often each injected fault acted in it for this batch (see <see cref="PartitionOutput.Faults"/>).</param>
-/// <param name="SpikesDelivered">Pooled spikes it sent on, each once (see <see cref="PartitionOutput.SpikesDelivered"/>).</param>
+/// <param name="SpikesDelivered">Pooled spikes it sent on, each once whatever its number of targets, a duplicated spike once per copy (see <see cref="PartitionOutput.SpikesDelivered"/>).</param>
 public sealed record PartitionReport(int PartitionId, BatchKey Key, int SampleCount, long Spikes, long SynOps, long AnalogEvents,
     float[]? Potentials, int[]? LocalTimes, IReadOnlyList<LinkTraffic> Links, FaultCounters Faults = default, long SpikesDelivered = 0)
 {

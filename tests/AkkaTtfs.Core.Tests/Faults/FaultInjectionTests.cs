@@ -27,7 +27,7 @@ public class FaultInjectionTests
             var count = rng.Next(1, 30);
             var random = RandomNetworks.Create(topology, trial % 2 == 0 ? InputMode.Analog : InputMode.Ttfs, (31 * topology) + trial, count);
             var model = random.Model;
-            var faults = RandomPlan(rng, model.Network, count);
+            var faults = RandomFaultPlans.Create(rng, model.Network, count);
             var context = $"topology {topology} trial {trial} {random.Description} plan {faults.ToJson(indented: false)}";
 
             var reference = new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
@@ -174,32 +174,5 @@ public class FaultInjectionTests
         ResultAssert.BitIdentical(expected, actual, context);
         Assert.True(expected.Faults == actual.Faults, $"{context}: counters {expected.Faults} vs {actual.Faults}");
         Assert.True(expected.SpikesDelivered == actual.SpikesDelivered, $"{context}: delivered {expected.SpikesDelivered} vs {actual.SpikesDelivered}");
-    }
-
-    /// <summary>One to five entries of random kinds, layers, rates, steps, factors and schedules that fit the network.</summary>
-    internal static FaultPlan RandomPlan(Random rng, NetworkSpec network, int count)
-    {
-        var kinds = Enum.GetValues<FaultKind>();
-        var entries = new List<FaultSpec>();
-        for (var e = rng.Next(1, 6); e > 0; e--)
-        {
-            var kind = kinds[rng.Next(kinds.Length)];
-            var level = FaultKinds.LevelOf(kind);
-            var layer = rng.Next(level == FaultLevel.Weight ? network.Stages.Count : network.SpikingLayerCount);
-            var rate = rng.Next(4) switch { 0 => 1.0, 1 => rng.NextDouble() * 0.1, _ => rng.NextDouble() * 0.6 };
-            var steps = FaultKinds.TakesSteps(kind) ? rng.Next(0, 6) : 0;
-            var factor = FaultKinds.TakesFactor(kind) ? 0.3 + (rng.NextDouble() * 3) : 1.0;
-            var from = 0;
-            int? to = null;
-            if (level != FaultLevel.Weight && rng.Next(3) == 0)
-            {
-                from = rng.Next(count);
-                to = rng.Next(2) == 0 ? null : from + rng.Next(count);
-            }
-
-            entries.Add(new FaultSpec(kind, layer, rate, steps, factor, from, to));
-        }
-
-        return new FaultPlan((ulong)rng.NextInt64(), entries);
     }
 }

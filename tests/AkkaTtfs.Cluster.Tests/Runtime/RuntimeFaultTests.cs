@@ -1,0 +1,153 @@
+using AkkaTtfs.Cluster.Runtime;
+using AkkaTtfs.Cluster.Tests.Support;
+using AkkaTtfs.Core.Faults;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Network;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Tests.Support;
+using Xunit.Abstractions;
+
+namespace AkkaTtfs.Cluster.Tests.Runtime;
+
+/// <summary>
+/// Runtime faults from the plan file (crash a partition, cut a link, kill a node at a wall time): the run
+/// must survive them with results bit-identical to the Core reference, and say what it fired; a fault the
+/// nodes cannot apply, or one that names something the run does not have, stops the run with a clear error.
+/// </summary>
+public class RuntimeFaultTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>A small conv net and enough samples (batch 2, 2 credits) that a run lasts seconds, so faults at 0.3-0.5 s land mid-run.</summary>
+    private static (SnnModel Model, float[] Inputs, PartitionPlan Plan) Setup(int samples, int seed, string split)
+    {
+        var network = ArchitectureParser.Build("c6k3-p2-c8k3-d10", TensorShape.Image(1, 12, 12));
+        var model = RandomModel.Create(network, seed);
+        var rng = new Random(seed);
+        var inputs = new float[samples * 144];
+        for (var i = 0; i < inputs.Length; i++) inputs[i] = rng.NextDouble() < 0.4 ? 0 : (float)rng.NextDouble();
+        return (model, inputs, PartitionPlanner.Plan(network, split));
+    }
+
+    /// <summary>Index, in the run's worker list, of a worker that does not host the coordinator (cluster[0]).</summary>
+    private static int OtherThanCoordinator(InProcessCluster cluster, IReadOnlyList<WorkerNode> workers, int skip = 0) =>
+        workers.Select((w, i) => (w, i)).Where(x => x.w.Address != cluster[0].SelfAddress.ToString()).Skip(skip).First().i;
+
+    [Fact]
+    public async Task A_partition_crashed_by_the_plan_is_rehomed_and_the_results_are_identical()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        var workers = await cluster.StartWorkersAsync();
+        const int samples = 3000;
+        var (model, inputs, plan) = Setup(samples, 21, "2");
+        var faults = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 3, "at": 0.3 } ] }""");
+        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var request = new RunRequest("rtcrash", model, plan, inputs, samples, new RunOptions(BatchSize: 2, MaxInFlight: 2)) { Faults = faults };
+
+        var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
+
+        ResultAssert.SameFaultyRun(reference, outcome.Result, "after a planned partition crash");
+        var fired = Assert.Single(outcome.RuntimeFaults);
+        Assert.Null(fired.Skipped);
+        Assert.Contains(outcome.Restarts, r => r.Partition == 3);
+        output.WriteLine($"fired {fired}; restarts {string.Join(", ", outcome.Restarts)}, replayed {outcome.ReplayedBatches} batches, run {outcome.RunTime.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public async Task A_link_cut_by_the_plan_loses_messages_that_are_replayed_with_identical_results()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(3, faultInjection: true);
+        var workers = await cluster.StartWorkersAsync();
+        const int samples = 3000;
+        var (model, inputs, plan) = Setup(samples, 22, "3");
+        var a = OtherThanCoordinator(cluster, workers);
+        var b = OtherThanCoordinator(cluster, workers, skip: 1);
+        // 2 s: well below the failure detector's pause, so no node is downed; what was sent meanwhile is lost.
+        var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "cut", "node": {{a}}, "to": {{b}}, "at": 0.3, "for": 2 } ] }""");
+        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var request = new RunRequest("rtcut", model, plan, inputs, samples,
+            new RunOptions(BatchSize: 2, MaxInFlight: 2, BatchTimeout: TimeSpan.FromSeconds(1))) { Faults = faults };
+
+        var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
+
+        ResultAssert.SameFaultyRun(reference, outcome.Result, "after a planned link cut");
+        var fired = Assert.Single(outcome.RuntimeFaults);
+        Assert.Null(fired.Skipped);
+        Assert.True(outcome.TimeoutReplays > 0, "the cut should have lost messages and forced a replay");
+        output.WriteLine($"fired {fired}; timeout replays {outcome.TimeoutReplays}, replayed {outcome.ReplayedBatches} batches, run {outcome.RunTime.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public async Task A_node_killed_by_the_plan_has_its_partitions_rehomed_with_identical_results()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(3, faultInjection: true);
+        var workers = await cluster.StartWorkersAsync();
+        const int samples = 6000;
+        var (model, inputs, plan) = Setup(samples, 23, "3");
+        var victim = OtherThanCoordinator(cluster, workers);
+        var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "kill", "node": {{victim}}, "at": 0.5 } ] }""");
+        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var request = new RunRequest("rtkill", model, plan, inputs, samples,
+            new RunOptions(BatchSize: 2, MaxInFlight: 2, StallTimeout: TimeSpan.FromSeconds(90))) { Faults = faults };
+
+        var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
+
+        ResultAssert.SameFaultyRun(reference, outcome.Result, "after a planned node kill");
+        Assert.Null(Assert.Single(outcome.RuntimeFaults).Skipped);
+        Assert.NotEmpty(outcome.Restarts);
+        Assert.All(outcome.Restarts, r => Assert.NotEqual(workers[victim].Address, r.Node));
+        Assert.DoesNotContain(outcome.NodeOfPartition, n => n == victim);
+        output.WriteLine($"restarts {string.Join(", ", outcome.Restarts)}, recoveries {string.Join(", ", outcome.Recoveries)}");
+    }
+
+    [Fact]
+    public async Task A_cut_on_nodes_without_the_throttler_stops_the_run_saying_how_to_enable_it()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        var workers = await cluster.StartWorkersAsync();
+        const int samples = 3000;
+        var (model, inputs, plan) = Setup(samples, 24, "2");
+        var faults = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "cut", "node": 0, "to": 1, "at": 0.2, "for": 1 } ] }""");
+        var request = new RunRequest("rtnocut", model, plan, inputs, samples, new RunOptions(BatchSize: 2, MaxInFlight: 2)) { Faults = faults };
+
+        var ex = await Assert.ThrowsAsync<RunFailedException>(() => ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout));
+
+        Assert.Contains("runtime fault 0", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("fault injection", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("samples had completed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "kind": "crash", "partition": 9, "at": 1 }""", "field 'partition'")]
+    [InlineData("""{ "kind": "cut", "node": 0, "to": 5, "at": 1, "for": 1 }""", "field 'to'")]
+    [InlineData("""{ "kind": "kill", "node": 7, "at": 1 }""", "field 'node'")]
+    public async Task A_runtime_fault_naming_what_the_run_does_not_have_fails_before_the_run(string entry, string expected)
+    {
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        var workers = await cluster.StartWorkersAsync();
+        var (model, inputs, plan) = Setup(10, 25, "2");
+        var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 0, "at": 5 }, {{entry}} ] }""");
+        var request = new RunRequest("rtbad", model, plan, inputs, 10, new RunOptions()) { Faults = faults };
+
+        var ex = Assert.Throws<FaultPlanException>(() => { _ = ClusterRuntime.RunAsync(cluster[0].System, request, workers); });
+
+        Assert.Contains("runtime entry 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Killing_the_node_that_hosts_the_coordinator_is_refused_before_the_run()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        var workers = await cluster.StartWorkersAsync();
+        var (model, inputs, plan) = Setup(10, 26, "2");
+        var own = workers.Select(w => w.Address).ToList().IndexOf(cluster[0].SelfAddress.ToString());
+        var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "kill", "node": {{own}}, "at": 1 } ] }""");
+        var request = new RunRequest("rtself", model, plan, inputs, 10, new RunOptions()) { Faults = faults };
+
+        var ex = Assert.Throws<FaultPlanException>(() => { _ = ClusterRuntime.RunAsync(cluster[0].System, request, workers); });
+
+        Assert.Contains("hosts the coordinator", ex.Message, StringComparison.Ordinal);
+    }
+}
