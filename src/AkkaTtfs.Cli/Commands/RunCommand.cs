@@ -42,13 +42,14 @@ internal static class RunCommand
         var inFlight = new Option<int>("--in-flight") { Description = "Batches in flight at most (credits)", DefaultValueFactory = _ => 4 };
         var verify = new Option<bool>("--verify") { Description = "Also run the Core reference and check the cluster's results bit for bit (on by default; --verify false skips it)", DefaultValueFactory = _ => true };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Report folder (default runs/run-<time>)" };
+        var faultInjection = new Option<bool>("--fault-injection") { Description = "With --seed: the cluster's nodes run with the throttle/blackhole adapters (akkattfs node --fault-injection); needed to join them, and for cut and kill faults (detected from an akka.trttl.gremlin.tcp:// seed address)" };
         var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) on the cluster; the report compares with the fault-free run and lists every fault's count" };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the cluster and the workers", DefaultValueFactory = _ => 60 };
         var command = new Command("run",
             "The main job: train the surrogate on the bundled data (or load --model), deploy the SNN to a cluster " +
             "(embedded unless --seed), simulate the test split there, verify against the Core reference and report accuracy, spikes and traffic")
         {
-            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, host, port, limit, batch, inFlight, verify, output, joinTimeout, faults,
+            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, host, port, limit, batch, inFlight, verify, output, joinTimeout, faults, faultInjection,
         };
 
         command.SetAction(parse => CliErrors.Run(() =>
@@ -108,7 +109,7 @@ internal static class RunCommand
             // 2. The cluster, 3. the run.
             var runOptions = new RunOptions(parse.GetValue(batch), parse.GetValue(inFlight), RecordSpikes: false);
             var outcome = RunOnCluster(snn, plan, inputs, n, runOptions, parse.GetValue(nodes), parse.GetValue(seedNodes) ?? [],
-                parse.GetValue(host), parse.GetValue(port), TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), faultPlan);
+                parse.GetValue(host), parse.GetValue(port), TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), faultPlan, parse.GetValue(faultInjection));
 
             // 4. Verification (the Core reference with the same plan) and report.
             bool? identical = null;
@@ -152,13 +153,14 @@ internal static class RunCommand
 
     /// <summary>Runs on an embedded cluster of <paramref name="nodes"/> in-process nodes, or joins the given seeds as coordinator.</summary>
     internal static RunOutcome RunOnCluster(SnnModel model, PartitionPlan plan, float[] inputs, int count, RunOptions options, int nodes,
-        IReadOnlyList<string> seeds, string? host, int? port, TimeSpan joinTimeout, FaultPlan? faults = null)
+        IReadOnlyList<string> seeds, string? host, int? port, TimeSpan joinTimeout, FaultPlan? faults = null, bool faultInjection = false)
     {
         ValidateRuntimeFaults(faults, plan, nodes, seeds);
         var started = new List<ClusterNode>();
         // Links are cut through the throttler transport adapter: an embedded cluster loads it when the plan cuts or
-        // kills; a coordinator joining seeds loads it when the seeds do (their address protocol says so).
-        var faultInjection = seeds.Count == 0
+        // kills; a coordinator joining seeds loads it when asked (--fault-injection) or when the seeds' address
+        // protocol says they have it.
+        faultInjection |= seeds.Count == 0
             ? faults?.Runtime.Any(f => f.Kind != RuntimeFaultKind.CrashPartition) == true
             : seeds.Any(s => s.StartsWith(ClusterConfig.FaultInjectionProtocol + "://", StringComparison.Ordinal));
         try
@@ -243,16 +245,14 @@ internal static class RunCommand
     /// </summary>
     internal static void ValidateRuntimeFaults(FaultPlan? faults, PartitionPlan plan, int nodes, IReadOnlyList<string> seeds)
     {
-        for (var i = 0; i < (faults?.Runtime.Count ?? 0); i++)
+        if (faults is null) return;
+        try
         {
-            try
-            {
-                faults!.Runtime[i].ValidateFor(i, plan.Partitions.Count, nodes, coordinatorNode: seeds.Count == 0 ? 0 : -1);
-            }
-            catch (FaultPlanException ex)
-            {
-                throw new CliUsageException(ex.Message);
-            }
+            RuntimeFault.ValidateAll(faults.Runtime, plan.Partitions.Count, nodes, coordinatorNode: seeds.Count == 0 ? 0 : -1, new RunOptions().MaxRestarts);
+        }
+        catch (FaultPlanException ex)
+        {
+            throw new CliUsageException(ex.Message);
         }
     }
 

@@ -57,23 +57,26 @@ internal static class RunReport
                 ["input_payload_bytes"] = outcome.Links.Where(l => l.SourceId < 0).Sum(l => l.PayloadBytes),
                 ["node_pairs"] = NodePairs(outcome),
             },
-            ["recovery"] = new Dictionary<string, object>
-            {
-                ["partitions_restarted"] = outcome.Restarts.Select(r => new Dictionary<string, object> { ["partition"] = r.Partition, ["node"] = r.Node }).ToArray(),
-                ["batches_replayed"] = outcome.ReplayedBatches,
-                ["timeout_replays"] = outcome.TimeoutReplays,
-                ["recoveries"] = outcome.Recoveries.Select(r => new Dictionary<string, object> { ["noticed_s"] = r.Noticed.TotalSeconds, ["recovered_s"] = r.Recovered.TotalSeconds }).ToArray(),
-                ["stale_reports_dropped"] = outcome.DuplicateReports,
-                ["runtime_faults"] = outcome.RuntimeFaults.Select(f => new Dictionary<string, object?>
-                {
-                    ["index"] = f.Index,
-                    ["what"] = f.What,
-                    ["at_s"] = f.At.TotalSeconds,
-                    ["skipped"] = f.Skipped,
-                }).ToArray(),
-            },
+            ["recovery"] = Recovery(outcome),
         };
     }
+
+    /// <summary>What the run survived: re-homed partitions, replays, recoveries and the plan's runtime faults.</summary>
+    public static Dictionary<string, object> Recovery(RunOutcome outcome) => new()
+    {
+        ["partitions_restarted"] = outcome.Restarts.Select(r => new Dictionary<string, object> { ["partition"] = r.Partition, ["node"] = r.Node }).ToArray(),
+        ["batches_replayed"] = outcome.ReplayedBatches,
+        ["timeout_replays"] = outcome.TimeoutReplays,
+        ["recoveries"] = outcome.Recoveries.Select(r => new Dictionary<string, object> { ["noticed_s"] = r.Noticed.TotalSeconds, ["recovered_s"] = r.Recovered.TotalSeconds }).ToArray(),
+        ["stale_reports_dropped"] = outcome.DuplicateReports,
+        ["runtime_faults"] = outcome.RuntimeFaults.Select(f => new Dictionary<string, object?>
+        {
+            ["index"] = f.Index,
+            ["what"] = f.What,
+            ["at_s"] = f.At.TotalSeconds,
+            ["skipped"] = f.Skipped,
+        }).ToArray(),
+    };
 
     /// <summary>Traffic between nodes: the injector counts as "coordinator", partitions as the node hosting them.</summary>
     private static List<Dictionary<string, object>> NodePairs(RunOutcome outcome)
@@ -120,11 +123,22 @@ internal static class RunReport
         Console.WriteLine(string.Create(inv, $"traffic            {traffic["messages"]} messages, {traffic["spikes_sent"]} spikes sent, {(long)traffic["spike_payload_bytes"] / 1e6:F2} MB spike payload ({(double)traffic["payload_bytes_per_spike"]:F2} B/spike)"));
         foreach (var pair in (List<Dictionary<string, object>>)traffic["node_pairs"])
             Console.WriteLine(string.Create(inv, $"  {pair["from"]} -> {pair["to"]}: {pair["messages"]} msgs, {pair["events"]} events, {(long)pair["payload_bytes"] / 1e3:F1} kB"));
-        var recovery = (Dictionary<string, object>)r["recovery"]!;
+        PrintRecovery((Dictionary<string, object>)r["recovery"]!);
+        var identical = r["bit_identical_to_reference"];
+        Console.WriteLine($"verified           {(identical is null ? "not checked (--verify false)" : (bool)identical ? "bit-identical to the Core reference" : "DIFFERS from the Core reference")}");
+    }
+
+    /// <summary>Prints a <see cref="Recovery"/> section: runtime faults as fired, then re-homings and replays when there were any.</summary>
+    public static void PrintRecovery(Dictionary<string, object> recovery)
+    {
+        ArgumentNullException.ThrowIfNull(recovery);
+        var inv = CultureInfo.InvariantCulture;
         foreach (var fault in (Dictionary<string, object?>[])recovery["runtime_faults"])
         {
-            Console.WriteLine(string.Create(inv, $"runtime fault      [{fault["index"]}] {fault["what"]}: fired at {(double)fault["at_s"]!:F2} s") +
-                (fault["skipped"] is string why ? $", skipped ({why})" : ""));
+            var when = fault["skipped"] is string why
+                ? why.StartsWith("not fired", StringComparison.Ordinal) ? why : string.Create(inv, $"due at {(double)fault["at_s"]!:F2} s, skipped ({why})")
+                : string.Create(inv, $"fired at {(double)fault["at_s"]!:F2} s");
+            Console.WriteLine($"runtime fault      [{fault["index"]}] {fault["what"]}: {when}");
         }
 
         var restarted = ((Dictionary<string, object>[])recovery["partitions_restarted"]).Length;
@@ -134,7 +148,5 @@ internal static class RunReport
             foreach (var rec in (Dictionary<string, object>[])recovery["recoveries"])
                 Console.WriteLine(string.Create(inv, $"                   loss noticed at {(double)rec["noticed_s"]:F1} s into the run, all partitions ready again at {(double)rec["recovered_s"]:F1} s"));
         }
-        var identical = r["bit_identical_to_reference"];
-        Console.WriteLine($"verified           {(identical is null ? "not checked (--verify false)" : (bool)identical ? "bit-identical to the Core reference" : "DIFFERS from the Core reference")}");
     }
 }

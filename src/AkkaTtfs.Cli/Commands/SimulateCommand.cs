@@ -36,10 +36,11 @@ internal static class SimulateCommand
         var report = new Option<FileInfo?>("--report") { Description = "Write a JSON report" };
         var eAc = new Option<double>("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
         var eMac = new Option<double>("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
+        var faultInjection = new Option<bool>("--fault-injection") { Description = "Cluster engine with --seed: the cluster's nodes run with the throttle/blackhole adapters (akkattfs node --fault-injection)" };
         var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) and compare with the fault-free run (event, partitioned and cluster engines)" };
         var command = new Command("simulate", "Simulate a model file on a dataset with a Core reference engine and print accuracy, spikes, SynOps and energy")
         {
-            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, report, eAc, eMac, faults,
+            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, report, eAc, eMac, faults, faultInjection,
         };
 
         command.SetAction(parse => CliErrors.Run(() =>
@@ -81,6 +82,7 @@ internal static class SimulateCommand
             SimulationResult? result = null;
             OracleResult? clockResult = null;
             PartitionPlan? plan = null;
+            Dictionary<string, object>? recovery = null;
             switch (engineName)
             {
                 case "event":
@@ -93,9 +95,10 @@ internal static class SimulateCommand
                 case "cluster":
                     plan = PartitionPlanner.Plan(snn.Network, partitionSpec ?? "1");
                     var outcome = RunCommand.RunOnCluster(snn, plan, inputs, n, new Cluster.Runtime.RunOptions(options.BatchSize, RecordSpikes: options.RecordSpikes),
-                        parse.GetValue(nodes) ?? 1, seeds, null, null, TimeSpan.FromSeconds(60), faultPlan);
+                        parse.GetValue(nodes) ?? 1, seeds, null, null, TimeSpan.FromSeconds(60), faultPlan, parse.GetValue(faultInjection));
                     result = outcome.Result;
                     seconds = outcome.RunTime.TotalSeconds;
+                    recovery = RunReport.Recovery(outcome);
                     break;
                 default:
                     clockResult = ClockDrivenSimulator.Run(snn, inputs, n);
@@ -120,7 +123,9 @@ internal static class SimulateCommand
                 summary["faults"] = FaultsCommand.Compare(faultFile!.FullName, faultPlan, snn, labels, clean, cleanClock.Elapsed.TotalSeconds, result!, seconds);
             }
 
+            if (recovery is not null) summary["recovery"] = recovery;
             Print(summary);
+            if (recovery is not null) RunReport.PrintRecovery(recovery);
             if (summary.TryGetValue("faults", out var faultSummary)) FaultsCommand.PrintComparison((Dictionary<string, object>)faultSummary);
             if (parse.GetValue(spikesOut) is { } spikesFile) WriteSpikes(result ?? throw new CliUsageException("--spikes-out needs --engine event or partitioned"), spikesFile.FullName);
             if (parse.GetValue(report) is { } reportFile)

@@ -68,6 +68,7 @@ public sealed class RunCoordinator : ReceiveActor
     private readonly IReadOnlyList<RuntimeFault> _runtimeFaults;
     private readonly List<ICancelable> _runtimeTimers = [];
     private readonly List<RuntimeFaultFired> _runtimeLog = [];
+    private readonly bool[] _crashSent;
 
     /// <summary>The coordinator's own clock tick; local only, so it skips the serialization check and does not count as activity.</summary>
     private sealed class WatchdogTick : INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout
@@ -89,6 +90,7 @@ public sealed class RunCoordinator : ReceiveActor
         _deployed = new bool[count];
         _ready = new bool[count];
         _restarts = new int[count];
+        _crashSent = new bool[count];
         _chunks = new WeightChunk[count][];
         _deployMessages = new DeployPartition[count];
         _ledger = new RunLedger(request.Count, request.Options.BatchSize, request.Options.MaxInFlight);
@@ -105,7 +107,16 @@ public sealed class RunCoordinator : ReceiveActor
 
         var faultPlanJson = request.Faults?.ToJson(indented: false) ?? "";
         _runtimeFaults = request.Faults?.Runtime ?? [];
-        for (var id = 0; id < count; id++) PrepareDeployment(id, deployed, faultPlanJson);
+        try
+        {
+            for (var id = 0; id < count; id++) PrepareDeployment(id, deployed, faultPlanJson);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // A constructor that throws never reaches PostStop: the caller must hear of it here, or it would wait forever.
+            outcome.TrySetException(new RunFailedException($"run {request.RunId} could not be prepared: {ex.Message}"));
+            throw;
+        }
 
         Receive<PartitionsSpawned>(OnSpawned);
         Receive<WeightChunkAck>(OnChunkAck);
@@ -130,6 +141,13 @@ public sealed class RunCoordinator : ReceiveActor
 
     protected override void PreStart()
     {
+        // After a restart (an unexpected exception, see PreRestart) the run has already failed: do not deploy it again.
+        if (_outcome.Task.IsCompleted)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
         Context.SetReceiveTimeout(_request.Options.Stall);
         for (var n = 0; n < _workers.Count; n++)
         {
@@ -328,12 +346,27 @@ public sealed class RunCoordinator : ReceiveActor
         switch (fault.Kind)
         {
             case RuntimeFaultKind.CrashPartition:
-                if (_partitions[fault.Partition] is { } partition) partition.Tell(new CrashPartition(_request.RunId, fault.Partition, index));
-                else skipped = "the partition was being re-homed";
+                if (_partitions[fault.Partition] is not { } partition || _crashSent[fault.Partition]) skipped = "the partition was being re-homed";
+                else if (!_nodeAlive[_nodeOf[fault.Partition]]) skipped = "its node was gone";
+                else
+                {
+                    _crashSent[fault.Partition] = true;
+                    partition.Tell(new CrashPartition(_request.RunId, fault.Partition, index));
+                }
+
                 break;
             case RuntimeFaultKind.KillNode:
-                if (_nodeAlive[fault.Node]) _workers[fault.Node].Agent.Tell(new KillNode(_request.RunId, index));
-                else skipped = "the node was already gone";
+                if (_nodeAlive[fault.Node])
+                {
+                    _workers[fault.Node].Agent.Tell(new KillNode(_request.RunId, index));
+                    // Dead from now on for placement and later faults; the cluster takes ~15-20 s to agree.
+                    _nodeAlive[fault.Node] = false;
+                }
+                else
+                {
+                    skipped = "the node was already gone";
+                }
+
                 break;
             default:
                 if (_nodeAlive[fault.Node] && _nodeAlive[fault.ToNode])
@@ -390,6 +423,7 @@ public sealed class RunCoordinator : ReceiveActor
         _lossNoticed ??= _clock.Elapsed - _runStart;
         _log.Warning("run {0}: partition {1} on {2} {3}; re-homing it on {4}", _request.RunId, id, lostOn, what, _workers[target].Address);
         _partitions[id] = null;
+        _crashSent[id] = false;
         _deployed[id] = false;
         _ready[id] = false;
         _nodeOf[id] = target;
@@ -465,6 +499,15 @@ public sealed class RunCoordinator : ReceiveActor
             if (_partitions[id] is { } p) Context.Unwatch(p);
             if (_nodeAlive[_nodeOf[id]]) _workers[_nodeOf[id]].Agent.Tell(new StopPartition(_request.RunId, id));
         }
+    }
+
+    /// <summary>An exception in the coordinator (a bug) ends the run with its message instead of a silent restart and redeploy.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        _outcome.TrySetException(new RunFailedException(
+            $"run {_request.RunId} failed while {_phase}: {reason.GetType().Name}: {reason.Message}; {_ledger.CompletedSamples().Count()} of {_request.Count} samples had completed"));
+        StopPartitions();
+        base.PreRestart(reason, message);
     }
 
     protected override void PostStop()

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using AkkaTtfs.Cluster.Actors;
 using AkkaTtfs.Cluster.Hosting;
+using AkkaTtfs.Core.Faults;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace AkkaTtfs.Cluster.Runtime;
@@ -80,7 +81,7 @@ public static class ClusterRuntime
         {
             var self = AkkaCluster.Get(system).SelfAddress.ToString();
             var coordinatorNode = workers.Select(w => w.Address).ToList().IndexOf(self);
-            for (var i = 0; i < plan.Runtime.Count; i++) plan.Runtime[i].ValidateFor(i, request.Plan.Partitions.Count, workers.Count, coordinatorNode);
+            RuntimeFault.ValidateAll(plan.Runtime, request.Plan.Partitions.Count, workers.Count, coordinatorNode, request.Options.MaxRestarts);
         }
 
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);

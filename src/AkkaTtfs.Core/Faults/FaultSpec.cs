@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AkkaTtfs.Core.Faults;
 
 /// <summary>
@@ -31,7 +33,7 @@ public sealed record FaultSpec(FaultKind Kind, int Layer, double Rate, int Steps
         if (!Enum.IsDefined(Kind)) throw new FaultPlanException($"unknown kind {(int)Kind}", entry, "kind");
         var name = FaultKinds.Name(Kind);
         if (Layer < 0) throw new FaultPlanException($"{Layer} is not a layer index (0-based weighted layer)", entry, "layer");
-        if (!(Rate >= 0 && Rate <= 1)) throw new FaultPlanException($"{Rate:R} is outside [0, 1]", entry, "rate");
+        if (!(Rate >= 0 && Rate <= 1)) throw new FaultPlanException(string.Create(CultureInfo.InvariantCulture, $"{Rate:R} is outside [0, 1]"), entry, "rate");
         if (FaultKinds.TakesSteps(Kind))
         {
             if (Steps < 0 || Steps > MaxSteps) throw new FaultPlanException($"{Steps} is outside [0, {MaxSteps}]", entry, "steps");
@@ -43,7 +45,7 @@ public sealed record FaultSpec(FaultKind Kind, int Layer, double Rate, int Steps
 
         if (FaultKinds.TakesFactor(Kind))
         {
-            if (!(Factor > 0) || !double.IsFinite(Factor)) throw new FaultPlanException($"{Factor:R} is not a finite number > 0", entry, "factor");
+            if (!(Factor > 0) || !double.IsFinite(Factor)) throw new FaultPlanException(string.Create(CultureInfo.InvariantCulture, $"{Factor:R} is not a finite number > 0"), entry, "factor");
         }
         else if (Factor != 1.0)
         {

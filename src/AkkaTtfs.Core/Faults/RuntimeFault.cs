@@ -46,10 +46,22 @@ public sealed record RuntimeFault(RuntimeFaultKind Kind, double AtSeconds, int P
         _ => string.Create(CultureInfo.InvariantCulture, $"cut node {Node} - node {ToNode} at {AtSeconds:0.###} s for {ForSeconds:0.###} s"),
     };
 
+    /// <summary>The latest time a fault may fire: about 11.6 days, far beyond any run, and safe to turn into a timer.</summary>
+    public const double MaxAtSeconds = 1e6;
+
+    /// <summary>
+    /// The longest cut: below the failure detector's acceptable heartbeat pause (8 s in cluster-config/base.conf), so a
+    /// cut loses messages but downs no node. A longer cut would make the split-brain resolver down nodes, maybe the
+    /// coordinator's; to study losing a node, kill it.
+    /// </summary>
+    public const double MaxCutSeconds = 5;
+
     /// <summary>Checks the fields that need no run (times, indices &gt;= 0, distinct link ends); errors name the entry.</summary>
     public void Validate(int index)
     {
-        if (!double.IsFinite(AtSeconds) || AtSeconds < 0) throw Error(index, "at", $"{AtSeconds} is not a time in seconds >= 0");
+        if (!Enum.IsDefined(Kind)) throw Error(index, "kind", $"{(int)Kind} is not a runtime fault kind");
+        if (!double.IsFinite(AtSeconds) || AtSeconds < 0 || AtSeconds > MaxAtSeconds)
+            throw Error(index, "at", string.Create(CultureInfo.InvariantCulture, $"{AtSeconds} is not a time in seconds in [0, {MaxAtSeconds:0}]"));
         switch (Kind)
         {
             case RuntimeFaultKind.CrashPartition:
@@ -62,7 +74,12 @@ public sealed record RuntimeFault(RuntimeFaultKind Kind, double AtSeconds, int P
                 if (Node < 0) throw Error(index, "node", "is required for cut (a node index >= 0)");
                 if (ToNode < 0) throw Error(index, "to", "is required for cut (the other node's index >= 0)");
                 if (ToNode == Node) throw Error(index, "to", $"a link joins two nodes; both ends are node {Node}");
-                if (!double.IsFinite(ForSeconds) || ForSeconds <= 0) throw Error(index, "for", "is required for cut (seconds > 0)");
+                if (!double.IsFinite(ForSeconds) || ForSeconds <= 0 || ForSeconds > MaxCutSeconds)
+                {
+                    throw Error(index, "for", string.Create(CultureInfo.InvariantCulture,
+                        $"is required for cut: seconds in (0, {MaxCutSeconds}] (a longer cut would make the cluster down nodes; to study losing a node, kill it)"));
+                }
+
                 break;
         }
     }
@@ -84,6 +101,44 @@ public sealed record RuntimeFault(RuntimeFaultKind Kind, double AtSeconds, int P
             throw Error(index, "node", $"node {Node} also hosts the coordinator, which a run cannot survive losing; kill another node");
         if (Kind == RuntimeFaultKind.KillNode && nodes < 2)
             throw Error(index, "node", "the run has one worker node; killing it leaves nowhere to re-home its partitions");
+    }
+
+    /// <summary>
+    /// Checks a plan's runtime faults against a run, each (<see cref="ValidateFor"/>) and together: the nodes the plan
+    /// kills must leave a strict majority of the cluster's members (the split-brain resolver keeps the majority side; a
+    /// tie or a minority would down the coordinator's side too), and no partition may need more re-homings than the run
+    /// allows (its crashes plus every kill, since a kill may hit whichever node hosts it by then).
+    /// </summary>
+    /// <param name="faults">The plan's runtime list.</param>
+    /// <param name="partitions">Partitions of the run's plan.</param>
+    /// <param name="nodes">Worker nodes of the run.</param>
+    /// <param name="coordinatorNode">Index of the worker node that also hosts the coordinator, or -1 (then the coordinator is one more member).</param>
+    /// <param name="maxRestarts">Re-homings the run allows per partition.</param>
+    public static void ValidateAll(IReadOnlyList<RuntimeFault> faults, int partitions, int nodes, int coordinatorNode, int maxRestarts)
+    {
+        ArgumentNullException.ThrowIfNull(faults);
+        for (var i = 0; i < faults.Count; i++) faults[i].ValidateFor(i, partitions, nodes, coordinatorNode);
+        var kills = faults.Select((f, i) => (f, i)).Where(x => x.f.Kind == RuntimeFaultKind.KillNode).ToList();
+        var killed = kills.Select(x => x.f.Node).Distinct().Count();
+        var members = nodes + (coordinatorNode < 0 ? 1 : 0);
+        if (kills.Count > 0 && 2 * (members - killed) <= members)
+        {
+            throw Error(kills[^1].i, "node", string.Create(CultureInfo.InvariantCulture,
+                $"the plan kills {killed} of the cluster's {members} members; the survivors must stay a strict majority (the split-brain resolver downs a minority or a tie, which would take the coordinator too): start more nodes or kill fewer"));
+        }
+
+        foreach (var group in faults.Select((f, i) => (f, i)).Where(x => x.f.Kind == RuntimeFaultKind.CrashPartition).GroupBy(x => x.f.Partition))
+        {
+            var needed = group.Count() + kills.Count;
+            if (needed > maxRestarts)
+            {
+                throw Error(group.Last().i, "partition", string.Create(CultureInfo.InvariantCulture,
+                    $"partition {group.Key} may be re-homed {needed} times by this plan ({group.Count()} crashes, {kills.Count} kills), more than the {maxRestarts} the run allows"));
+            }
+        }
+
+        if (kills.Count > maxRestarts)
+            throw Error(kills[^1].i, "node", $"the plan's {kills.Count} kills may re-home one partition {kills.Count} times, more than the {maxRestarts} the run allows");
     }
 
     /// <summary>Parses one entry of the plan file's <c>runtime</c> list.</summary>

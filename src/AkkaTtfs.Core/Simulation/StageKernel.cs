@@ -18,7 +18,12 @@ namespace AkkaTtfs.Core.Simulation;
 /// </summary>
 public sealed class StageKernel
 {
-    private readonly float[] _weights;   // dense: [in][localChannel]; conv: [inChannel][ky][kx][localChannel]
+    // dense: [in][localChannel]; conv: [inChannel][ky][k-1-kx][localChannel]. The kernel column is stored
+    // reversed because, at stride 1, one input spike reaches output columns ox = x + padding - kx: as kx
+    // falls ox rises, so a whole kernel row then meets one contiguous run of the [y][x][c] membrane and is
+    // added with a single vector FMA pass (k x channels wide) instead of k passes of `channels` values,
+    // which are scalar when a partition holds fewer channels than a SIMD vector.
+    private readonly float[] _weights;
     private readonly float[] _bias;      // [localChannel]
     private readonly int _convRowStart;
     private readonly int _convRowEnd;
@@ -97,7 +102,7 @@ public sealed class StageKernel
                     {
                         for (var kx = 0; kx < k; kx++)
                         {
-                            _weights[((((c * k) + ky) * k) + kx) * LocalChannels + lo] = channelWeights[((((lo * _inChannels) + c) * k) + ky) * k + kx];
+                            _weights[((((c * k) + ky) * k) + (k - 1 - kx)) * LocalChannels + lo] = channelWeights[((((lo * _inChannels) + c) * k) + ky) * k + kx];
                         }
                     }
                 }
@@ -262,20 +267,38 @@ public sealed class StageKernel
                 var rem = neuron - (c * plane);
                 var y = rem / _inWidth;
                 var x = rem - (y * _inWidth);
+                // Stride 1: the kernel columns that reach this block are kx in [kxLo, kxHi], output columns
+                // ox = x + padding - kx; reversed storage makes both runs contiguous (see _weights). Each
+                // membrane value still gets exactly one add per input spike, so the sums are unchanged.
+                var kxLo = Math.Max(0, x + _padding - (_convColEnd - 1));
+                var kxHi = Math.Min(k - 1, x + _padding - _convColStart);
                 for (var ky = 0; ky < k; ky++)
                 {
                     var ny = y + _padding - ky;
                     if (ny < 0 || ny % _stride != 0) continue;
                     var oy = ny / _stride;
                     if (oy < _convRowStart || oy >= _convRowEnd) continue;
+                    var rowBase = (((c * k) + ky) * k) + k - 1;
+                    var outRow = (oy - _convRowStart) * LocalWidth;
+                    if (_stride == 1)
+                    {
+                        if (kxLo > kxHi) break;
+                        var run = (kxHi - kxLo + 1) * channels;
+                        var w = _weights.AsSpan((rowBase - kxHi) * channels, run);
+                        var target = (outRow + (x + _padding - kxHi - _convColStart)) * channels;
+                        MultiplyAdd(w, value, u.Slice(target, run));
+                        synops += run;
+                        continue;
+                    }
+
                     for (var kx = 0; kx < k; kx++)
                     {
                         var nx = x + _padding - kx;
                         if (nx < 0 || nx % _stride != 0) continue;
                         var ox = nx / _stride;
                         if (ox < _convColStart || ox >= _convColEnd) continue;
-                        var w = _weights.AsSpan(((((c * k) + ky) * k) + kx) * channels, channels);
-                        var target = (((oy - _convRowStart) * LocalWidth) + (ox - _convColStart)) * channels;
+                        var w = _weights.AsSpan((rowBase - kx) * channels, channels);
+                        var target = (outRow + (ox - _convColStart)) * channels;
                         MultiplyAdd(w, value, u.Slice(target, channels));
                         synops += channels;
                     }

@@ -51,6 +51,7 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         var fired = Assert.Single(outcome.RuntimeFaults);
         Assert.Null(fired.Skipped);
         Assert.Contains(outcome.Restarts, r => r.Partition == 3);
+        Assert.True(outcome.ReplayedBatches > 0, "the batches in flight when partition 3 crashed must have been replayed");
         output.WriteLine($"fired {fired}; restarts {string.Join(", ", outcome.Restarts)}, replayed {outcome.ReplayedBatches} batches, run {outcome.RunTime.TotalSeconds:F1} s");
     }
 
@@ -75,6 +76,9 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         var fired = Assert.Single(outcome.RuntimeFaults);
         Assert.Null(fired.Skipped);
         Assert.True(outcome.TimeoutReplays > 0, "the cut should have lost messages and forced a replay");
+        Assert.Empty(outcome.Restarts);   // a 2 s cut loses messages, not nodes
+        Assert.Contains(outcome.Links, l => l.SourceId >= 0 && l.Messages > 0
+            && new[] { outcome.NodeOfPartition[l.SourceId], outcome.NodeOfPartition[l.TargetId] }.Order().SequenceEqual(new[] { a, b }.Order()));
         output.WriteLine($"fired {fired}; timeout replays {outcome.TimeoutReplays}, replayed {outcome.ReplayedBatches} batches, run {outcome.RunTime.TotalSeconds:F1} s");
     }
 
@@ -99,6 +103,23 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         Assert.All(outcome.Restarts, r => Assert.NotEqual(workers[victim].Address, r.Node));
         Assert.DoesNotContain(outcome.NodeOfPartition, n => n == victim);
         output.WriteLine($"restarts {string.Join(", ", outcome.Restarts)}, recoveries {string.Join(", ", outcome.Recoveries)}");
+    }
+
+    [Fact]
+    public async Task A_fault_due_after_the_run_finished_is_reported_as_not_fired()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(1);
+        var workers = await cluster.StartWorkersAsync();
+        var (model, inputs, plan) = Setup(40, 27, "2");
+        var faults = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 1, "at": 3600 } ] }""");
+        var request = new RunRequest("rtlate", model, plan, inputs, 40, new RunOptions(BatchSize: 8)) { Faults = faults };
+
+        var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
+
+        var entry = Assert.Single(outcome.RuntimeFaults);
+        Assert.StartsWith("not fired: the run finished at", entry.Skipped, StringComparison.Ordinal);
+        Assert.Empty(outcome.Restarts);
+        ResultAssert.SameFaultyRun(new EventDrivenSimulator(model).Run(inputs, 40), outcome.Result, "a plan whose fault never fired");
     }
 
     [Fact]

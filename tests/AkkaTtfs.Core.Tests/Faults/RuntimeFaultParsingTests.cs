@@ -52,6 +52,8 @@ public class RuntimeFaultParsingTests
     [InlineData("""[ { "kind": "cut", "node": 1, "to": 1, "at": 1, "for": 1 } ]""", "field 'to': a link joins two nodes")]
     [InlineData("""[ { "kind": "cut", "node": 1, "to": 2, "at": 1 } ]""", "field 'for'")]
     [InlineData("""[ { "kind": "cut", "node": 1, "to": 2, "at": 1, "for": 0 } ]""", "field 'for'")]
+    [InlineData("""[ { "kind": "cut", "node": 1, "to": 2, "at": 1, "for": 5.5 } ]""", "field 'for': is required for cut: seconds in (0, 5]")]
+    [InlineData("""[ { "kind": "crash", "partition": 1, "at": 2e6 } ]""", "field 'at': 2000000 is not a time in seconds in [0, 1000000]")]
     [InlineData("""[ { "kind": "kill", "node": 1.5, "at": 1 } ]""", "field 'node': 1.5 is not an integer")]
     [InlineData("""[ { "kind": "kill", "node": 1, "at": "soon" } ]""", "field 'at': \"soon\" is not a number")]
     [InlineData("""[ { "kind": "kill", "node": 1, "at": 1, "when": 2 } ]""", "field 'when': unknown field")]
@@ -72,6 +74,36 @@ public class RuntimeFaultParsingTests
         var fault = new RuntimeFault(kind, 1, partition, node, to, 1);
         var ex = Assert.Throws<FaultPlanException>(() => fault.ValidateFor(0, partitions: 6, nodes: 3, coordinatorNode: 0));
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3, 0, """[ { "kind": "kill", "node": 1, "at": 1 }, { "kind": "kill", "node": 2, "at": 2 } ]""", "runtime entry 1 (runtime[1]), field 'node': the plan kills 2 of the cluster's 3 members")]
+    [InlineData(2, 0, """[ { "kind": "kill", "node": 1, "at": 1 } ]""", "kills 1 of the cluster's 2 members")]
+    [InlineData(3, -1, """[ { "kind": "kill", "node": 1, "at": 1 }, { "kind": "kill", "node": 2, "at": 2 } ]""", "kills 2 of the cluster's 4 members")]
+    [InlineData(5, 0, """[ { "kind": "crash", "partition": 1, "at": 1 }, { "kind": "crash", "partition": 1, "at": 2 }, { "kind": "kill", "node": 1, "at": 3 }, { "kind": "kill", "node": 2, "at": 4 } ]""",
+        "runtime entry 1 (runtime[1]), field 'partition': partition 1 may be re-homed 4 times by this plan (2 crashes, 2 kills), more than the 3 the run allows")]
+    public void Together_the_kills_must_leave_a_majority_and_no_partition_may_need_more_rehomings_than_allowed(int nodes, int coordinatorNode, string runtime, string expected)
+    {
+        var plan = FaultPlan.Parse($$"""{ "faults": [], "runtime": {{runtime}} }""");
+        var ex = Assert.Throws<FaultPlanException>(() => RuntimeFault.ValidateAll(plan.Runtime, partitions: 6, nodes, coordinatorNode, maxRestarts: 3));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_kill_leaving_a_majority_and_crashes_within_the_restart_budget_pass()
+    {
+        var plan = FaultPlan.Parse("""
+            { "faults": [], "runtime": [ { "kind": "kill", "node": 1, "at": 1 }, { "kind": "crash", "partition": 2, "at": 2 }, { "kind": "crash", "partition": 2, "at": 3 } ] }
+            """);
+        RuntimeFault.ValidateAll(plan.Runtime, partitions: 6, nodes: 3, coordinatorNode: 0, maxRestarts: 3);
+        Assert.Throws<FaultPlanException>(() => RuntimeFault.ValidateAll(plan.Runtime, partitions: 6, nodes: 3, coordinatorNode: 0, maxRestarts: 2));
+    }
+
+    [Fact]
+    public void A_kind_outside_the_enum_is_refused()
+    {
+        var ex = Assert.Throws<FaultPlanException>(() => new FaultPlan(0, [], [new RuntimeFault((RuntimeFaultKind)7, 1, Node: 1)]));
+        Assert.Contains("field 'kind': 7 is not a runtime fault kind", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

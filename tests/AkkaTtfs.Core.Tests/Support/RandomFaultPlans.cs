@@ -30,6 +30,7 @@ internal static class RandomFaultPlans
             entries.Add(new FaultSpec(kind, layer, rate, steps, factor, from, to));
         }
 
-        return new FaultPlan((ulong)rng.NextInt64(), entries);
+        // The whole ulong range, so seeds above 2^63 travel through JSON too.
+        return new FaultPlan(((ulong)rng.NextInt64() << 1) ^ (ulong)rng.Next(2), entries);
     }
 }
