@@ -56,7 +56,7 @@ public sealed class RunCoordinator : ReceiveActor
     private long _spikes;
     private long _messages;
     private long _bytes;
-    private TimeSpan _lastCompletion;
+    private ReplayTimer? _replayTimer;
     private int _timeoutReplays;
     private TimeSpan? _lossNoticed;
     private readonly List<(TimeSpan Noticed, TimeSpan Recovered)> _recoveries = [];
@@ -238,8 +238,8 @@ public sealed class RunCoordinator : ReceiveActor
             _runStart = _clock.Elapsed;
             _phase = "running batches";
             _log.Info("run {0}: {1} partitions on {2} nodes deployed in {3:F2} s", _request.RunId, _partitions.Length, _workers.Count, _deployTime.TotalSeconds);
-            _lastCompletion = _clock.Elapsed;
-            var tick = TimeSpan.FromMilliseconds(Math.Max(50, _request.Options.BatchReplayAfter.TotalMilliseconds / 4));
+            _replayTimer = new ReplayTimer(_request.Options.BatchTimeout, _clock.Elapsed);
+            var tick = TimeSpan.FromMilliseconds(Math.Clamp((_request.Options.BatchTimeout ?? ReplayTimer.MinAdaptive).TotalMilliseconds / 8, 50, 250));
             _watchdog = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(tick, tick, Self, WatchdogTick.Instance, ActorRefs.NoSender);
             for (var i = 0; i < _runtimeFaults.Count; i++)
                 _runtimeTimers.Add(Context.System.Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromSeconds(_runtimeFaults[i].AtSeconds), Self, new FireRuntimeFault(i), Self));
@@ -255,7 +255,7 @@ public sealed class RunCoordinator : ReceiveActor
         var replay = _ledger.ReplayInFlight();
         _log.Warning("run {0}: partitions re-homed; replaying {1} batches in flight", _request.RunId, replay.Count);
         foreach (var key in replay) Inject(key);
-        _lastCompletion = _clock.Elapsed;
+        _replayTimer?.Restart(_clock.Elapsed);
         InjectSendable();
     }
 
@@ -311,7 +311,7 @@ public sealed class RunCoordinator : ReceiveActor
         _bytes += links.Sum(l => l.PayloadBytes);
         if (!_collector.Accept(report)) return;
 
-        _lastCompletion = _clock.Elapsed;
+        _replayTimer?.Completed(_clock.Elapsed);
         ReportProgress(force: _ledger.IsComplete);
         if (_ledger.IsComplete)
         {
@@ -329,11 +329,12 @@ public sealed class RunCoordinator : ReceiveActor
     /// </summary>
     private void OnWatchdog()
     {
-        if (!AllReady || _ledger.InFlight == 0 || _clock.Elapsed - _lastCompletion < _request.Options.BatchReplayAfter) return;
+        if (!AllReady || _ledger.InFlight == 0 || _replayTimer is not { } timer) return;
+        var waited = timer.Timeout;
+        if (!timer.ShouldReplay(_clock.Elapsed)) return;
         _timeoutReplays++;
-        _lastCompletion = _clock.Elapsed;
         var replay = _ledger.ReplayInFlight();
-        _log.Warning("run {0}: no batch completed for {1:F1} s; replaying {2} batches in flight", _request.RunId, _request.Options.BatchReplayAfter.TotalSeconds, replay.Count);
+        _log.Warning("run {0}: no batch completed for {1:F1} s; replaying {2} batches in flight", _request.RunId, waited.TotalSeconds, replay.Count);
         foreach (var key in replay) Inject(key);
     }
 

@@ -36,13 +36,14 @@ public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan
 /// <param name="RecordSpikes">Collect every spike time (for exactness checks; costs traffic).</param>
 /// <param name="StallTimeout">The run fails with a message naming what it waited for if nothing happens for this long.</param>
 /// <param name="MaxRestarts">How often one partition may be re-homed after a crash before the run gives up (0: a crash stops the run).</param>
-/// <param name="BatchTimeout">If no batch completes for this long while batches are in flight (messages lost on a cut link), they are replayed.</param>
+/// <param name="BatchTimeout">
+/// If no batch completes for this long while batches are in flight (messages lost on a cut link), they are replayed.
+/// Null: adaptive (Core's <see cref="ReplayTimer"/>: 8 x the longest recent gap between completions, within 2-10 s).
+/// </param>
 public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null, int MaxRestarts = 3,
     TimeSpan? BatchTimeout = null)
 {
     public TimeSpan Stall => StallTimeout ?? TimeSpan.FromSeconds(60);
-
-    public TimeSpan BatchReplayAfter => BatchTimeout ?? TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Live numbers of a run, reported as batches complete.</summary>

@@ -1,8 +1,6 @@
 using Akka.Actor;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Cluster.Tests.Support;
-using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Simulation;
 using AkkaTtfs.Core.Tests.Support;
@@ -35,23 +33,13 @@ public class CrashRecoveryTests(ITestOutputHelper output)
             ReceiveAny(m => Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(20), target, m, Sender));
     }
 
-    private static (SnnModel Model, float[] Inputs) Network(int samples, int seed)
-    {
-        var network = ArchitectureParser.Build("c6k3-p2-c8k3-d10", TensorShape.Image(1, 12, 12));
-        var model = RandomModel.Create(network, seed);
-        var rng = new Random(seed);
-        var inputs = new float[samples * 144];
-        for (var i = 0; i < inputs.Length; i++) inputs[i] = rng.NextDouble() < 0.4 ? 0 : (float)rng.NextDouble();
-        return (model, inputs);
-    }
-
     [Fact]
     public async Task A_partition_stopped_mid_run_is_rehomed_and_the_results_are_identical()
     {
         await using var cluster = await InProcessCluster.StartAsync(2);
         var workers = await cluster.StartWorkersAsync();
         const int samples = 600;
-        var (model, inputs) = Network(samples, 5);
+        var (model, inputs) = SmallConvNet.Create(samples, 5);
         var reference = new EventDrivenSimulator(model).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
         var plan = PartitionPlanner.Plan(model.Network, "2");
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -84,7 +72,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         await using var cluster = await InProcessCluster.StartAsync(2);
         var workers = await cluster.StartWorkersAsync();
         const int samples = 400;
-        var (model, inputs) = Network(samples, 8);
+        var (model, inputs) = SmallConvNet.Create(samples, 8);
         var faults = Core.Faults.FaultPlan.Parse("""
             { "seed": 99, "faults": [
                 { "kind": "drop", "layer": 0, "rate": 0.1 },
@@ -120,7 +108,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         await using var cluster = await InProcessCluster.StartAsync(3);
         var workers = await cluster.StartWorkersAsync();
         const int samples = 6000;
-        var (model, inputs) = Network(samples, 6);
+        var (model, inputs) = SmallConvNet.Create(samples, 6);
         var reference = new EventDrivenSimulator(model).Run(inputs, samples);
         var plan = PartitionPlanner.Plan(model.Network, "3");
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -148,7 +136,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         await using var cluster = await InProcessCluster.StartAsync(2, faultInjection: true);
         var workers = await cluster.StartWorkersAsync();
         const int samples = 4000;
-        var (model, inputs) = Network(samples, 7);
+        var (model, inputs) = SmallConvNet.Create(samples, 7);
         var reference = new EventDrivenSimulator(model).Run(inputs, samples);
         var plan = PartitionPlanner.Plan(model.Network, "2");
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

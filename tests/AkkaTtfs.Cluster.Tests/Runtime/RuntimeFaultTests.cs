@@ -2,7 +2,6 @@ using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Cluster.Tests.Support;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Simulation;
 using AkkaTtfs.Core.Tests.Support;
@@ -19,15 +18,11 @@ public class RuntimeFaultTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
-    /// <summary>A small conv net and enough samples (batch 2, 2 credits) that a run lasts seconds, so faults at 0.3-0.5 s land mid-run.</summary>
+    /// <summary>The shared small conv net (<see cref="SmallConvNet"/>) and its partitioning.</summary>
     private static (SnnModel Model, float[] Inputs, PartitionPlan Plan) Setup(int samples, int seed, string split)
     {
-        var network = ArchitectureParser.Build("c6k3-p2-c8k3-d10", TensorShape.Image(1, 12, 12));
-        var model = RandomModel.Create(network, seed);
-        var rng = new Random(seed);
-        var inputs = new float[samples * 144];
-        for (var i = 0; i < inputs.Length; i++) inputs[i] = rng.NextDouble() < 0.4 ? 0 : (float)rng.NextDouble();
-        return (model, inputs, PartitionPlanner.Plan(network, split));
+        var (model, inputs) = SmallConvNet.Create(samples, seed);
+        return (model, inputs, PartitionPlanner.Plan(model.Network, split));
     }
 
     /// <summary>Index, in the run's worker list, of a worker that does not host the coordinator (cluster[0]).</summary>
@@ -67,8 +62,8 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         // 2 s: well below the failure detector's pause, so no node is downed; what was sent meanwhile is lost.
         var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "cut", "node": {{a}}, "to": {{b}}, "at": 0.3, "for": 2 } ] }""");
         var reference = new EventDrivenSimulator(model).Run(inputs, samples);
-        var request = new RunRequest("rtcut", model, plan, inputs, samples,
-            new RunOptions(BatchSize: 2, MaxInFlight: 2, BatchTimeout: TimeSpan.FromSeconds(1))) { Faults = faults };
+        // The default, adaptive batch timeout (Core's ReplayTimer) must notice the loss.
+        var request = new RunRequest("rtcut", model, plan, inputs, samples, new RunOptions(BatchSize: 2, MaxInFlight: 2)) { Faults = faults };
 
         var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
 
