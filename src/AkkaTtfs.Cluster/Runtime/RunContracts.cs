@@ -39,6 +39,7 @@ public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan
 /// <param name="BatchTimeout">
 /// If no batch completes for this long while batches are in flight (messages lost on a cut link), they are replayed.
 /// Null: adaptive (Core's <see cref="ReplayTimer"/>: 8 x the longest recent gap between completions, within 2-10 s).
+/// Either way each replay that no completion follows doubles the timeout, up to 10 min.
 /// </param>
 public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null, int MaxRestarts = 3,
     TimeSpan? BatchTimeout = null)

@@ -5,9 +5,10 @@ namespace AkkaTtfs.Core.Runtime;
 /// arrive, so no batch completes). A fixed timeout, or an adaptive one: <see cref="GapFactor"/> times the
 /// longest gap between the last <see cref="Window"/> batch completions, kept within
 /// [<see cref="MinAdaptive"/>, <see cref="MaxAdaptive"/>], so a run whose batches complete every 50 ms
-/// notices a loss in about 2 s instead of 10. Each replay that no completion follows doubles the timeout
-/// (up to <see cref="MaxAdaptive"/>, or the fixed timeout), so a machine that simply became slow is not
-/// trapped replaying batches that would have completed. Replays never change results, only cost work.
+/// notices a loss in about 2 s instead of 10. Each replay that no completion follows doubles the timeout,
+/// the fixed one too, up to <see cref="MaxBackoff"/>, so a batch that simply takes longer than the timeout
+/// (a slow machine, a deep network's first batch) is eventually given the time it needs instead of being
+/// replayed forever. Replays never change results, only cost work.
 /// </summary>
 public sealed class ReplayTimer
 {
@@ -24,6 +25,9 @@ public sealed class ReplayTimer
 
     public static readonly TimeSpan MaxAdaptive = TimeSpan.FromSeconds(10);
 
+    /// <summary>The longest the doubling goes: a batch that needs longer than this is lost to replays (the run's stall timeout may end it first).</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(10);
+
     private readonly TimeSpan? _fixed;
     private readonly Queue<TimeSpan> _gaps = new();
     private TimeSpan _last;
@@ -38,14 +42,14 @@ public sealed class ReplayTimer
         _last = now;
     }
 
-    /// <summary>The timeout now: the fixed one, or the adaptive one doubled for each replay since the last completion.</summary>
+    /// <summary>The timeout now: the fixed or the adaptive one, doubled for each replay since the last completion (at most <see cref="MaxBackoff"/>).</summary>
     public TimeSpan Timeout
     {
         get
         {
-            if (_fixed is { } f) return f;
-            var basis = _gaps.Count < WarmUp ? MaxAdaptive : Clamp(_gaps.Max() * GapFactor, MinAdaptive, MaxAdaptive);
-            return Clamp(basis * Math.Pow(2, Math.Min(_backoff, 16)), MinAdaptive, MaxAdaptive);
+            var basis = _fixed ?? (_gaps.Count < WarmUp ? MaxAdaptive : Clamp(_gaps.Max() * GapFactor, MinAdaptive, MaxAdaptive));
+            if (_backoff == 0 || basis >= MaxBackoff) return basis;
+            return Clamp(basis * Math.Pow(2, Math.Min(_backoff, 20)), basis, MaxBackoff);
         }
     }
 
