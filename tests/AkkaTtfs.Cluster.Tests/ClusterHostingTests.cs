@@ -96,6 +96,19 @@ public sealed class ClusterHostingTests
         Assert.Contains(node.SelfAddress.ToString(), e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_second_node_on_a_port_in_use_fails_at_start_saying_so()
+    {
+        // Without tcp-reuse-addr = off (base.conf) Linux let both bind: two clusters behind one address.
+        await using var first = ClusterNode.Start(InProcessCluster.TestOptions());
+        var port = first.SelfAddress.Port!.Value;
+
+        var e = Assert.Throws<ClusterJoinException>(() => ClusterNode.Start(InProcessCluster.TestOptions() with { Port = port }));
+
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}: the port is already in use", e.Message, StringComparison.Ordinal);
+        await first.WaitUntilUpAsync(InProcessCluster.FormationTimeout);   // the first node is unharmed
+    }
+
     // Nothing listens on a port that was just free; good enough for "unreachable" on loopback.
     private static int FreePort()
     {

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
@@ -61,7 +62,19 @@ public sealed class ClusterNode : IAsyncDisposable
         // Joining is done explicitly below, so that the seeds are the checked ones, not a raw config list.
         config = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(config);
         var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), RemotingNoiseFilter.Setup);
-        var system = ActorSystem.Create(options.SystemName, setup);
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(options.SystemName, setup);
+        }
+        catch (Exception e) when (BindFailure(e) is { } socket)
+        {
+            var endpoint = $"{config.GetString("akka.remote.dot-netty.tcp.hostname")}:{config.GetInt("akka.remote.dot-netty.tcp.port")}";
+            throw new ClusterJoinException(socket.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? $"cannot listen on {endpoint}: the port is already in use (another node?); choose another --port, or 0 for any free port"
+                : $"cannot listen on {endpoint}: {socket.Message}", e);
+        }
+
         try
         {
             var cluster = AkkaCluster.Get(system);
@@ -82,6 +95,18 @@ public sealed class ClusterNode : IAsyncDisposable
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
             throw;
         }
+    }
+
+    /// <summary>The socket error under a remoting bind failure (Akka wraps it in several aggregate and transport exceptions), or null.</summary>
+    private static SocketException? BindFailure(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is SocketException socket) return socket;
+            if (x is AggregateException { InnerExceptions.Count: 1 } aggregate) return BindFailure(aggregate.InnerExceptions[0]);
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -31,6 +31,13 @@ public static class LinkFaults
     public static Task RestoreAsync(ActorSystem system, Address remote) =>
         ApplyAsync(system, remote, ThrottleTransportAdapter.Direction.Both, Unthrottled.Instance, "restore");
 
+    /// <summary>True when this node runs with the throttler adapter (fault-injection.conf), so its links can be cut.</summary>
+    public static bool IsAvailable(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.Settings.Config.GetStringList("akka.remote.dot-netty.tcp.applied-adapters", []).Contains("trttl");
+    }
+
     private static async Task ApplyAsync(ActorSystem system, Address remote, ThrottleTransportAdapter.Direction direction, ThrottleMode mode, string what)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -38,8 +45,7 @@ public static class LinkFaults
         if (((ExtendedActorSystem)system).Provider is not IRemoteActorRefProvider provider)
             throw new InvalidOperationException($"cannot {what} a link: actor system '{system.Name}' has no remoting");
         // Without the adapter the command is acknowledged all the same and does nothing: check first.
-        var adapters = system.Settings.Config.GetStringList("akka.remote.dot-netty.tcp.applied-adapters", []);
-        if (!adapters.Contains("trttl"))
+        if (!IsAvailable(system))
         {
             throw new InvalidOperationException(
                 $"cannot {what} the link from {system.Name} to {remote}: the throttler adapter is not loaded " +

@@ -82,6 +82,15 @@ public static class ClusterRuntime
             var self = AkkaCluster.Get(system).SelfAddress.ToString();
             var coordinatorNode = workers.Select(w => w.Address).ToList().IndexOf(self);
             RuntimeFault.ValidateAll(plan.Runtime, request.Plan.Partitions.Count, workers.Count, coordinatorNode, request.Options.MaxRestarts);
+            // Every node of a cluster runs with the throttler adapter or none does (their address schemes differ),
+            // so this node tells whether cuts and kills can be applied: refuse now rather than mid-run.
+            var needsAdapter = plan.Runtime.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Kind != RuntimeFaultKind.CrashPartition);
+            if (needsAdapter.f is not null && !LinkFaults.IsAvailable(system))
+            {
+                throw new FaultPlanException(
+                    $"fault plan runtime entry {needsAdapter.i} (runtime[{needsAdapter.i}]): a {needsAdapter.f.KindName} needs the throttler adapter on every node, " +
+                    "and this cluster runs without it: start the nodes with --fault-injection (akkattfs node --fault-injection, run/simulate --seed ... --fault-injection)");
+            }
         }
 
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -74,10 +74,11 @@ public sealed record RuntimeFault(RuntimeFaultKind Kind, double AtSeconds, int P
                 if (Node < 0) throw Error(index, "node", "is required for cut (a node index >= 0)");
                 if (ToNode < 0) throw Error(index, "to", "is required for cut (the other node's index >= 0)");
                 if (ToNode == Node) throw Error(index, "to", $"a link joins two nodes; both ends are node {Node}");
-                if (!double.IsFinite(ForSeconds) || ForSeconds <= 0 || ForSeconds > MaxCutSeconds)
+                if (ForSeconds == 0) throw Error(index, "for", string.Create(CultureInfo.InvariantCulture, $"is required for cut: seconds in (0, {MaxCutSeconds}]"));
+                if (!double.IsFinite(ForSeconds) || ForSeconds < 0 || ForSeconds > MaxCutSeconds)
                 {
                     throw Error(index, "for", string.Create(CultureInfo.InvariantCulture,
-                        $"is required for cut: seconds in (0, {MaxCutSeconds}] (a longer cut would make the cluster down nodes; to study losing a node, kill it)"));
+                        $"{ForSeconds} is outside (0, {MaxCutSeconds}] seconds (a longer cut would make the cluster down nodes; to study losing a node, kill it)"));
                 }
 
                 break;

@@ -222,7 +222,8 @@ public sealed class StageFaults
                     }
                     else if (spec.Kind == FaultKind.Delay)
                     {
-                        tally.SpikesDelayed += copy;
+                        // A delay of 0 steps moves nothing: not counted, as a jitter offset of 0 is not.
+                        if (spec.Steps > 0) tally.SpikesDelayed += copy;
                         time += spec.Steps;
                     }
                     else

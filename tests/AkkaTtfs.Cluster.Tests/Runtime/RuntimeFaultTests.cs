@@ -118,20 +118,32 @@ public class RuntimeFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_cut_on_nodes_without_the_throttler_stops_the_run_saying_how_to_enable_it()
+    public async Task A_cut_on_a_cluster_without_the_throttler_is_refused_before_the_run_saying_how_to_enable_it()
     {
         await using var cluster = await InProcessCluster.StartAsync(2);
         var workers = await cluster.StartWorkersAsync();
-        const int samples = 3000;
-        var (model, inputs, plan) = Setup(samples, 24, "2");
-        var faults = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "cut", "node": 0, "to": 1, "at": 0.2, "for": 1 } ] }""");
-        var request = new RunRequest("rtnocut", model, plan, inputs, samples, new RunOptions(BatchSize: 2, MaxInFlight: 2)) { Faults = faults };
+        var (model, inputs, plan) = Setup(10, 24, "2");
+        var faults = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 0, "at": 1 }, { "kind": "cut", "node": 0, "to": 1, "at": 0.2, "for": 1 } ] }""");
+        var request = new RunRequest("rtnocut", model, plan, inputs, 10, new RunOptions()) { Faults = faults };
 
-        var ex = await Assert.ThrowsAsync<RunFailedException>(() => ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout));
+        var ex = Assert.Throws<FaultPlanException>(() => { _ = ClusterRuntime.RunAsync(cluster[0].System, request, workers); });
 
-        Assert.Contains("runtime fault 0", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("fault injection", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("samples had completed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("runtime entry 1 (runtime[1]): a cut needs the throttler adapter", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--fault-injection", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_node_agent_that_cannot_apply_a_cut_replies_with_its_reason()
+    {
+        // What the coordinator turns into a failed run naming the fault (RuntimeFaultRefused): here the cut
+        // names an address the agent cannot parse.
+        await using var cluster = await InProcessCluster.StartAsync(2, faultInjection: true);
+        var workers = await cluster.StartWorkersAsync();
+        var probe = cluster.CreateProbe(0);
+        workers[1].Agent.Tell(new Protocol.CutLink("rtrefuse", 0, "not an address", 1000), probe.Ref);
+        var refused = probe.ExpectMsg<Protocol.RuntimeFaultRefused>(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, refused.FaultIndex);
+        Assert.Contains("cannot cut its link to not an address", refused.Reason, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -52,7 +52,7 @@ public class RuntimeFaultParsingTests
     [InlineData("""[ { "kind": "cut", "node": 1, "to": 1, "at": 1, "for": 1 } ]""", "field 'to': a link joins two nodes")]
     [InlineData("""[ { "kind": "cut", "node": 1, "to": 2, "at": 1 } ]""", "field 'for'")]
     [InlineData("""[ { "kind": "cut", "node": 1, "to": 2, "at": 1, "for": 0 } ]""", "field 'for'")]
-    [InlineData("""[ { "kind": "cut", "node": 1, "to": 2, "at": 1, "for": 5.5 } ]""", "field 'for': is required for cut: seconds in (0, 5]")]
+    [InlineData("""[ { "kind": "cut", "node": 1, "to": 2, "at": 1, "for": 5.5 } ]""", "field 'for': 5.5 is outside (0, 5] seconds")]
     [InlineData("""[ { "kind": "crash", "partition": 1, "at": 2e6 } ]""", "field 'at': 2000000 is not a time in seconds in [0, 1000000]")]
     [InlineData("""[ { "kind": "kill", "node": 1.5, "at": 1 } ]""", "field 'node': 1.5 is not an integer")]
     [InlineData("""[ { "kind": "kill", "node": 1, "at": "soon" } ]""", "field 'at': \"soon\" is not a number")]
