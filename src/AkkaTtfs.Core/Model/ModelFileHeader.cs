@@ -200,7 +200,9 @@ internal sealed class ModelFileHeader
             d++;
         }
 
+        // TryGetInt64 throws InvalidOperationException on a string, null or object, so the kind is checked first.
         if (!entry.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
             || !offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
         {
             var found = entry.TryGetProperty("data_offsets", out var raw) ? Quote(raw.GetRawText()) : "missing";

@@ -41,6 +41,7 @@ public sealed class PartitionPlan
 
     private readonly Partition[][] _byStage;
     private readonly Dictionary<int, Route[]> _routesTo;
+    private readonly Dictionary<int, Route[]> _routesFrom;
 
     internal PartitionPlan(NetworkSpec network, IReadOnlyList<StageSplit> splits, Partition[][] byStage, IReadOnlyList<Route> routes)
     {
@@ -50,6 +51,8 @@ public sealed class PartitionPlan
         Partitions = byStage.SelectMany(p => p).ToArray();
         Routes = routes;
         _routesTo = routes.GroupBy(r => r.TargetId).ToDictionary(g => g.Key, g => g.OrderBy(r => r.SourceId).ToArray());
+        // Indexed once: every partition asks for its routes, and a scan of all routes each time is quadratic in large plans.
+        _routesFrom = routes.GroupBy(r => r.SourceId).ToDictionary(g => g.Key, g => g.OrderBy(r => r.TargetId).ToArray());
     }
 
     public NetworkSpec Network { get; }
@@ -67,7 +70,7 @@ public sealed class PartitionPlan
     public IReadOnlyList<Route> RoutesTo(int targetId) => _routesTo.TryGetValue(targetId, out var r) ? r : [];
 
     /// <summary>Routes out of a partition (or of the input), ordered by target id.</summary>
-    public IReadOnlyList<Route> RoutesFrom(int sourceId) => Routes.Where(r => r.SourceId == sourceId).OrderBy(r => r.TargetId).ToArray();
+    public IReadOnlyList<Route> RoutesFrom(int sourceId) => _routesFrom.TryGetValue(sourceId, out var r) ? r : [];
 
     /// <summary>The plan as a partition spec that <see cref="PartitionPlanner.Plan(NetworkSpec, string)"/> turns back into this plan.</summary>
     public string Spec => string.Join(",", Splits.Select(s => s.ToString()));

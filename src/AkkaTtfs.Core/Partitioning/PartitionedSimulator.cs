@@ -12,7 +12,7 @@ namespace AkkaTtfs.Core.Partitioning;
 public sealed class PartitionedSimulator
 {
     private readonly StageKernel[] _kernels;      // by partition id
-    private readonly bool[][] _routeMasks;        // by route index: source neuron -> delivered?
+    private readonly NeuronSet[] _routeSets;      // by route index: the source neurons delivered (compact: see NeuronSet)
     private readonly StageFaults?[] _faults;      // by partition id
     private readonly FaultCounters _weightFaults;
 
@@ -35,13 +35,7 @@ public sealed class PartitionedSimulator
 
         _kernels = plan.Partitions.Select(p => new StageKernel(run, p.Stage, p.Block)).ToArray();
         _faults = _kernels.Select(k => faults?.ForKernel(k)).ToArray();
-        _routeMasks = plan.Routes.Select(r =>
-        {
-            var size = r.SourceId == PartitionPlan.InputSource ? model.Network.Input.Size : model.Network.Stages[plan.Partitions[r.SourceId].Stage].OutputShape.Size;
-            var mask = new bool[size];
-            foreach (var n in r.Neurons) mask[n] = true;
-            return mask;
-        }).ToArray();
+        _routeSets = plan.Routes.Select(r => new NeuronSet(r.Neurons)).ToArray();
     }
 
     public SnnModel Model { get; }
@@ -54,6 +48,8 @@ public sealed class PartitionedSimulator
     public SimulationResult Run(ReadOnlySpan<float> inputs, int count, SimulationOptions? options = null)
     {
         options ??= SimulationOptions.Default;
+        // As the reference does: a batch size below 1 would never advance the batch loop below.
+        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "batch size must be >= 1");
         var inputSize = Model.Network.Input.Size;
         if (inputs.Length != count * inputSize)
             throw new ArgumentException($"{inputs.Length} input values do not make {count} samples of shape {Model.Network.Input}");
@@ -81,11 +77,11 @@ public sealed class PartitionedSimulator
                     InputEvents events;
                     if (d == 0 && analog is not null)
                     {
-                        events = routes.Count == 0 ? InputEvents.FromAnalog([], n, 0) : analog.Where(_routeMasks[routeIndex[routes[0]]]);
+                        events = routes.Count == 0 ? InputEvents.FromAnalog([], n, 0) : analog.Where(_routeSets[routeIndex[routes[0]]]);
                     }
                     else
                     {
-                        var received = routes.Select(r => (r.SourceId == PartitionPlan.InputSource ? inputSpikes! : emitted[r.SourceId]).Where(_routeMasks[routeIndex[r]])).ToList();
+                        var received = routes.Select(r => (r.SourceId == PartitionPlan.InputSource ? inputSpikes! : emitted[r.SourceId]).Where(_routeSets[routeIndex[r]])).ToList();
                         var merged = received.Count == 0 ? SpikeBatch.Empty(n) : SpikeBatch.Merge(received);
                         events = InputEvents.FromSpikes(merged, kernel.PresynapticKernel!);
                     }

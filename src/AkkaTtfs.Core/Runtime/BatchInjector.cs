@@ -14,19 +14,13 @@ public sealed record InputSend(int TargetId, bool IsAnalog, int EventCount, byte
 public sealed class BatchInjector
 {
     private readonly SnnModel _model;
-    private readonly (Route Route, bool[] Mask)[] _routes;
+    private readonly (Route Route, NeuronSet Neurons)[] _routes;
 
     public BatchInjector(SnnModel model, PartitionPlan plan)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         ArgumentNullException.ThrowIfNull(plan);
-        var size = model.Network.Input.Size;
-        _routes = plan.RoutesFrom(PartitionPlan.InputSource).Select(r =>
-        {
-            var mask = new bool[size];
-            foreach (var n in r.Neurons) mask[n] = true;
-            return (r, mask);
-        }).ToArray();
+        _routes = plan.RoutesFrom(PartitionPlan.InputSource).Select(r => (r, new NeuronSet(r.Neurons))).ToArray();
     }
 
     /// <summary>Input messages of a batch, one per stage-0 partition.</summary>
@@ -39,7 +33,7 @@ public sealed class BatchInjector
             var events = InputEvents.FromAnalog(inputs, sampleCount, size);
             for (var i = 0; i < _routes.Length; i++)
             {
-                var filtered = events.Where(_routes[i].Mask);
+                var filtered = events.Where(_routes[i].Neurons);
                 sends[i] = new InputSend(_routes[i].Route.TargetId, true, filtered.EventCount, SpikeCodec.EncodeAnalog(filtered));
             }
         }
@@ -48,7 +42,7 @@ public sealed class BatchInjector
             var spikes = InputEvents.EncodeInput(inputs, sampleCount, size, _model.InputKernel!);
             for (var i = 0; i < _routes.Length; i++)
             {
-                var filtered = spikes.Where(_routes[i].Mask);
+                var filtered = spikes.Where(_routes[i].Neurons);
                 sends[i] = new InputSend(_routes[i].Route.TargetId, false, filtered.SpikeCount, SpikeCodec.Encode(filtered));
             }
         }

@@ -36,6 +36,10 @@ public sealed record PartitionOutput(BatchKey Key, int SampleCount, IReadOnlyLis
 /// a batch (in any arrival order), then merges them in canonical order, integrates, fires and returns
 /// what to send. A partition actor only moves these messages. Replays: a message of an older attempt
 /// than the one in progress (or completed) is stale and dropped; a newer attempt restarts the batch.
+/// A message is checked whole before it changes anything: it must decode, and every neuron in it must be on
+/// its source's route (a corrupt or forged message fails with <see cref="PayloadException"/>, and the batch
+/// can still complete from the right messages). With the routes into a partition disjoint (checked when it is
+/// built), the merge of a complete batch then cannot fail.
 /// With a fault plan, the processor injects its stage's spike and neuron faults when it fires; their draws
 /// are keyed by global sample index, so a batch's messages must say where the batch starts (firstSample).
 /// Weight faults are not applied here: deploy the parameters of <see cref="FaultPlan.ApplyWeightFaults"/>'s copy.
@@ -44,13 +48,15 @@ public sealed class PartitionProcessor
 {
     private readonly PartitionPlan _plan;
     private readonly Dictionary<int, int> _sourceSlot;            // source id -> index in Inputs
-    private readonly (Route Route, bool[] Mask)[] _outputs;
+    private readonly NeuronSet[] _inputSets;                      // by slot: the neurons that source may send
+    private readonly (Route Route, NeuronSet Neurons)[] _outputs;
     private readonly Dictionary<int, PendingBatch> _pending = [];
     private readonly Dictionary<int, int> _completedAttempt = [];
     private readonly int _sourceNeuronLimit;
     private readonly StageFaults? _faults;
 
     /// <exception cref="FaultPlanException">The fault plan does not fit the plan's network (the message names the entry).</exception>
+    /// <exception cref="ArgumentException">Routes into the partition overlap or leave the source space (a hand-made plan).</exception>
     public PartitionProcessor(PartitionPlan plan, int partitionId, StageKernel kernel, InputMode inputMode, bool recordSpikes = false, FaultPlan? faults = null)
     {
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
@@ -64,14 +70,10 @@ public sealed class PartitionProcessor
         RecordSpikes = recordSpikes;
         Inputs = plan.RoutesTo(partitionId);
         _sourceSlot = Inputs.Select((r, i) => (r.SourceId, i)).ToDictionary(x => x.SourceId, x => x.i);
-        var stageOutputSize = kernel.Stage.OutputShape.Size;
-        _outputs = plan.RoutesFrom(partitionId).Select(r =>
-        {
-            var mask = new bool[stageOutputSize];
-            foreach (var n in r.Neurons) mask[n] = true;
-            return (r, mask);
-        }).ToArray();
         _sourceNeuronLimit = kernel.Stage.InputShape.Size;
+        CheckInputsDisjoint();
+        _inputSets = Inputs.Select(r => new NeuronSet(r.Neurons)).ToArray();
+        _outputs = plan.RoutesFrom(partitionId).Select(r => (r, new NeuronSet(r.Neurons))).ToArray();
         OutputNeurons = kernel.Stage.IsOutput ? kernel.LocalToGlobal : [];
         FaultPlan = faults;
         faults?.Validate(plan.Network);
@@ -116,25 +118,45 @@ public sealed class PartitionProcessor
     /// <param name="sampleCount">Samples in the batch.</param>
     /// <param name="payload">The encoded spikes.</param>
     /// <param name="firstSample">Global index of the batch's first sample (batch id times the run's batch size); required when <see cref="NeedsFirstSample"/>.</param>
+    /// <exception cref="PayloadException">The payload does not decode, or carries a neuron that is not on the source's route; nothing changed.</exception>
     public PartitionOutput? AcceptSpikes(BatchKey key, int sourceId, int sampleCount, ReadOnlySpan<byte> payload, int? firstSample = null)
     {
         if (TakesAnalogInput) throw new InvalidOperationException($"{Partition} takes analog input, not spikes");
-        if (!_sourceSlot.ContainsKey(sourceId))
+        if (!_sourceSlot.TryGetValue(sourceId, out var slot))
             throw new InvalidOperationException($"{Partition} has no route from source {sourceId}");
         var window = (Kernel.PresynapticKernel ?? throw new InvalidOperationException("no presynaptic kernel")).T;
         var spikes = SpikeCodec.Decode(payload, sampleCount, _sourceNeuronLimit, window);
-        return Accept(key, sourceId, sampleCount, spikes, null, firstSample);
+        CheckOnRoute(slot, spikes.Neurons, spikes.SampleOffsets);
+        return Accept(key, sourceId, slot, sampleCount, spikes, null, firstSample);
     }
 
     /// <summary>Offer the encoded analog input of a batch (stage 0, analog mode); <paramref name="firstSample"/> as in <see cref="AcceptSpikes"/>.</summary>
+    /// <exception cref="PayloadException">The payload does not decode, or carries an input outside the partition's route from the input; nothing changed.</exception>
     public PartitionOutput? AcceptAnalog(BatchKey key, int sampleCount, ReadOnlySpan<byte> payload, int? firstSample = null)
     {
         if (!TakesAnalogInput) throw new InvalidOperationException($"{Partition} does not take analog input");
+        if (!_sourceSlot.TryGetValue(PartitionPlan.InputSource, out var slot))
+            throw new InvalidOperationException($"{Partition} has no route from the input");
         var events = SpikeCodec.DecodeAnalog(payload, sampleCount, _sourceNeuronLimit);
-        return Accept(key, PartitionPlan.InputSource, sampleCount, null, events, firstSample);
+        CheckOnRoute(slot, events.Neurons, events.SampleOffsets);
+        return Accept(key, PartitionPlan.InputSource, slot, sampleCount, null, events, firstSample);
     }
 
-    private PartitionOutput? Accept(BatchKey key, int sourceId, int sampleCount, SpikeBatch? spikes, InputEvents? analog, int? firstSample)
+    /// <summary>Every decoded neuron must be one the route from that source carries: the decoder only knows the source space.</summary>
+    private void CheckOnRoute(int slot, int[] neurons, int[] sampleOffsets)
+    {
+        var k = _inputSets[slot].IndexOfFirstNonMember(neurons, sampleOffsets);
+        if (k < 0) return;
+        var sample = 0;
+        while (sampleOffsets[sample + 1] <= k) sample++;
+        throw new PayloadException(
+            $"{Partition}: {SourceName(Inputs[slot].SourceId)} sent neuron {neurons[k]} (sample {sample}), which is not on its route " +
+            $"to this partition ({Inputs[slot].Neurons.Length} neurons); the message is rejected");
+    }
+
+    private static string SourceName(int sourceId) => sourceId == PartitionPlan.InputSource ? "the input" : $"source p{sourceId}";
+
+    private PartitionOutput? Accept(BatchKey key, int sourceId, int slot, int sampleCount, SpikeBatch? spikes, InputEvents? analog, int? firstSample)
     {
         if (firstSample < 0) throw new ArgumentOutOfRangeException(nameof(firstSample), firstSample, "a sample index is >= 0");
         if (_completedAttempt.TryGetValue(key.BatchId, out var done) && key.Attempt <= done)
@@ -143,33 +165,43 @@ public sealed class PartitionProcessor
             return null;
         }
 
-        if (!_pending.TryGetValue(key.BatchId, out var pending) || key.Attempt > pending.Attempt)
-        {
-            pending = new PendingBatch(key.Attempt, sampleCount, Inputs.Count);
-            _pending[key.BatchId] = pending;
-        }
-        else if (key.Attempt < pending.Attempt)
+        // Every check comes before the first change, so a refused message leaves the batch as it was.
+        // current: the batch of this attempt in progress; null when this message starts it (first message or a newer attempt).
+        _pending.TryGetValue(key.BatchId, out var pending);
+        if (pending is not null && key.Attempt < pending.Attempt)
         {
             DroppedMessages++;
             return null;
         }
 
-        if (pending.SampleCount != sampleCount)
-            throw new InvalidOperationException($"{Partition} {key}: source {sourceId} sent {sampleCount} samples, others {pending.SampleCount}");
-        var slot = _sourceSlot[sourceId];
-        if (pending.Received[slot])
+        var current = pending is not null && pending.Attempt == key.Attempt ? pending : null;
+        if (current is not null)
         {
-            DroppedMessages++;
-            return null;
-        }
+            if (current.SampleCount != sampleCount)
+                throw new InvalidOperationException($"{Partition} {key}: source {sourceId} sent {sampleCount} samples, others {current.SampleCount}");
+            if (current.Received[slot])
+            {
+                DroppedMessages++;
+                return null;
+            }
 
-        if (firstSample is { } first)
-        {
-            if (pending.FirstSample is { } known && known != first)
+            if (firstSample is { } first && current.FirstSample is { } known && known != first)
                 throw new InvalidOperationException($"{Partition} {key}: source {sourceId} says the batch starts at sample {first}, another source said {known}");
-            pending.FirstSample = first;
         }
 
+        var completes = (current?.Count ?? 0) + 1 == Inputs.Count;
+        if (completes && _faults is not null && (firstSample ?? current?.FirstSample) is null)
+            throw new InvalidOperationException($"{Partition} {key}: the fault plan needs the batch's first sample index (pass firstSample = batch id x batch size)");
+        if (RecordSpikes && !Kernel.Stage.IsOutput) SpikeTraceSize.Elements(sampleCount, Kernel.LocalNeuronCount, Partition.Stage);
+
+        if (current is null)
+        {
+            current = new PendingBatch(key.Attempt, sampleCount, Inputs.Count);
+            _pending[key.BatchId] = current;
+        }
+
+        pending = current;
+        pending.FirstSample ??= firstSample;
         pending.Received[slot] = true;
         pending.Spikes[slot] = spikes;
         pending.Analog = analog ?? pending.Analog;
@@ -179,6 +211,31 @@ public sealed class PartitionProcessor
         _pending.Remove(key.BatchId);
         _completedAttempt[key.BatchId] = key.Attempt;
         return Process(key, pending);
+    }
+
+    /// <summary>
+    /// Refuses incoming routes that share a neuron or leave the source space. The planner never makes such routes;
+    /// a hand-made plan could, and then a neuron both sources send would pass both route checks and fail the merge
+    /// only after the batch was committed. The mask is temporary: one bool per neuron of the source space.
+    /// </summary>
+    private void CheckInputsDisjoint()
+    {
+        var taken = new bool[_sourceNeuronLimit];
+        foreach (var route in Inputs)
+        {
+            foreach (var n in route.Neurons)
+            {
+                if ((uint)n >= (uint)taken.Length)
+                    throw new ArgumentException($"{Partition}: the route from {SourceName(route.SourceId)} carries neuron {n}, outside the source's {taken.Length} neurons");
+                if (taken[n])
+                {
+                    var other = Inputs.First(r => !ReferenceEquals(r, route) && Array.BinarySearch(r.Neurons, n) >= 0);
+                    throw new ArgumentException($"{Partition}: the routes from {SourceName(other.SourceId)} and {SourceName(route.SourceId)} both carry neuron {n}; a neuron has one owner");
+                }
+
+                taken[n] = true;
+            }
+        }
     }
 
     /// <summary>Forget a batch (the run ended or gave up on it).</summary>
@@ -208,14 +265,12 @@ public sealed class PartitionProcessor
             return new PartitionOutput(key, n, [], membrane, 0, synOps, analogEvents, null);
         }
 
-        var localTimes = RecordSpikes ? new int[n * Kernel.LocalNeuronCount] : null;
-        if (_faults is not null && pending.FirstSample is null)
-            throw new InvalidOperationException($"{Partition} {key}: the fault plan needs the batch's first sample index (pass firstSample = batch id x batch size)");
+        var localTimes = RecordSpikes ? new int[n * Kernel.LocalNeuronCount] : null;   // sized in Accept, before the batch was committed
         var fired = Kernel.Fire(membrane, n, localTimes, _faults, pending.FirstSample ?? 0);
         var sends = new LinkSend[_outputs.Length];
         for (var i = 0; i < _outputs.Length; i++)
         {
-            var filtered = fired.Spikes.Where(_outputs[i].Mask);
+            var filtered = fired.Spikes.Where(_outputs[i].Neurons);
             sends[i] = new LinkSend(_outputs[i].Route.TargetId, checked((int)filtered.DeliveryCount), SpikeCodec.Encode(filtered));
         }
 

@@ -17,6 +17,8 @@ public sealed class PayloadException(string message) : Exception(message);
 /// ascending position in the batch (all samples in a row), the position as a varint delta (first absolute,
 /// then the gap minus one) and the multiplicity minus 2. A batch without copies writes no section, so
 /// fault-free payloads are byte for byte what they were before copies existed.
+/// Varints are unsigned LEB128 of at most 32 bits in their shortest form; the decoder refuses any other form, and
+/// checks every size a payload claims against the bytes it has before allocating for it.
 /// </summary>
 public static class SpikeCodec
 {
@@ -37,7 +39,7 @@ public static class SpikeCodec
     public static SpikeBatch Decode(ReadOnlySpan<byte> payload, int sampleCount, int neuronLimit, int window)
     {
         var reader = new PayloadReader(payload);
-        var (offsets, neurons) = ReadIndex(ref reader, sampleCount, neuronLimit);
+        var (offsets, neurons) = ReadIndex(ref reader, sampleCount, neuronLimit, MinBytesPerSpike, "spikes");
         var times = reader.ReadBytes(neurons.Length, "spike times").ToArray();
         var multiplicities = reader.AtEnd ? null : ReadCopies(ref reader, neurons.Length);
         reader.ExpectEnd();
@@ -103,10 +105,11 @@ public static class SpikeCodec
         return writer.ToArray();
     }
 
+    /// <summary>Decodes and validates an analog payload: indices below <paramref name="neuronLimit"/>, finite values, no bytes left over.</summary>
     public static InputEvents DecodeAnalog(ReadOnlySpan<byte> payload, int sampleCount, int neuronLimit)
     {
         var reader = new PayloadReader(payload);
-        var (offsets, neurons) = ReadIndex(ref reader, sampleCount, neuronLimit);
+        var (offsets, neurons) = ReadIndex(ref reader, sampleCount, neuronLimit, MinBytesPerAnalogEvent, "analog events");
         var values = new float[neurons.Length];
         for (var k = 0; k < values.Length; k++)
         {
@@ -132,18 +135,36 @@ public static class SpikeCodec
         }
     }
 
-    private static (int[] Offsets, int[] Neurons) ReadIndex(ref PayloadReader reader, int sampleCount, int neuronLimit)
+    // Least bytes an entry takes after the counts: a varint index delta (one byte at least) and a time byte, or a float32.
+    private const int MinBytesPerSpike = 2;
+    private const int MinBytesPerAnalogEvent = 5;
+
+    /// <summary>
+    /// Reads the counts and the indices. Sizes claimed by the payload (or by the caller's sample count) are checked
+    /// against the bytes that remain before anything of that size is allocated, so that a short, corrupt or forged
+    /// payload costs its own size to reject, not what it claims.
+    /// </summary>
+    private static (int[] Offsets, int[] Neurons) ReadIndex(ref PayloadReader reader, int sampleCount, int neuronLimit, int minBytesPerEntry, string entries)
     {
         if (sampleCount < 0) throw new PayloadException($"sample count {sampleCount} is negative");
+        if (sampleCount > reader.Remaining)
+            throw new PayloadException($"payload truncated: {sampleCount} samples need at least {sampleCount} bytes of counts, the payload has {reader.Remaining}");
+        // The counts first, summed in long (they may add up past int.MaxValue), the offsets only once the sum is known to fit.
         var offsets = new int[sampleCount + 1];
+        long total = 0;
         for (var s = 0; s < sampleCount; s++)
         {
             var count = reader.ReadVarint("spike count");
             if (count > neuronLimit) throw new PayloadException($"sample {s} claims {count} events but the source has {neuronLimit} neurons");
-            offsets[s + 1] = offsets[s] + (int)count;
+            offsets[s + 1] = (int)count;
+            total += count;
         }
 
-        var neurons = new int[offsets[sampleCount]];
+        if (total > reader.Remaining / minBytesPerEntry)
+            throw new PayloadException($"payload truncated: the counts of {sampleCount} samples claim {total} {entries}, which take at least {minBytesPerEntry} bytes each, and {reader.Remaining} bytes are left");
+        for (var s = 0; s < sampleCount; s++) offsets[s + 1] += offsets[s];
+
+        var neurons = new int[total];
         for (var s = 0; s < sampleCount; s++)
         {
             long previous = -1;
@@ -204,18 +225,27 @@ public static class SpikeCodec
         private readonly ReadOnlySpan<byte> _payload = payload;
         private int _position;
 
+        /// <summary>
+        /// An unsigned LEB128 value of at most 32 bits, in its shortest form (what the writer produces): a fifth
+        /// byte may hold 4 bits only, and a last byte of 0 after the first would make a second encoding of the value.
+        /// </summary>
         public uint ReadVarint(string what)
         {
+            var start = _position;
             uint value = 0;
             for (var shift = 0; shift < 35; shift += 7)
             {
                 if (_position >= _payload.Length) throw new PayloadException($"payload truncated while reading a {what} at byte {_position}");
                 var b = _payload[_position++];
+                if (shift == 28 && b > 0x0F)
+                    throw new PayloadException($"malformed varint ({what}) at byte {start}: it holds more than 32 bits");
                 value |= (uint)(b & 0x7F) << shift;
-                if ((b & 0x80) == 0) return value;
+                if ((b & 0x80) != 0) continue;
+                if (b == 0 && shift > 0) throw new PayloadException($"malformed varint ({what}) at byte {start}: over-long (a trailing zero byte)");
+                return value;
             }
 
-            throw new PayloadException($"malformed varint ({what}) at byte {_position}");
+            throw new PayloadException($"malformed varint ({what}) at byte {start}: it holds more than 32 bits");
         }
 
         public ReadOnlySpan<byte> ReadBytes(int count, string what)
@@ -233,6 +263,8 @@ public static class SpikeCodec
         public readonly int Position => _position;
 
         public readonly int Length => _payload.Length;
+
+        public readonly int Remaining => _payload.Length - _position;
 
         public readonly void ExpectEnd()
         {

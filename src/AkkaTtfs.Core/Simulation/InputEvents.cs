@@ -47,7 +47,17 @@ public sealed class InputEvents
     public int EventCount => Neurons.Length;
 
     /// <summary>Keeps the events of the neurons in <paramref name="keep"/> (a routing filter); order is preserved.</summary>
-    public InputEvents Where(ReadOnlySpan<bool> keep)
+    public InputEvents Where(ReadOnlySpan<bool> keep) => Filter(new NeuronMask(keep));
+
+    /// <summary>Keeps the events of the neurons in <paramref name="keep"/> (a route); order is preserved.</summary>
+    public InputEvents Where(NeuronSet keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        return Filter(new NeuronSetFilter(keep));
+    }
+
+    private InputEvents Filter<TFilter>(TFilter keep)
+        where TFilter : INeuronFilter, allows ref struct
     {
         var offsets = new int[SampleCount + 1];
         var neurons = new List<int>(EventCount);
@@ -56,7 +66,7 @@ public sealed class InputEvents
         {
             for (var k = SampleOffsets[s]; k < SampleOffsets[s + 1]; k++)
             {
-                if (!keep[Neurons[k]]) continue;
+                if (!keep.Keeps(Neurons[k])) continue;
                 neurons.Add(Neurons[k]);
                 values.Add(Values[k]);
             }

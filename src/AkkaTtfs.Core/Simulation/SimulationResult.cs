@@ -146,16 +146,20 @@ public sealed class SimulationResultBuilder
         _network = network;
         _window = window;
         SampleCount = sampleCount;
-        _potentials = new float[sampleCount * network.ClassCount];
+        ArgumentOutOfRangeException.ThrowIfNegative(sampleCount);
+        _potentials = new float[checked(sampleCount * network.ClassCount)];
         _done = new bool[sampleCount];
         _spikes = new long[network.SpikingLayerCount];
         _firstLayerMacsPerSample = analogInput ? network.Stages[0].Macs : 0;
         if (recordSpikes)
         {
-            _spikeTimes = new int[network.SpikingLayerCount][];
+            // Every stage is sized before any is allocated, so a run too large to record fails at once, not after gigabytes.
+            var lengths = new int[network.SpikingLayerCount];
+            for (var d = 0; d < lengths.Length; d++) lengths[d] = SpikeTraceSize.Elements(sampleCount, network.Stages[d].ConvShape.Size, d);
+            _spikeTimes = new int[lengths.Length][];
             for (var d = 0; d < _spikeTimes.Length; d++)
             {
-                _spikeTimes[d] = new int[sampleCount * network.Stages[d].ConvShape.Size];
+                _spikeTimes[d] = new int[lengths[d]];
                 Array.Fill(_spikeTimes[d], -1);
             }
         }

@@ -96,7 +96,54 @@ public sealed class SpikeBatch
     /// Keeps only the spikes of neurons marked in <paramref name="keep"/> (a routing-table filter);
     /// order is preserved, so the result stays canonical.
     /// </summary>
-    public SpikeBatch Where(ReadOnlySpan<bool> keep)
+    public SpikeBatch Where(ReadOnlySpan<bool> keep) => Filter(new NeuronMask(keep));
+
+    /// <summary>Keeps only the spikes of the neurons in <paramref name="keep"/> (a route); order is preserved.</summary>
+    public SpikeBatch Where(NeuronSet keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        return keep.IsRange ? WhereRange(keep.First, keep.First + keep.Count) : Filter(new NeuronSetFilter(keep));
+    }
+
+    /// <summary>Spikes of neurons in [begin, end): a sample's neurons ascend, so they are one block of it, found by binary search.</summary>
+    private SpikeBatch WhereRange(int begin, int end)
+    {
+        var offsets = new int[SampleCount + 1];
+        var blocks = new (int Start, int Length)[SampleCount];
+        for (var s = 0; s < SampleCount; s++)
+        {
+            var n = NeuronsOf(s);
+            var from = LowerBound(n, begin);
+            var to = from + LowerBound(n[from..], end);
+            blocks[s] = (SampleOffsets[s] + from, to - from);
+            offsets[s + 1] = offsets[s] + (to - from);
+        }
+
+        var total = offsets[SampleCount];
+        var neurons = new int[total];
+        var times = new byte[total];
+        var multiplicities = Multiplicities is null ? null : new byte[total];
+        for (var s = 0; s < SampleCount; s++)
+        {
+            var (start, length) = blocks[s];
+            Neurons.AsSpan(start, length).CopyTo(neurons.AsSpan(offsets[s]));
+            Times.AsSpan(start, length).CopyTo(times.AsSpan(offsets[s]));
+            Multiplicities?.AsSpan(start, length).CopyTo(multiplicities.AsSpan(offsets[s]));
+        }
+
+        return new SpikeBatch(offsets, neurons, times, multiplicities);
+    }
+
+    /// <summary>Index of the first value &gt;= <paramref name="value"/> in ascending <paramref name="values"/> (its length if none).</summary>
+    private static int LowerBound(ReadOnlySpan<int> values, int value)
+    {
+        var i = values.BinarySearch(value);
+        return i >= 0 ? i : ~i;
+    }
+
+    // Generic over a struct filter, so that each kind of filter gets its own compiled loop (no call through an interface per spike).
+    private SpikeBatch Filter<TFilter>(TFilter keep)
+        where TFilter : INeuronFilter, allows ref struct
     {
         var builder = new SpikeBatchBuilder(SampleCount, SpikeCount);
         if (Multiplicities is { } multiplicities)
@@ -106,7 +153,7 @@ public sealed class SpikeBatch
             {
                 for (var k = SampleOffsets[s]; k < SampleOffsets[s + 1]; k++)
                 {
-                    if (keep[Neurons[k]]) builder.Add(Neurons[k], Times[k], multiplicities[k]);
+                    if (keep.Keeps(Neurons[k])) builder.Add(Neurons[k], Times[k], multiplicities[k]);
                 }
 
                 builder.EndSample();
@@ -121,7 +168,7 @@ public sealed class SpikeBatch
             var t = TimesOf(s);
             for (var k = 0; k < n.Length; k++)
             {
-                if (keep[n[k]]) builder.Add(n[k], t[k]);
+                if (keep.Keeps(n[k])) builder.Add(n[k], t[k]);
             }
 
             builder.EndSample();

@@ -347,10 +347,16 @@ public sealed class StageKernel
         WriteTrace(LocalToGlobal, Stage.ConvShape.Size, localTimes, samples, trace, traceSampleOffset);
 
     /// <summary>Copies local spike times into a global trace through a local-to-global map (see <see cref="LocalToGlobalOf"/>).</summary>
+    /// <exception cref="ArgumentException">The batch's samples lie past the end of the trace.</exception>
     public static void WriteTrace(int[] localToGlobal, int convSize, ReadOnlySpan<int> localTimes, int samples, int[] trace, int traceSampleOffset)
     {
         ArgumentNullException.ThrowIfNull(localToGlobal);
         ArgumentNullException.ThrowIfNull(trace);
+        ArgumentOutOfRangeException.ThrowIfNegative(traceSampleOffset);
+        ArgumentOutOfRangeException.ThrowIfNegative(samples);
+        // Checked in long: past the end, the int index below would wrap (2^32 is 0) and overwrite another sample.
+        if (((long)traceSampleOffset + samples) * convSize > trace.Length)
+            throw new ArgumentException($"a batch of {samples} samples from sample {traceSampleOffset} does not fit a trace of {trace.Length} values ({convSize} neurons per sample)");
         var map = localToGlobal;
         for (var s = 0; s < samples; s++)
         {

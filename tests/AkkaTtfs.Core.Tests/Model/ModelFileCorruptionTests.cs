@@ -309,6 +309,19 @@ public sealed class ModelFileCorruptionTests : IDisposable
         LoadFails("layers.0.bias: data_offsets is missing");
     }
 
+    [Theory]
+    [InlineData("[\"0\",\"48\"]")]
+    [InlineData("[null,48]")]
+    [InlineData("[432,true]")]
+    [InlineData("[{},48]")]
+    [InlineData("[432.5,480]")]
+    public void Data_offsets_that_are_not_integers_are_named(string offsets)
+    {
+        Edit(f => f.Header["layers.0.bias"]!["data_offsets"] = JsonNode.Parse(offsets));
+        LoadFails($"layers.0.bias: data_offsets is {offsets}", "expected [begin, end]");
+        InfoFails("layers.0.bias: data_offsets");
+    }
+
     // --- data layout ---
 
     [Fact]

@@ -33,6 +33,21 @@ public class PartitionedSimulatorTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void A_batch_size_below_one_is_refused_as_the_reference_refuses_it(int batchSize)
+    {
+        // Before this check a batch size of 0 never advanced the batch loop: Run hung.
+        var random = RandomNetworks.Create(0, InputMode.Analog, 1, 2);
+        var options = new SimulationOptions(BatchSize: batchSize);
+        var plan = PartitionPlanner.Plan(random.Model.Network, "1");
+        var partitioned = Assert.Throws<ArgumentOutOfRangeException>(() => new PartitionedSimulator(random.Model, plan).Run(random.Inputs, 2, options));
+        var reference = Assert.Throws<ArgumentOutOfRangeException>(() => new EventDrivenSimulator(random.Model).Run(random.Inputs, 2, options));
+        Assert.Equal(reference.Message, partitioned.Message);
+        Assert.Equal(reference.ParamName, partitioned.ParamName);
+    }
+
     [Fact]
     public void Routing_tables_deliver_each_needed_neuron_exactly_once_and_nothing_else()
     {

@@ -162,4 +162,111 @@ public class SpikeCodecTests
         Assert.Contains("outside the window", Assert.Throws<PayloadException>(() => SpikeCodec.Decode(payload, 4, 300, 8)).Message, StringComparison.Ordinal);
         Assert.Throws<PayloadException>(() => SpikeCodec.Decode([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], 1, 300, 16));
     }
+
+    private static byte[] Varint(uint value)
+    {
+        var bytes = new List<byte>();
+        while (value >= 0x80)
+        {
+            bytes.Add((byte)(value | 0x80));
+            value >>= 7;
+        }
+
+        bytes.Add((byte)value);
+        return [.. bytes];
+    }
+
+    private static byte[] Repeat(byte[] bytes, int times) => Enumerable.Repeat(bytes, times).SelectMany(b => b).ToArray();
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1_000_000)]
+    [InlineData(4)]
+    public void A_sample_count_the_payload_cannot_hold_is_rejected_before_anything_is_allocated(int sampleCount)
+    {
+        // Every sample writes its spike count, at least one byte; three bytes cannot hold four samples.
+        byte[] payload = [0, 0, 0];
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<PayloadException>(() => SpikeCodec.Decode(payload, sampleCount, 100, 8));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "decoding allocated before rejecting");
+        Assert.Contains($"{sampleCount} samples", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<PayloadException>(() => SpikeCodec.DecodeAnalog(payload, sampleCount, 100));
+    }
+
+    [Fact]
+    public void A_tiny_payload_claiming_millions_of_spikes_is_rejected_before_they_are_allocated()
+    {
+        // 64 samples x 65,536 spikes in 192 bytes: the neuron array alone would take 16 MB.
+        var payload = Repeat(Varint(65_536), 64);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<PayloadException>(() => SpikeCodec.Decode(payload, 64, 65_536, 8));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "decoding allocated before rejecting");
+        Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("4194304 spikes", ex.Message, StringComparison.Ordinal);
+
+        before = GC.GetAllocatedBytesForCurrentThread();
+        ex = Assert.Throws<PayloadException>(() => SpikeCodec.DecodeAnalog(payload, 64, 65_536));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "decoding allocated before rejecting");
+        Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Spike_counts_whose_sum_overflows_an_int_are_rejected()
+    {
+        // 40,000 samples x 65,536 spikes = 2.6e9 spikes: the offsets wrap past int.MaxValue.
+        var payload = Repeat(Varint(65_536), 40_000);
+        var ex = Assert.Throws<PayloadException>(() => SpikeCodec.Decode(payload, 40_000, 65_536, 8));
+        Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<PayloadException>(() => SpikeCodec.DecodeAnalog(payload, 40_000, 65_536));
+    }
+
+    [Fact]
+    public void The_minimum_size_bound_accepts_the_densest_honest_payload()
+    {
+        // Every neuron spiking, gaps of 0: one byte of index and one of time per spike, exactly the bound.
+        var builder = new SpikeBatchBuilder(3);
+        for (var s = 0; s < 3; s++)
+        {
+            for (var n = 0; n < 100; n++) builder.Add(n, 7);
+            builder.EndSample();
+        }
+
+        var batch = builder.Build();
+        var payload = SpikeCodec.Encode(batch);
+        Assert.Equal(3 + (300 * 2), payload.Length);
+        Assert.Equal(batch.Neurons, SpikeCodec.Decode(payload, 3, 100, 8).Neurons);
+        var analog = InputEvents.Create(batch.SampleOffsets, batch.Neurons, Enumerable.Repeat(0.5f, 300).ToArray());
+        var analogPayload = SpikeCodec.EncodeAnalog(analog);
+        Assert.Equal(3 + (300 * 5), analogPayload.Length);
+        Assert.Equal(analog.Neurons, SpikeCodec.DecodeAnalog(analogPayload, 3, 100).Neurons);
+    }
+
+    public static TheoryData<byte[], string> MalformedVarints => new()
+    {
+        { [0x80, 0x80, 0x80, 0x80, 0x10], "more than 32 bits" },            // 2^32: the dropped bit made it 0
+        { [0xFF, 0xFF, 0xFF, 0xFF, 0x7F], "more than 32 bits" },
+        { [0x80, 0x80, 0x80, 0x80, 0x80, 0x00], "more than 32 bits" },     // a sixth byte
+        { [0x80, 0x00], "over-long" },                                     // 0 in two bytes
+        { [0x81, 0x80, 0x00], "over-long" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedVarints))]
+    public void Malformed_varints_are_rejected(byte[] count, string because)
+    {
+        var ex = Assert.Throws<PayloadException>(() => SpikeCodec.Decode(count, 1, 100, 8));
+        Assert.Contains(because, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("spike count", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_largest_varints_still_decode()
+    {
+        // 2^32 - 1 is five bytes with 4 payload bits in the last; as a neuron gap it is outside any source.
+        Assert.Equal([0xFF, 0xFF, 0xFF, 0xFF, 0x0F], Varint(uint.MaxValue));
+        var ex = Assert.Throws<PayloadException>(() => SpikeCodec.Decode([1, .. Varint(uint.MaxValue), 0], 1, 100, 8));
+        Assert.Contains("neuron 4294967295 is outside", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([127], SpikeCodec.Decode([1, .. Varint(127), 0], 1, 128, 8).Neurons);
+        Assert.Equal([128], SpikeCodec.Decode([1, .. Varint(128), 0], 1, 129, 8).Neurons);
+    }
 }

@@ -25,14 +25,17 @@ public static class ClockDrivenSimulator
         var classCount = model.Network.ClassCount;
         var spikeTimes = new int[hiddenCount][];
         var preActivations = new double[hiddenCount][];
+        // Sized in long before anything is allocated: an int product wraps for large runs (see SpikeTraceSize).
+        var lengths = Enumerable.Range(0, hiddenCount)
+            .Select(s => SpikeTraceSize.Elements(count, model.Network.Stages[s].ConvShape.Size, s, sizeof(int) + sizeof(double))).ToArray();
         for (var s = 0; s < hiddenCount; s++)
         {
-            spikeTimes[s] = new int[count * model.Network.Stages[s].ConvShape.Size];
-            preActivations[s] = new double[count * model.Network.Stages[s].ConvShape.Size];
+            spikeTimes[s] = new int[lengths[s]];
+            preActivations[s] = new double[lengths[s]];
         }
 
         var spikesPerStage = new long[hiddenCount];
-        var potentials = new double[count * classCount];
+        var potentials = new double[checked(count * classCount)];
         var predictions = new int[count];
 
         for (var sample = 0; sample < count; sample++)

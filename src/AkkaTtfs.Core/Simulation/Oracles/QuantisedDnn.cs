@@ -28,13 +28,15 @@ public static class QuantisedDnn
         var spikeTimes = new int[hiddenCount][];
         var preActivations = new double[hiddenCount][];
         var spikesPerStage = new long[hiddenCount];
+        // Sized in long before anything is allocated: an int product wraps for large runs (see SpikeTraceSize).
+        var lengths = Enumerable.Range(0, hiddenCount).Select(s => SpikeTraceSize.Elements(count, stages[s].ConvShape.Size, s, sizeof(int) + sizeof(double))).ToArray();
         for (var s = 0; s < hiddenCount; s++)
         {
-            spikeTimes[s] = new int[count * stages[s].ConvShape.Size];
-            preActivations[s] = new double[count * stages[s].ConvShape.Size];
+            spikeTimes[s] = new int[lengths[s]];
+            preActivations[s] = new double[lengths[s]];
         }
 
-        var potentials = new double[count * classCount];
+        var potentials = new double[checked(count * classCount)];
         var predictions = new int[count];
 
         for (var sample = 0; sample < count; sample++)
