@@ -26,13 +26,6 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Delivers every message 20 ms late.</summary>
-    private sealed class SlowLink : ReceiveActor
-    {
-        public SlowLink(IActorRef target) =>
-            ReceiveAny(m => Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(20), target, m, Sender));
-    }
-
     [Fact]
     public async Task A_partition_stopped_mid_run_is_rehomed_and_the_results_are_identical()
     {
@@ -45,11 +38,9 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Links are slowed by relays, so batches are still on their way to the victim when it stops
         // (a PoisonPill is processed after the messages already in its mailbox): they must be replayed.
-        var relays = 0;
         var request = new RunRequest("crash", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3, RecordSpikes: true))
         {
-            LinkInterceptor = (source, target, targetRef) =>
-                cluster[0].System.ActorOf(Props.Create(() => new SlowLink(targetRef)), $"slow-{source}-{target}-{relays++}"),
+            LinkInterceptor = SlowLinks.On(cluster[0].System, "crash"),
         };
         var run = ClusterRuntime.RunAsync(cluster[0].System, request, workers, new AfterProgress(40, reached));
         await reached.Task.WaitAsync(RunTimeout);
@@ -83,12 +74,10 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         var reference = new EventDrivenSimulator(model, faults).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
         var plan = PartitionPlanner.Plan(model.Network, "2");
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var relays = 0;
         var request = new RunRequest("faultycrash", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3, RecordSpikes: true))
         {
             Faults = faults,
-            LinkInterceptor = (source, target, targetRef) =>
-                cluster[0].System.ActorOf(Props.Create(() => new SlowLink(targetRef)), $"slow-{source}-{target}-{relays++}"),
+            LinkInterceptor = SlowLinks.On(cluster[0].System, "faultycrash"),
         };
         var run = ClusterRuntime.RunAsync(cluster[0].System, request, workers, new AfterProgress(40, reached));
         await reached.Task.WaitAsync(RunTimeout);

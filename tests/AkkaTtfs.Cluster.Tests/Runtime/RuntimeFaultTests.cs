@@ -34,11 +34,15 @@ public class RuntimeFaultTests(ITestOutputHelper output)
     {
         await using var cluster = await InProcessCluster.StartAsync(2);
         var workers = await cluster.StartWorkersAsync();
-        const int samples = 3000;
+        const int samples = 600;
         var (model, inputs, plan) = Setup(samples, 21, "2");
         var faults = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 3, "at": 0.3 } ] }""");
         var reference = new EventDrivenSimulator(model).Run(inputs, samples);
-        var request = new RunRequest("rtcrash", model, plan, inputs, samples, new RunOptions(BatchSize: 2, MaxInFlight: 2)) { Faults = faults };
+        var request = new RunRequest("rtcrash", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3))
+        {
+            Faults = faults,
+            LinkInterceptor = SlowLinks.On(cluster[0].System, "rtcrash"),   // the run lasts seconds on any machine
+        };
 
         var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
 
@@ -55,15 +59,19 @@ public class RuntimeFaultTests(ITestOutputHelper output)
     {
         await using var cluster = await InProcessCluster.StartAsync(3, faultInjection: true);
         var workers = await cluster.StartWorkersAsync();
-        const int samples = 3000;
+        const int samples = 600;
         var (model, inputs, plan) = Setup(samples, 22, "3");
+        // The relays live on node 0 (the coordinator's), so all spike traffic to and from node a crosses the cut.
         var a = OtherThanCoordinator(cluster, workers);
-        var b = OtherThanCoordinator(cluster, workers, skip: 1);
         // 2 s: well below the failure detector's pause, so no node is downed; what was sent meanwhile is lost.
-        var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "cut", "node": {{a}}, "to": {{b}}, "at": 0.3, "for": 2 } ] }""");
+        var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "cut", "node": 0, "to": {{a}}, "at": 0.3, "for": 2 } ] }""");
         var reference = new EventDrivenSimulator(model).Run(inputs, samples);
         // The default, adaptive batch timeout (Core's ReplayTimer) must notice the loss.
-        var request = new RunRequest("rtcut", model, plan, inputs, samples, new RunOptions(BatchSize: 2, MaxInFlight: 2)) { Faults = faults };
+        var request = new RunRequest("rtcut", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3))
+        {
+            Faults = faults,
+            LinkInterceptor = SlowLinks.On(cluster[0].System, "rtcut"),
+        };
 
         var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
 
@@ -72,8 +80,7 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         Assert.Null(fired.Skipped);
         Assert.True(outcome.TimeoutReplays > 0, "the cut should have lost messages and forced a replay");
         Assert.Empty(outcome.Restarts);   // a 2 s cut loses messages, not nodes
-        Assert.Contains(outcome.Links, l => l.SourceId >= 0 && l.Messages > 0
-            && new[] { outcome.NodeOfPartition[l.SourceId], outcome.NodeOfPartition[l.TargetId] }.Order().SequenceEqual(new[] { a, b }.Order()));
+        Assert.Contains(outcome.NodeOfPartition, n => n == a);   // node a hosted partitions, so the cut carried spikes
         output.WriteLine($"fired {fired}; timeout replays {outcome.TimeoutReplays}, replayed {outcome.ReplayedBatches} batches, run {outcome.RunTime.TotalSeconds:F1} s");
     }
 
@@ -82,13 +89,17 @@ public class RuntimeFaultTests(ITestOutputHelper output)
     {
         await using var cluster = await InProcessCluster.StartAsync(3, faultInjection: true);
         var workers = await cluster.StartWorkersAsync();
-        const int samples = 6000;
+        const int samples = 600;
         var (model, inputs, plan) = Setup(samples, 23, "3");
         var victim = OtherThanCoordinator(cluster, workers);
         var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "kill", "node": {{victim}}, "at": 0.5 } ] }""");
         var reference = new EventDrivenSimulator(model).Run(inputs, samples);
         var request = new RunRequest("rtkill", model, plan, inputs, samples,
-            new RunOptions(BatchSize: 2, MaxInFlight: 2, StallTimeout: TimeSpan.FromSeconds(90))) { Faults = faults };
+            new RunOptions(BatchSize: 4, MaxInFlight: 3, StallTimeout: TimeSpan.FromSeconds(90)))
+        {
+            Faults = faults,
+            LinkInterceptor = SlowLinks.On(cluster[0].System, "rtkill"),
+        };
 
         var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
 
