@@ -22,6 +22,7 @@ public sealed class PartitionActor : ReceiveActor
     private PartitionProcessor? _processor;
     private Dictionary<int, IActorRef> _targets = [];
     private IActorRef _collector = ActorRefs.Nobody;
+    private long _rejected;
 
     public PartitionActor() => Become(Deploying);
 
@@ -141,14 +142,24 @@ public sealed class PartitionActor : ReceiveActor
     /// <summary>The batch's first global sample (the ledger cuts the run into equal batches); fault draws are keyed by it.</summary>
     private int FirstSample(int batchId) => checked(batchId * _deploy!.BatchSize);
 
-    /// <summary>A message the processor rejects (corrupt payload, unknown source) fails the partition with the reason, visibly.</summary>
+    /// <summary>
+    /// A payload the processor rejects (corrupt, or spikes that are not on the sender's route) is logged and
+    /// dropped: the processor checks everything before a batch changes, so the partition stays sound, and the
+    /// batch it belonged to is replayed after the batch timeout. A broken contract (a message from a source with
+    /// no route here, disagreeing sample counts) fails the partition with the reason, visibly.
+    /// </summary>
     private void Guarded(Func<PartitionOutput?> step)
     {
         try
         {
             Emit(step());
         }
-        catch (Exception ex) when (ex is PayloadException or InvalidOperationException or ArgumentException or OverflowException)
+        catch (PayloadException ex)
+        {
+            _rejected++;
+            _log.Error("partition {0}: dropped a message ({1} so far): {2}", _deploy?.PartitionId ?? -1, _rejected, ex.Message);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or OverflowException)
         {
             Fail(ex.Message);
         }

@@ -47,6 +47,46 @@ public class RuntimeRobustnessTests
     }
 
     [Fact]
+    public async Task A_corrupt_or_forged_spike_message_is_dropped_and_the_run_stays_exact()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(1);
+        var workers = await cluster.StartWorkersAsync();
+        const int samples = 400;
+        var (model, inputs) = SmallConvNet.Create(samples, 31);
+        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var plan = PartitionPlanner.Plan(model.Network, "2");
+        var progressed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = ClusterRuntime.RunAsync(cluster[0].System,
+            new RunRequest("forged", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3)) { LinkInterceptor = SlowLinks.On(cluster[0].System, "forged") },
+            workers, new OnProgress(20, progressed));
+        await progressed.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+        // Partition 2 (stage 1) receives from partitions 0 and 1. A payload that does not decode, and one that
+        // decodes but carries a neuron outside partition 0's route (its channels are 0..2 of 6), for a batch in
+        // the future: both must be dropped without touching the batch.
+        var target = await Eventually.ResolveAsync(cluster[0].System, "/user/node-agent/forged-p2-*", TimeSpan.FromSeconds(30));
+        target.Tell(new Protocol.SpikeBatchMessage("forged", 90, 0, 0, 2, 4, 1, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]), ActorRefs.NoSender);
+        // Sample 0 holds one spike of neuron 149, the last of channel 5 (of the 6 x 5 x 5 pooled outputs): partition 1's.
+        var foreign = new SpikeBatch([0, 1, 1, 1, 1], [(6 * 5 * 5) - 1], [3]);
+        target.Tell(new Protocol.SpikeBatchMessage("forged", 91, 0, 0, 2, 4, 1, Core.Runtime.SpikeCodec.Encode(foreign)), ActorRefs.NoSender);
+
+        var outcome = await run.WaitAsync(TimeSpan.FromMinutes(2));
+        ResultAssert.BitIdentical(reference, outcome.Result, "after two forged messages");
+        Assert.Empty(outcome.Restarts);
+        await Eventually.UntilAsync(() => cluster.ErrorsOf(0).Count(e => e.Message.ToString()!.Contains("dropped a message", StringComparison.Ordinal)) == 2,
+            TimeSpan.FromSeconds(10), "partition 2 logged both drops");
+    }
+
+    /// <summary>Signals once the run has completed some samples.</summary>
+    private sealed class OnProgress(int samples, TaskCompletionSource reached) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value)
+        {
+            if (value.CompletedSamples >= samples) reached.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task A_layer_larger_than_one_weight_chunk_is_deployed_in_chunks_and_runs_exactly()
     {
         await using var cluster = await InProcessCluster.StartAsync(2);
