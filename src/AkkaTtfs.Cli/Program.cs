@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using AkkaTtfs.Cli.Commands;
 
 namespace AkkaTtfs.Cli;
@@ -19,6 +20,18 @@ internal static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
-        return root.Parse(args).Invoke();
+        var parse = root.Parse(args);
+
+        // The library's own error action prints every error and then the whole help on stdout, with exit
+        // code 1; bad input here is one line on stderr and exit code 2, like every other bad input
+        // (README.md). --help and --version are actions of their own and still run when, say, a required
+        // option is missing.
+        if (parse.Action is ParseErrorAction)
+        {
+            Console.Error.WriteLine($"error: {ParseErrors.Describe(parse)}");
+            return CliErrors.BadInput;
+        }
+
+        return parse.Invoke();
     }
 }

@@ -35,6 +35,9 @@ public sealed class SurrogateTrainer : ITrainer
             var folder = Path.GetDirectoryName(Path.GetFullPath(path));
             if (folder is null || !Directory.Exists(folder))
                 throw new DirectoryNotFoundException($"cannot write the model to '{path}': the folder '{folder}' does not exist");
+            // Checked now, not when the model is written after minutes of training.
+            if (Directory.Exists(Path.GetFullPath(path)))
+                throw new IOException($"cannot write the model to '{path}': it is a folder");
         }
 
         return TorchRuntime.OnTrainingThread(() => Run(plan, progress, ct));

@@ -8,14 +8,21 @@ internal static class CliProcess
     public sealed record Outcome(int ExitCode, string StdOut, string StdErr)
     {
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{StdOut}\nstderr:\n{StdErr}";
+
+        /// <summary>Non-empty lines of stderr.</summary>
+        public string[] ErrorLines => StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
     public static Outcome Run(params string[] args) => Run(TimeSpan.FromMinutes(3), args);
 
-    public static Outcome Run(TimeSpan timeout, params string[] args)
+    public static Outcome Run(TimeSpan timeout, params string[] args) => RunIn(null, timeout, args);
+
+    /// <summary>Runs in <paramref name="workingDirectory"/>, e.g. to see what a command writes to its default places (runs/...).</summary>
+    public static Outcome RunIn(string? workingDirectory, TimeSpan timeout, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "akkattfs.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) info.WorkingDirectory = workingDirectory;
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");

@@ -20,13 +20,49 @@ public sealed class CliTests : IDisposable
             Assert.Contains(command, run.StdOut, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Unknown_options_and_commands_fail_with_a_message()
+    [Theory]
+    [InlineData(new[] { "simulate", "--model", "x.safetensors", "--limt", "200" }, "unrecognized option '--limt'; did you mean '--limit'? (see 'akkattfs simulate --help')")]
+    [InlineData(new[] { "simulate", "--model", "x.safetensors", "--no-such-option" }, "unrecognized option '--no-such-option'")]
+    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate' (see 'akkattfs --help')")]
+    [InlineData(new string[0], "no command given; one of run, node, dataset, simulate")]
+    [InlineData(new[] { "simulate", "--model", "x.safetensors", "--nodes", "abc" }, "option '--nodes' expects an integer, got 'abc'")]
+    [InlineData(new[] { "simulate", "--model", "x.safetensors", "--engine", "foo" }, "option '--engine' got 'foo'; it must be one of event, partitioned, cluster, clock")]
+    [InlineData(new[] { "model", "info" }, "missing argument <file> (see 'akkattfs model info --help')")]
+    [InlineData(new[] { "simulate", "--limit", "5" }, "option '--model' is required")]
+    [InlineData(new[] { "train", "--preset", "SR+XX" }, "it must be one of SM, SR, SR+TR, SR+TR+TB, ReLU")]
+    public void Parse_errors_are_one_line_on_stderr_with_exit_code_2(string[] args, string expected)
     {
-        var run = CliProcess.Run("simulate", "--model", "x.safetensors", "--no-such-option");
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("--no-such-option", run.StdErr + run.StdOut, StringComparison.Ordinal);
-        Assert.NotEqual(0, CliProcess.Run("frobnicate").ExitCode);
+        var run = CliProcess.Run(args);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("", run.StdOut);     // not the whole help
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("simulate")]     // --model is required, but help needs no model
+    [InlineData("model", "info")]
+    [InlineData("run")]
+    public void Help_of_a_command_works_without_its_required_options(params string[] command)
+    {
+        var run = CliProcess.Run([.. command, "--help"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Usage:", run.StdOut, StringComparison.Ordinal);
+        Assert.Equal("", run.StdErr);
+    }
+
+    [Fact]
+    public void Help_texts_say_what_the_options_do()
+    {
+        var run = CliProcess.Run("run", "--help");
+        Assert.Contains("channels x ceil(N/channels) partitions", run.StdOut, StringComparison.Ordinal);
+        var simulate = CliProcess.Run("simulate", "--help");
+        Assert.Contains("switches the default event engine to partitioned", simulate.StdOut, StringComparison.Ordinal);
+        foreach (var option in new[] { "--join-timeout", "--host", "--port", "--in-flight", "--config" })
+            Assert.Contains(option, simulate.StdOut, StringComparison.Ordinal);
+        var random = CliProcess.Run("model", "random", "--help");
+        Assert.DoesNotContain("no data is read", random.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -175,8 +211,45 @@ public sealed class RunCommandTests : IDisposable
     {
         var modelPath = _temp.File("m.safetensors");
         Assert.Equal(0, CliProcess.Run("model", "random", "--arch", "mlp", "--out", modelPath).ExitCode);
-        var run = CliProcess.Run(TimeSpan.FromMinutes(2), "run", "--model", modelPath, "--seed", "akka.tcp://akkattfs@127.0.0.1:9", "--join-timeout", "5", "--out", _temp.File("r"));
+        var folder = _temp.File("r");
+        var run = CliProcess.Run(TimeSpan.FromMinutes(2), "run", "--model", modelPath, "--seed", "akka.tcp://akkattfs@127.0.0.1:9", "--join-timeout", "5", "--out", folder);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("127.0.0.1:9", run.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder), "a failed run removes the report folder it made (nothing was trained)");
+    }
+
+    [Fact]
+    public void A_coordinator_takes_its_config_file_and_names_the_rewritten_seed_it_joins()
+    {
+        var modelPath = _temp.File("m.safetensors");
+        Assert.Equal(0, CliProcess.Run("model", "random", "--arch", "mlp", "--out", modelPath).ExitCode);
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var config = _temp.File("coordinator.conf");
+        File.WriteAllText(config, $"akka.remote.dot-netty.tcp.port = {port}\n");
+        // In a folder of its own and without --out: the default report folder runs/run-<time> must go again.
+        var run = CliProcess.RunIn(_temp.Path, TimeSpan.FromMinutes(2), "run", "--model", modelPath, "--seed", "akka.tcp://akkattfs@127.0.0.1:9", "--fault-injection",
+            "--config", config, "--join-timeout", "2");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        // The port comes from the file; the seed is shown as joined: rewritten to the fault-injection scheme.
+        Assert.Contains($"coordinator akka.trttl.gremlin.tcp://akkattfs@127.0.0.1:{port} joining akka.trttl.gremlin.tcp://akkattfs@127.0.0.1:9", run.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.File("runs")), "a failed run removes the folders it made (runs/ too)");
+    }
+
+    [Fact]
+    public void A_config_file_that_is_not_hocon_is_refused_before_anything_runs()
+    {
+        var config = _temp.File("bad.conf");
+        File.WriteAllText(config, "akka.remote.dot-netty.tcp.port = ${no-such-setting}\n");
+        var folder = _temp.File("never");
+        var run = CliProcess.Run("run", "--model", "no-model-needed.safetensors", "--config", config, "--out", folder);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("bad.conf", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
     }
 }

@@ -14,7 +14,7 @@ public sealed class TrainCliTests : IDisposable
     public void Train_writes_a_model_and_a_report_and_evaluate_reads_the_model()
     {
         var model = _temp.File("tiny.safetensors");
-        var train = CliProcess.Run("train", "--arch", "d16-d10", "--epochs", "2", "--train-limit", "400", "--test-limit", "100", "--batch", "64", "-o", model);
+        var train = CliProcess.Run("train", "--arch", "d16-d10", "--preset", "sr-tr-tb", "--epochs", "2", "--train-limit", "400", "--test-limit", "100", "--batch", "64", "-o", model);
         Assert.True(train.ExitCode == 0, train.ToString());
         Assert.Contains("epoch   2/2", train.StdErr, StringComparison.Ordinal);
         Assert.Contains("p_SR", train.StdErr, StringComparison.Ordinal);

@@ -33,6 +33,7 @@ internal static class EvaluateCommand
         {
             if (parse.GetValue(limit) is < 1) throw new CliUsageException("--limit must be >= 1");
             if (parse.GetValue(threads) < 1) throw new CliUsageException("--threads must be >= 1");
+            if (parse.GetValue(report) is { } reportTarget) CliFiles.CheckOutputFile(reportTarget.FullName, "--report");
             var modelPath = parse.GetValue(model)!.FullName;
             var snn = ModelFile.Load(modelPath);
             var pair = DatasetCatalog.Load(parse.GetValue(data)!);
@@ -48,7 +49,7 @@ internal static class EvaluateCommand
             Print(evaluation);
             if (parse.GetValue(report) is { } file)
             {
-                File.WriteAllText(file.FullName, System.Text.Json.JsonSerializer.Serialize(evaluation, ReportJson.Options));
+                CliFiles.WriteText(file.FullName, System.Text.Json.JsonSerializer.Serialize(evaluation, ReportJson.Options));
                 Console.WriteLine($"report written to  {file.FullName}");
             }
 
@@ -65,8 +66,8 @@ internal static class EvaluateCommand
         Console.WriteLine(string.Create(inv, $"DNN accuracy       {e.DnnAccuracy:P2} (converted network, quantised TTFS activation)"));
         Console.WriteLine(string.Create(inv, $"SNN accuracy       {e.SnnAccuracy:P2} (Core event-driven reference)"));
         Console.WriteLine(string.Create(inv, $"DNN/SNN agreement  {e.PredictionAgreement:P2} ({e.DisagreeingSamples} samples disagree{(e.DisagreeingSamples > 0 ? ": " + string.Join(", ", e.DisagreeingIndices.Take(10)) + (e.DisagreeingSamples > 10 ? ", ..." : "") : "")})"));
-        Console.WriteLine(string.Create(inv, $"spikes/sample      {e.SpikesPerSample:F1}  per layer [{string.Join(", ", e.SpikesPerSamplePerLayer.Select(x => x.ToString("F1", inv)))}]  (DNN non-zero activations {e.DnnNonZeroActivationsPerSample:F1})"));
-        Console.WriteLine(string.Create(inv, $"SynOps/sample      {e.SynOpsPerSample:F0}  vs DNN MACs/sample {e.DnnMacsPerSample:N0} ({e.SynOpsPerSample / Math.Max(1, e.DnnMacsPerSample):P1})"));
+        Console.WriteLine(string.Create(inv, $"spikes/sample      {Numbers.Fixed(e.SpikesPerSample, 1)}  per layer [{Numbers.List(e.SpikesPerSamplePerLayer, 1)}]  (DNN non-zero activations {Numbers.Fixed(e.DnnNonZeroActivationsPerSample, 1)})"));
+        Console.WriteLine(string.Create(inv, $"SynOps/sample      {Numbers.Fixed(e.SynOpsPerSample, 0)}  vs DNN MACs/sample {e.DnnMacsPerSample:N0} ({e.SynOpsPerSample / Math.Max(1, e.DnnMacsPerSample):P1})"));
         Console.WriteLine(string.Create(inv, $"energy/sample      SNN {e.Energy.SnnPicojoules / 1000:F1} nJ vs DNN {e.Energy.DnnPicojoules / 1000:F1} nJ (ratio {e.Energy.Ratio:F3}; E_AC {e.Energy.Model.AccumulatePicojoules} pJ, E_MAC {e.Energy.Model.MultiplyAccumulatePicojoules} pJ; {e.EnergyAssumption})"));
         Console.WriteLine(string.Create(inv, $"time               DNN {e.DnnSeconds:F2} s, SNN {e.SnnSeconds:F2} s"));
     }

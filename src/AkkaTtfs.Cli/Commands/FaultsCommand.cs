@@ -38,7 +38,7 @@ internal static class FaultsCommand
         var steps = new Option<string?>("--steps") { Description = "Delay: extra steps; jitter: half-width; one value, or a comma-separated list to sweep" };
         var factor = new Option<string?>("--factor") { Description = "Drift: threshold factor (> 0); one value, or a comma-separated list to sweep" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the plan (every draw is keyed by it)", DefaultValueFactory = _ => 1 };
-        var partitions = new Option<string?>("--partitions", "-p") { Description = "Run with the partitioned engine cut by this spec (results are identical to the event engine)" };
+        var partitions = new Option<string?>("--partitions", "-p") { Description = "Run with the partitioned engine cut by this spec (results are identical to the event engine). " + RunCommand.PartitionSpecHelp };
         var repeat = new Option<int>("--repeat") { Description = "Run the fault-free run and every point this many rounds (interleaved, after a warm-up round) and report median wall and CPU times and the median per-round CPU time ratio to the fault-free run", DefaultValueFactory = _ => 1 };
         var background = new Option<FileInfo?>("--with") { Description = "A fault plan (JSON) whose faults are added to every point (its entries first, the swept fault last; its seed is used unless --seed is given)" };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Write campaign.json, campaign.csv and a plot of accuracy vs the swept value into this folder" };
@@ -65,9 +65,12 @@ internal static class FaultsCommand
             if (parse.GetValue(batch) < 1) throw new CliUsageException("--batch must be >= 1");
             if (parse.GetValue(repeat) < 1) throw new CliUsageException("--repeat must be >= 1");
 
+            if (parse.GetValue(output) is { } outFolder && File.Exists(outFolder.FullName))
+                throw new CliUsageException($"--out {outFolder.FullName} is a file; give a folder for the campaign");
+
             var modelPath = parse.GetValue(model)!.FullName;
             var snn = ModelFile.Load(modelPath);
-            var withPlan = parse.GetValue(background) is { } withFile ? FaultPlan.Load(withFile.FullName) : null;
+            var withPlan = parse.GetValue(background) is { } withFile ? CliFiles.LoadFaultPlan(withFile) : null;
             if (withPlan is not null)
             {
                 try
@@ -78,6 +81,12 @@ internal static class FaultsCommand
                 {
                     throw new CliUsageException($"--with {parse.GetValue(background)!.FullName}: {ex.Message}");
                 }
+            }
+
+            if (withPlan is { Runtime.Count: > 0 })
+            {
+                var count = withPlan.Runtime.Count;
+                Console.Error.WriteLine($"note: the --with plan's {count} runtime fault{(count == 1 ? "" : "s")} act{(count == 1 ? "s" : "")} on the cluster engine only (run or simulate --nodes N); a campaign ignores {(count == 1 ? "it" : "them")}");
             }
 
             var seedGiven = parse.GetResult(seed) is { Implicit: false };
@@ -126,7 +135,7 @@ internal static class FaultsCommand
             var labels = Enumerable.Range(0, n).Select(i => (byte)dataset.Label(i)).ToArray();
             var options = new SimulationOptions(parse.GetValue(batch));
             var spec = parse.GetValue(partitions);
-            var partitionPlan = spec is null ? null : PartitionPlanner.Plan(snn.Network, spec);
+            var partitionPlan = spec is null ? null : RunCommand.PlanPartitions(snn.Network, spec);
             var engine = partitionPlan is null ? "event" : $"partitioned ({partitionPlan.Describe()})";
             var repeats = parse.GetValue(repeat);
 
@@ -151,6 +160,8 @@ internal static class FaultsCommand
                 foreach (var point in points) Run(point.Plan);
             }
 
+            // Whole lines (every tenth of the points) when stderr is redirected, one line rewritten in place on a terminal.
+            var progress = new ConsoleProgress("points", points.Count);
             var results = new SimulationResult[points.Count + 1];
             var times = Enumerable.Range(0, points.Count + 1).Select(_ => new List<double>()).ToArray();
             var cpuTimes = Enumerable.Range(0, points.Count + 1).Select(_ => new List<double>()).ToArray();
@@ -167,11 +178,10 @@ internal static class FaultsCommand
                     times[i].Add(clock.Elapsed.TotalSeconds);
                     process.Refresh();
                     cpuTimes[i].Add((process.TotalProcessorTime - cpu).TotalSeconds);
-                    if (repeats == 1 && i > 0) Console.Error.Write($"\rpoint {i}/{points.Count}");
+                    if (repeats == 1 && i > 0) progress.Report(i);
                 }
             }
 
-            if (repeats == 1) Console.Error.WriteLine();
             double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);
             var clean = results[0];
             var cleanSeconds = Median(times[0]);
@@ -179,7 +189,7 @@ internal static class FaultsCommand
             var cleanAccuracy = clean.Accuracy(labels);
             var rows = new List<Dictionary<string, object>>();
             var inv = Inv;
-            Console.WriteLine(string.Create(inv, $"fault-free: accuracy {cleanAccuracy:P2}, spikes/sample {clean.SpikesPerSample:F1}, delivered/sample {clean.SpikesDeliveredPerSample:F1}, SynOps/sample {clean.SynOpsPerSample:F0}, {n / cleanSeconds:F0} samples/s ({n / cleanCpu:F0} per CPU second)"));
+            Console.WriteLine(string.Create(inv, $"fault-free: accuracy {cleanAccuracy:P2}, spikes/sample {Numbers.Fixed(clean.SpikesPerSample, 1)}, delivered/sample {Numbers.Fixed(clean.SpikesDeliveredPerSample, 1)}, SynOps/sample {Numbers.Fixed(clean.SynOpsPerSample, 0)}, {n / cleanSeconds:F0} samples/s ({n / cleanCpu:F0} per CPU second)"));
             Console.WriteLine(string.Create(inv, $"{"layer",5} {sweep,8} {"accuracy",9} {"change",8} {"spikes/s.",10} {"delivered/s.",12} {"vs clean",9} {"samples/s",9} {"per CPU s",9} {"CPU time",9}  counters"));
             for (var i = 0; i < points.Count; i++)
             {
@@ -217,7 +227,7 @@ internal static class FaultsCommand
                 rows.Add(row);
                 var counters = string.Join(", ", result.Faults.Entries().Where(e => e.Value != 0).Select(e => $"{e.Key} {e.Value}"));
                 Console.WriteLine(string.Create(inv,
-                    $"{layer,5} {x,8:G4} {accuracy,9:P2} {(accuracy - cleanAccuracy) * 100,7:+0.00;-0.00;0.00}pp {result.SpikesPerSample,10:F1} {result.SpikesDeliveredPerSample,12:F1} {(double)row["delivered_vs_fault_free"],9:P1} {n / seconds,9:F0} {n / cpuSeconds,9:F0} {(repeats > 1 ? cpuRatio.ToString("P1", inv) : "-"),9}  {(counters.Length == 0 ? "-" : counters)}{((bool)row["identical_to_fault_free"] ? "  (identical to fault-free)" : "")}"));
+                    $"{layer,5} {x,8:G4} {accuracy,9:P2} {Numbers.Signed((accuracy - cleanAccuracy) * 100, 2),7}pp {Numbers.Fixed(result.SpikesPerSample, 1),10} {Numbers.Fixed(result.SpikesDeliveredPerSample, 1),12} {(double)row["delivered_vs_fault_free"],9:P1} {n / seconds,9:F0} {n / cpuSeconds,9:F0} {(repeats > 1 ? cpuRatio.ToString("P1", inv) : "-"),9}  {(counters.Length == 0 ? "-" : counters)}{((bool)row["identical_to_fault_free"] ? "  (identical to fault-free)" : "")}"));
             }
 
             if (parse.GetValue(output) is { } folder)
@@ -254,7 +264,7 @@ internal static class FaultsCommand
                 var plotFile = FaultPlot.Write(folder.FullName, $"accuracy-vs-{sweep}", title, xLabel, cleanAccuracy * 100,
                     layerList.Select(l => ($"layer {l}", rows.Where(r => (int)r["layer"] == l).Select(r => ((double)r["x"], (double)r["accuracy"] * 100)).ToArray())).ToArray());
                 report["plot"] = Path.GetFileName(plotFile);
-                File.WriteAllText(Path.Combine(folder.FullName, "campaign.json"), JsonSerializer.Serialize(report, JsonOptions));
+                CliFiles.WriteText(Path.Combine(folder.FullName, "campaign.json"), JsonSerializer.Serialize(report, JsonOptions));
                 WriteCsv(Path.Combine(folder.FullName, "campaign.csv"), rows);
                 Console.WriteLine($"campaign written to {folder.FullName} (campaign.json, campaign.csv, {Path.GetFileName(plotFile)})");
             }
@@ -307,14 +317,16 @@ internal static class FaultsCommand
     {
         var columns = new[] { "layer", "x", "rate", "steps", "factor", "accuracy", "accuracy_change", "spikes_per_sample", "spikes_delivered_per_sample",
             "delivered_vs_fault_free", "synops_per_sample", "predictions_changed", "identical_to_fault_free", "seconds", "samples_per_second", "cpu_seconds", "samples_per_cpu_second", "cpu_time_vs_fault_free" };
-        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.WriteLine(string.Join(",", columns.Concat(FaultCounters.Names)));
-        foreach (var row in rows)
+        CliFiles.WriteText(path, writer =>
         {
-            var counters = (Dictionary<string, long>)row["counters"];
-            var cells = columns.Select(c => Cell(row[c])).Concat(FaultCounters.Names.Select(c => counters[c].ToString(Inv)));
-            writer.WriteLine(string.Join(",", cells));
-        }
+            writer.WriteLine(string.Join(",", columns.Concat(FaultCounters.Names)));
+            foreach (var row in rows)
+            {
+                var counters = (Dictionary<string, long>)row["counters"];
+                var cells = columns.Select(c => Cell(row[c])).Concat(FaultCounters.Names.Select(c => counters[c].ToString(Inv)));
+                writer.WriteLine(string.Join(",", cells));
+            }
+        });
     }
 
     private static string Cell(object value) => value switch
@@ -396,8 +408,7 @@ internal static class FaultsCommand
         {
             var a = (double)clean[key] * scale;
             var b = (double)faulty[key] * scale;
-            var number = decimals == 0 ? "0" : "0." + new string('0', decimals);
-            Console.WriteLine(string.Create(inv, $"{name,-18} {a.ToString(number, inv),12} {b.ToString(number, inv),12} {(b - a).ToString($"+{number};-{number};{number}", inv),12}"));
+            Console.WriteLine(string.Create(inv, $"{name,-18} {Numbers.Fixed(a, decimals),12} {Numbers.Fixed(b, decimals),12} {Numbers.Signed(b - a, decimals),12}"));
         }
 
         Line("accuracy (%)", "accuracy", 2, 100);
@@ -427,7 +438,7 @@ internal static class FaultPlot
         {
             Console.Error.WriteLine($"PNG plotting is unavailable ({ex.GetType().Name}: {ex.Message}); writing SVG instead");
             var svg = Path.Combine(folder, name + ".svg");
-            File.WriteAllText(svg, Svg(title, xLabel, reference, series));
+            CliFiles.WriteText(svg, Svg(title, xLabel, reference, series));
             return svg;
         }
     }

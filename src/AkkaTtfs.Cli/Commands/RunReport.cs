@@ -106,7 +106,7 @@ internal static class RunReport
                 $"{l.SourceId},{l.TargetId},{sourceStage},{plan.Partitions[l.TargetId].Stage},{sourceNode},{outcome.Nodes[outcome.NodeOfPartition[l.TargetId]]},{l.Messages},{l.Spikes},{l.PayloadBytes}\n");
         }
 
-        File.WriteAllText(path, csv.ToString());
+        CliFiles.WriteText(path, csv.ToString());
     }
 
     public static void Print(Dictionary<string, object?> r)
@@ -116,8 +116,8 @@ internal static class RunReport
         Console.WriteLine(string.Create(inv, $"architecture       {r["architecture"]}"));
         Console.WriteLine(string.Create(inv, $"samples            {r["samples"]}"));
         Console.WriteLine(string.Create(inv, $"accuracy           {(double)r["accuracy"]!:P2}"));
-        Console.WriteLine(string.Create(inv, $"spikes/sample      {(double)r["spikes_per_sample"]!:F1}  per layer [{string.Join(", ", ((double[])r["spikes_per_sample_per_layer"]!).Select(x => x.ToString("F1", inv)))}]"));
-        Console.WriteLine(string.Create(inv, $"SynOps/sample      {(double)r["synops_per_sample"]!:F0}"));
+        Console.WriteLine(string.Create(inv, $"spikes/sample      {Numbers.Fixed((double)r["spikes_per_sample"]!, 1)}  per layer [{Numbers.List((double[])r["spikes_per_sample_per_layer"]!, 1)}]"));
+        Console.WriteLine(string.Create(inv, $"SynOps/sample      {Numbers.Fixed((double)r["synops_per_sample"]!, 0)}"));
         Console.WriteLine(string.Create(inv, $"cluster            {((IReadOnlyList<string>)r["nodes"]!).Count} worker node(s), {r["partition_count"]} partitions ({r["partitions"]})"));
         Console.WriteLine(string.Create(inv, $"time               deploy {(double)r["deploy_seconds"]!:F2} s, run {(double)r["run_seconds"]!:F2} s ({(double)r["samples_per_second"]!:F0} samples/s)"));
         Console.WriteLine(string.Create(inv, $"traffic            {traffic["messages"]} messages, {traffic["spikes_sent"]} spikes sent, {(long)traffic["spike_payload_bytes"] / 1e6:F2} MB spike payload ({(double)traffic["payload_bytes_per_spike"]:F2} B/spike)"));

@@ -26,44 +26,88 @@ internal static class SimulateCommand
         split.AcceptOnlyFromAmong("test", "train");
         var limit = new Option<int?>("--limit", "-n") { Description = "Simulate only the first N samples of the split" };
         var batch = new Option<int>("--batch", "-b") { Description = "Samples per batch", DefaultValueFactory = _ => 64 };
-        var engine = new Option<string>("--engine") { Description = "event: the event-driven reference; partitioned: the same cut by --partitions in one thread; cluster: the actor runtime (implied by --nodes or --seed); clock: the time-stepped oracle (slow)", DefaultValueFactory = _ => "event" };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "event: the event-driven reference; partitioned: the same cut by --partitions in one thread (implied by --partitions); " +
+                          "cluster: the actor runtime, which records spikes too (implied by --nodes or --seed); clock: the time-stepped oracle (slow; no spike times, faults or partitions)",
+            DefaultValueFactory = _ => "event",
+        };
         engine.AcceptOnlyFromAmong(Engines);
-        var partitions = new Option<string?>("--partitions", "-p") { Description = "Partition spec for --engine partitioned: per weighted layer N, cN, tRxC, cNtRxC or nK (comma-separated, or one for all)" };
+        var partitions = new Option<string?>("--partitions", "-p")
+        {
+            Description = "Cut the network for the partitioned or cluster engine; given alone, it switches the default event engine to partitioned " +
+                          "(with --nodes or --seed, the cluster's partitions; default 1 there). " + RunCommand.PartitionSpecHelp,
+        };
         var nodes = new Option<int?>("--nodes") { Description = "Cluster engine: embedded nodes to start in this process, or with --seed the worker nodes to wait for" };
         var seedNodes = new Option<string[]>("--seed") { Description = "Cluster engine: join the cluster of these seed addresses as coordinator", AllowMultipleArgumentsPerToken = true };
+        var cluster = new ClusterCliOptions("Cluster engine: ");
         var checkDnn = new Option<bool>("--check-dnn") { Description = "Also run the quantised DNN (double precision) and report prediction agreement and spike-time mismatches" };
         var spikesOut = new Option<FileInfo?>("--spikes-out") { Description = "Write every spike as CSV: sample,layer,neuron,time (absolute step)" };
         var report = new Option<FileInfo?>("--report") { Description = "Write a JSON report" };
         var eAc = new Option<double>("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
         var eMac = new Option<double>("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
-        var faultInjection = new Option<bool>("--fault-injection") { Description = "Cluster engine with --seed: the cluster's nodes run with the throttle/blackhole adapters (akkattfs node --fault-injection)" };
-        var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) and compare with the fault-free run (event, partitioned and cluster engines)" };
+        var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) and compare with the fault-free run (event, partitioned and cluster engines; the plan's runtime faults act on the cluster only)" };
         var command = new Command("simulate", "Simulate a model file on a dataset with a Core reference engine and print accuracy, spikes, SynOps and energy")
         {
-            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, report, eAc, eMac, faults, faultInjection,
+            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, report, eAc, eMac, faults,
         };
+        cluster.AddTo(command);
 
         command.SetAction(parse => CliErrors.Run(() =>
         {
+            // Option combinations and output paths are checked first: a refusal after a slow run (and after
+            // its results were printed) would waste the run.
             var engineName = parse.GetValue(engine)!;
             var partitionSpec = parse.GetValue(partitions);
             var seeds = parse.GetValue(seedNodes) ?? [];
-            if ((parse.GetValue(nodes) is not null || seeds.Length > 0) && engineName is "event" or "partitioned") engineName = "cluster";
-            if (partitionSpec is not null && engineName == "event") engineName = "partitioned";
+            var nodeCount = parse.GetValue(nodes);
+            if (nodeCount is not null || seeds.Length > 0)
+            {
+                if (engineName == "clock") throw new CliUsageException("--nodes and --seed run the cluster engine; they cannot be combined with --engine clock");
+                engineName = "cluster";
+            }
+            else if (partitionSpec is not null && engineName == "event")
+            {
+                engineName = "partitioned";
+            }
+
             if (engineName == "partitioned" && partitionSpec is null)
                 throw new CliUsageException("--engine partitioned needs --partitions (for example --partitions 4 or --partitions 1,c4,1)");
+            if (engineName == "clock" && partitionSpec is not null)
+                throw new CliUsageException("--partitions cuts the network for the partitioned and cluster engines; the clock-driven oracle runs it whole");
+            if (nodeCount is < 1) throw new CliUsageException("--nodes must be >= 1");
             if (parse.GetValue(batch) < 1) throw new CliUsageException("--batch must be >= 1");
+            if (parse.GetValue(limit) is < 1) throw new CliUsageException("--limit must be >= 1");
+            ClusterSettings? settings = null;
+            if (engineName == "cluster") settings = cluster.Read(parse);
+            else if (cluster.Given(parse).FirstOrDefault() is { } clusterOption)
+                throw new CliUsageException($"{clusterOption} is an option of the cluster engine (--engine cluster, --nodes or --seed); this run uses the {engineName} engine");
+            if (engineName == "clock")
+            {
+                // The clock-driven oracle counts spikes but keeps no spike times; every other engine (the cluster's too) records them.
+                if (parse.GetValue(spikesOut) is not null)
+                    throw new CliUsageException("--spikes-out needs recorded spike times: use --engine event, partitioned or cluster (the clock-driven oracle records none)");
+                if (parse.GetValue(checkDnn))
+                    throw new CliUsageException("--check-dnn compares spike times with the DNN: use --engine event, partitioned or cluster (the clock-driven oracle records none)");
+            }
 
-            var modelPath = parse.GetValue(model)!.FullName;
-            var snn = ModelFile.Load(modelPath);
             var faultFile = parse.GetValue(faults);
-            FaultPlan? faultPlan = null;
             if (faultFile is not null)
             {
                 if (engineName == "clock")
                     throw new CliUsageException("--faults runs with the event-driven engines (--engine event, partitioned or cluster), not the clock-driven oracle");
                 if (parse.GetValue(checkDnn)) throw new CliUsageException("--check-dnn compares the fault-free SNN with the DNN; run it without --faults");
-                faultPlan = FaultPlan.Load(faultFile.FullName);
+            }
+
+            if (parse.GetValue(report) is { } reportTarget) CliFiles.CheckOutputFile(reportTarget.FullName, "--report");
+            if (parse.GetValue(spikesOut) is { } spikesTarget) CliFiles.CheckOutputFile(spikesTarget.FullName, "--spikes-out");
+
+            var modelPath = parse.GetValue(model)!.FullName;
+            var snn = ModelFile.Load(modelPath);
+            FaultPlan? faultPlan = null;
+            if (faultFile is not null)
+            {
+                faultPlan = CliFiles.LoadFaultPlan(faultFile);
                 RunCommand.ValidatePlan(faultPlan, faultFile, snn.Network);     // a plan that does not fit fails before anything runs
             }
 
@@ -71,7 +115,20 @@ internal static class SimulateCommand
             var dataset = parse.GetValue(split) == "train" ? pair.Train : pair.Test;
             CheckFits(snn, dataset);
             var n = Math.Min(parse.GetValue(limit) ?? dataset.Count, dataset.Count);
-            if (n < 1) throw new CliUsageException("--limit must be >= 1");
+            if (n < 1) throw new CliUsageException($"{dataset.Name} has no samples to simulate");
+            var plan = engineName is "partitioned" or "cluster" ? RunCommand.PlanPartitions(snn.Network, partitionSpec ?? "1") : null;
+            if (engineName == "cluster")
+            {
+                RunCommand.ValidateRuntimeFaults(faultPlan, plan!, nodeCount ?? 1, seeds);
+                RunCommand.CheckFaultInjection(faultPlan, seeds, settings!.FaultInjection);
+                RunCommand.CheckSeeds(seeds, settings, faultPlan);
+            }
+            else if (faultPlan is { Runtime.Count: > 0 })
+            {
+                var count = faultPlan.Runtime.Count;
+                Console.Error.WriteLine($"note: the plan's {count} runtime fault{(count == 1 ? "" : "s")} act{(count == 1 ? "s" : "")} on the cluster engine only (--nodes N); the {engineName} engine ignores {(count == 1 ? "it" : "them")}");
+            }
+
             var inputs = dataset.NormaliseRange(0, n, snn.Normalisation);
             var labels = Enumerable.Range(0, n).Select(i => (byte)dataset.Label(i)).ToArray();
             var options = new SimulationOptions(parse.GetValue(batch), RecordSpikes: parse.GetValue(spikesOut) is not null || parse.GetValue(checkDnn));
@@ -81,7 +138,6 @@ internal static class SimulateCommand
             double seconds = 0;
             SimulationResult? result = null;
             OracleResult? clockResult = null;
-            PartitionPlan? plan = null;
             Dictionary<string, object>? recovery = null;
             switch (engineName)
             {
@@ -89,13 +145,12 @@ internal static class SimulateCommand
                     result = new EventDrivenSimulator(snn, faultPlan).Run(inputs, n, options, new ConsoleProgress("samples", n));
                     break;
                 case "partitioned":
-                    plan = PartitionPlanner.Plan(snn.Network, partitionSpec!);
-                    result = new PartitionedSimulator(snn, plan, faultPlan).Run(inputs, n, options);
+                    result = new PartitionedSimulator(snn, plan!, faultPlan).Run(inputs, n, options);
                     break;
                 case "cluster":
-                    plan = PartitionPlanner.Plan(snn.Network, partitionSpec ?? "1");
-                    var outcome = RunCommand.RunOnCluster(snn, plan, inputs, n, new Cluster.Runtime.RunOptions(options.BatchSize, RecordSpikes: options.RecordSpikes),
-                        parse.GetValue(nodes) ?? 1, seeds, null, null, TimeSpan.FromSeconds(60), faultPlan, parse.GetValue(faultInjection));
+                    var outcome = RunCommand.RunOnCluster(snn, plan!, inputs, n,
+                        new Cluster.Runtime.RunOptions(options.BatchSize, settings!.InFlight, RecordSpikes: options.RecordSpikes),
+                        nodeCount ?? 1, seeds, settings, faultPlan);
                     result = outcome.Result;
                     seconds = outcome.RunTime.TotalSeconds;
                     recovery = RunReport.Recovery(outcome);
@@ -109,11 +164,7 @@ internal static class SimulateCommand
             var summary = clockResult is not null
                 ? Summarise(snn, labels, clockResult, seconds)
                 : Summarise(snn, labels, result!, seconds, new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)), plan);
-            if (parse.GetValue(checkDnn))
-            {
-                if (result is null) throw new CliUsageException("--check-dnn compares the event-driven engines with the DNN; use --engine event or partitioned");
-                summary["dnn_check"] = CompareWithDnn(snn, inputs, n, labels, result);
-            }
+            if (parse.GetValue(checkDnn)) summary["dnn_check"] = CompareWithDnn(snn, inputs, n, labels, result!);
 
             if (faultPlan is not null)
             {
@@ -127,12 +178,12 @@ internal static class SimulateCommand
             Print(summary);
             if (recovery is not null) RunReport.PrintRecovery(recovery);
             if (summary.TryGetValue("faults", out var faultSummary)) FaultsCommand.PrintComparison((Dictionary<string, object>)faultSummary);
-            if (parse.GetValue(spikesOut) is { } spikesFile) WriteSpikes(result ?? throw new CliUsageException("--spikes-out needs --engine event or partitioned"), spikesFile.FullName);
+            if (parse.GetValue(spikesOut) is { } spikesFile) WriteSpikes(result!, spikesFile.FullName);
             if (parse.GetValue(report) is { } reportFile)
             {
                 summary["model_file"] = modelPath;
                 summary["dataset"] = dataset.Name;
-                File.WriteAllText(reportFile.FullName, JsonSerializer.Serialize(summary, JsonOptions));
+                CliFiles.WriteText(reportFile.FullName, JsonSerializer.Serialize(summary, JsonOptions));
                 Console.WriteLine($"report written to {reportFile.FullName}");
             }
 
@@ -241,9 +292,9 @@ internal static class SimulateCommand
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"samples            {summary["samples"]}"));
         Console.WriteLine(string.Create(inv, $"accuracy           {(double)summary["accuracy"]:P2}"));
-        Console.WriteLine(string.Create(inv, $"spikes/sample      {(double)summary["spikes_per_sample"]:F1}  per layer [{string.Join(", ", ((double[])summary["spikes_per_sample_per_layer"]).Select(x => x.ToString("F1", inv)))}]"));
+        Console.WriteLine(string.Create(inv, $"spikes/sample      {Numbers.Fixed((double)summary["spikes_per_sample"], 1)}  per layer [{Numbers.List((double[])summary["spikes_per_sample_per_layer"], 1)}]"));
         if (summary.TryGetValue("synops_per_sample", out var synops))
-            Console.WriteLine(string.Create(inv, $"SynOps/sample      {(double)synops:F0}  (DNN MACs/sample {summary["dnn_macs_per_sample"]:N0})"));
+            Console.WriteLine(string.Create(inv, $"SynOps/sample      {Numbers.Fixed((double)synops, 0)}  (DNN MACs/sample {summary["dnn_macs_per_sample"]:N0})"));
         if (summary.TryGetValue("energy", out var e) && e is Dictionary<string, object> energy)
             Console.WriteLine(string.Create(inv, $"energy/sample      SNN {(double)energy["snn_nJ_per_sample"]:F1} nJ vs DNN {(double)energy["dnn_nJ_per_sample"]:F1} nJ (ratio {(double)energy["ratio"]:F3}; E_AC {energy["e_ac_pJ"]} pJ, E_MAC {energy["e_mac_pJ"]} pJ, an estimate)"));
         if (summary.TryGetValue("partitions", out var p))
@@ -259,10 +310,12 @@ internal static class SimulateCommand
 
     private static void WriteSpikes(SimulationResult result, string path)
     {
-        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.WriteLine("sample,layer,neuron,time");
-        foreach (var spike in result.EnumerateSpikes())
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spike.Sample},{spike.Stage},{spike.Neuron},{spike.Time}"));
+        CliFiles.WriteText(path, writer =>
+        {
+            writer.WriteLine("sample,layer,neuron,time");
+            foreach (var spike in result.EnumerateSpikes())
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spike.Sample},{spike.Stage},{spike.Neuron},{spike.Time}"));
+        });
         Console.WriteLine($"spikes written to {path}");
     }
 }

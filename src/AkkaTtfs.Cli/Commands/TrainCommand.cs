@@ -19,13 +19,10 @@ internal static class TrainCommand
             Description = $"Architecture string (e.g. c12k5-p2-c64k5-p2-d10) or preset ({string.Join(", ", ArchitectureParser.Presets.Keys)})",
             DefaultValueFactory = _ => defaults.Architecture,
         };
-        var preset = new Option<string>("--preset")
-        {
-            Description = "SM (TTFS activation always; kernel trained from epoch 0), SR (+ stochastic relaxation), SR+TR (+ kernel frozen before E_k, " +
-                          "then regularised), SR+TR+TB (+ batch-norm loss from E_k: the full method), ReLU (plain ReLU baseline)",
-            DefaultValueFactory = _ => defaults.Preset.Name(),
-        };
-        preset.AcceptOnlyFromAmong(TrainingPresets.All.Select(p => p.Name).ToArray());
+        var preset = PresetOption(
+            "SM (TTFS activation always; kernel trained from epoch 0), SR (+ stochastic relaxation), SR+TR (+ kernel frozen before E_k, " +
+            "then regularised), SR+TR+TB (+ batch-norm loss from E_k: the full method), ReLU (plain ReLU baseline)",
+            defaults.Preset.Name());
         var epochs = new Option<int>("--epochs", "-e") { Description = "Training epochs", DefaultValueFactory = _ => defaults.Epochs };
         var eSr = new Option<int?>("--e-sr") { Description = $"E_sr: SR reaches p = 1 at epoch E_sr - 1, p(e) = min(1, (e+1)/E_sr). Default: {TrainingSchedule.ScalingRule}" };
         var eK = new Option<int?>("--e-k") { Description = "E_k: first epoch of kernel training (TR presets) and of L_TR / L_TB. Default: the same scaling rule as --e-sr (epochs/2 below 100 epochs, 50 from 100 on)" };
@@ -107,8 +104,18 @@ internal static class TrainCommand
             options.Validate();
             if (parse.GetValue(throughput) is { } rounds)
                 return MeasureThroughput(options, rounds);
+            // The output is checked before training, not after: a folder given as --out, or a report path that
+            // is a folder, would otherwise fail only when the model is written, minutes later.
             var path = parse.GetValue(output)?.FullName ?? DefaultOutput(options);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (Directory.Exists(path)) throw new CliUsageException($"--out {path} is a folder; give the model file's name (e.g. {Path.Combine(path, "model.safetensors")})");
+            var reportPath = SurrogateTrainer.ReportPathFor(path);
+            if (Directory.Exists(reportPath)) throw new CliUsageException($"the report would be written to {reportPath}, which is a folder; choose another --out");
+            // The data and the architecture against it, before a folder is made or a line says "training".
+            var pair = Core.Data.DatasetCatalog.Load(options.Data);
+            TrainingPlan.Create(pair, options);
+            var folder = Path.GetDirectoryName(path)!;
+            var createdFolder = !Directory.Exists(folder);
+            Directory.CreateDirectory(folder);
             options = options with { OutputPath = path };
 
             Console.Error.WriteLine($"training {options.Architecture} ({options.Preset.Name()}) on {options.Data}: {options.Epochs} epochs, " +
@@ -121,10 +128,10 @@ internal static class TrainCommand
                 cancel.Cancel();
             };
             Console.CancelKeyPress += onCancel;
-            TrainingResult result;
+            TrainingResult? result = null;
             try
             {
-                result = new SurrogateTrainer().Train(options, new EpochPrinter(), cancel.Token);
+                result = new SurrogateTrainer().Train(pair, options, new EpochPrinter(), cancel.Token);
             }
             catch (OperationCanceledException)
             {
@@ -134,6 +141,8 @@ internal static class TrainCommand
             finally
             {
                 Console.CancelKeyPress -= onCancel;
+                // A folder made for the output goes again when nothing was written into it (cancelled, or training failed).
+                if (result is null && createdFolder && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
             }
 
             var report = result.Report;
@@ -148,6 +157,34 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// --preset for train and run: accepts what <see cref="TrainingPresets.Parse"/> accepts (any case, '-' or '_'
+    /// for '+'), refuses anything else at parse time; the help lists the canonical names.
+    /// </summary>
+    internal static Option<string> PresetOption(string description, string defaultValue)
+    {
+        var names = string.Join(", ", TrainingPresets.All.Select(p => p.Name));
+        var option = new Option<string>("--preset")
+        {
+            Description = $"{description}. Case-insensitive; '-' or '_' may stand for '+' (sr-tr-tb)",
+            HelpName = string.Join('|', TrainingPresets.All.Select(p => p.Name)),
+            DefaultValueFactory = _ => defaultValue,
+        };
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            try
+            {
+                TrainingPresets.Parse(text);
+            }
+            catch (ArgumentException)
+            {
+                result.AddError($"option '--preset' got '{text}'; it must be one of {names} (case-insensitive; '-' or '_' may stand for '+')");
+            }
+        });
+        return option;
     }
 
     private static int MeasureThroughput(TrainingOptions options, int rounds)

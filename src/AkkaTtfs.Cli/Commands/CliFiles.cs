@@ -1,0 +1,115 @@
+using System.Text;
+using Akka.Configuration;
+using AkkaTtfs.Cluster.Hosting;
+using AkkaTtfs.Core.Faults;
+
+namespace AkkaTtfs.Cli.Commands;
+
+/// <summary>
+/// Files the commands read and write, checked before any work starts, and written so that a failure
+/// never leaves half a file behind.
+/// </summary>
+internal static class CliFiles
+{
+    /// <summary>
+    /// A file an option will write: not a folder, and in a folder that exists (checked before a run that
+    /// may take minutes, not after it).
+    /// </summary>
+    public static void CheckOutputFile(string path, string option)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new CliUsageException($"{option} {full} is a folder; give a file name");
+        var folder = Path.GetDirectoryName(full);
+        if (folder is null || !Directory.Exists(folder)) throw new CliUsageException($"{option} {full}: the folder {folder} does not exist");
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> through a temporary file in the same folder and a rename, so that an
+    /// error midway (a full disk, a bug) leaves the old file or none, never a truncated one.
+    /// </summary>
+    public static void WriteText(string path, Action<TextWriter> write)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
+                write(writer);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    public static void WriteText(string path, string text) => WriteText(path, w => w.Write(text));
+
+    /// <summary>A fault plan named by an option: a missing file is reported as the fault plan it was meant to be.</summary>
+    public static FaultPlan LoadFaultPlan(FileInfo file)
+    {
+        var full = file.FullName;
+        if (Directory.Exists(full)) throw new CliUsageException($"fault plan {full} is a folder, not a JSON file");
+        if (!File.Exists(full)) throw new CliUsageException($"fault plan {full}: no such file");
+        return FaultPlan.Load(full);
+    }
+
+    /// <summary>A cluster --config file, read once up front so that a typo in it fails before training or loading data.</summary>
+    public static string? CheckClusterConfig(FileInfo? file)
+    {
+        if (file is null) return null;
+        try
+        {
+            ClusterConfig.LoadFile(file.FullName);
+        }
+        catch (ConfigurationException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+
+        return file.FullName;
+    }
+
+    /// <summary>
+    /// A report folder a command is about to create: remembers which folders it made (runs/ too, for the
+    /// default runs/run-&lt;time&gt;), so that a failed command removes only what it made itself.
+    /// </summary>
+    public sealed class OutputFolder
+    {
+        private readonly List<string> _created;
+
+        private OutputFolder(string path, List<string> created)
+        {
+            Path = path;
+            _created = created;
+        }
+
+        public string Path { get; }
+
+        public static OutputFolder Create(string path)
+        {
+            var created = new List<string>();     // innermost first
+            for (var d = System.IO.Path.GetFullPath(path); d is not null && !Directory.Exists(d); d = System.IO.Path.GetDirectoryName(d))
+                created.Add(d);
+            Directory.CreateDirectory(path);
+            return new OutputFolder(path, created);
+        }
+
+        /// <summary>Removes the folders this command created (everything in them is then this command's), innermost first.</summary>
+        public void RemoveIfCreated()
+        {
+            try
+            {
+                if (_created.Count > 0) Directory.Delete(_created[0], recursive: true);
+                foreach (var parent in _created.Skip(1))
+                {
+                    if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any()) Directory.Delete(parent);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"note: could not remove the report folder {Path}: {ex.Message}");
+            }
+        }
+    }
+}

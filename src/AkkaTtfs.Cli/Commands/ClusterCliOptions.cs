@@ -1,0 +1,75 @@
+using System.CommandLine;
+
+namespace AkkaTtfs.Cli.Commands;
+
+/// <summary>How this process takes part in a cluster run, as <see cref="RunCommand.RunOnCluster"/> needs it.</summary>
+internal sealed record ClusterSettings(string? Host, int? Port, TimeSpan JoinTimeout, int InFlight, string? ConfigFile, bool FaultInjection);
+
+/// <summary>
+/// The options of the node this process starts for a cluster run, shared by <c>run</c> and by
+/// <c>simulate</c>'s cluster engine so that both take the same flags with the same defaults.
+/// </summary>
+internal sealed class ClusterCliOptions
+{
+    /// <param name="prefix">Put before every description ("Cluster engine: " for simulate), or "" for run.</param>
+    public ClusterCliOptions(string prefix)
+    {
+        string Say(string text) => prefix.Length == 0 ? text : prefix + char.ToLowerInvariant(text[0]) + text[1..];
+        Host = new Option<string?>("--host") { Description = Say("Address to bind and advertise (default 127.0.0.1)") };
+        Port = new Option<int?>("--port") { Description = Say("Port of this process's node (default: any free port)") };
+        JoinTimeout = new Option<int>("--join-timeout") { Description = Say("Seconds to wait for the cluster and the workers"), DefaultValueFactory = _ => 60 };
+        InFlight = new Option<int>("--in-flight")
+        {
+            Description = Say("Batches in flight at most (credits); fewer, with a smaller --batch, make a run longer and its replays after a runtime fault shorter"),
+            DefaultValueFactory = _ => 4,
+        };
+        Config = new Option<FileInfo?>("--config")
+        {
+            Description = Say("A HOCON file that overrides the embedded cluster configuration of the node(s) this process starts " +
+                              "(the coordinator; in embedded mode every node); see cluster-config/README.md"),
+        };
+        FaultInjection = new Option<bool>("--fault-injection")
+        {
+            Description = Say("With --seed: the cluster's nodes run with the throttle/blackhole adapters (akkattfs node --fault-injection); " +
+                              "needed to join them, and for cut and kill faults (detected from an akka.trttl.gremlin.tcp:// seed address)"),
+        };
+    }
+
+    public Option<string?> Host { get; }
+
+    public Option<int?> Port { get; }
+
+    public Option<int> JoinTimeout { get; }
+
+    public Option<int> InFlight { get; }
+
+    public Option<FileInfo?> Config { get; }
+
+    public Option<bool> FaultInjection { get; }
+
+    private IEnumerable<Option> All => [Host, Port, JoinTimeout, InFlight, Config, FaultInjection];
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in All) command.Options.Add(option);
+    }
+
+    /// <summary>The options the user gave explicitly (not by default), e.g. to refuse them where no cluster runs.</summary>
+    public IEnumerable<string> Given(ParseResult parse) =>
+        All.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name);
+
+    /// <summary>Reads and checks the values (the config file is parsed once here, before any work).</summary>
+    public ClusterSettings Read(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var joinTimeout = parse.GetValue(JoinTimeout);
+        if (joinTimeout < 1) throw new CliUsageException("--join-timeout must be >= 1 (seconds)");
+        var inFlight = parse.GetValue(InFlight);
+        if (inFlight < 1) throw new CliUsageException("--in-flight must be >= 1");
+        var port = parse.GetValue(Port);
+        if (port is < 0 or > 65535) throw new CliUsageException($"--port must be in [0, 65535] (0 = any free port), got {port}");
+        var host = parse.GetValue(Host);
+        if (host is not null && string.IsNullOrWhiteSpace(host)) throw new CliUsageException("--host must not be empty");
+        return new ClusterSettings(host, port, TimeSpan.FromSeconds(joinTimeout), inFlight, CliFiles.CheckClusterConfig(parse.GetValue(Config)), parse.GetValue(FaultInjection));
+    }
+}
