@@ -17,15 +17,6 @@ public class CrashRecoveryTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
-    /// <summary>Signals once the run has completed some samples (reported synchronously from the coordinator).</summary>
-    private sealed class AfterProgress(int samples, TaskCompletionSource reached) : IProgress<RunProgress>
-    {
-        public void Report(RunProgress value)
-        {
-            if (value.CompletedSamples >= samples) reached.TrySetResult();
-        }
-    }
-
     [Fact]
     public async Task A_partition_stopped_mid_run_is_rehomed_and_the_results_are_identical()
     {

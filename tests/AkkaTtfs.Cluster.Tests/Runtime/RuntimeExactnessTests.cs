@@ -74,21 +74,12 @@ public class RuntimeExactnessTests(ITestOutputHelper output)
         // stopped once the run has made progress, so it dies in the middle of the run.
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = ClusterRuntime.RunAsync(cluster[0].System,
-            new RunRequest("dies", model, plan, inputs, samples, new RunOptions(BatchSize: 1, MaxInFlight: 1, MaxRestarts: 0)), workers, new SynchronousProgress(running));
+            new RunRequest("dies", model, plan, inputs, samples, new RunOptions(BatchSize: 1, MaxInFlight: 1, MaxRestarts: 0)), workers, new AfterProgress(1, running));
         await running.Task.WaitAsync(RunTimeout);
         var partition = await Eventually.ResolveAsync(cluster[0].System, "/user/node-agent/dies-p1-*", TimeSpan.FromSeconds(30));
         partition.Tell(Akka.Actor.PoisonPill.Instance, Akka.Actor.ActorRefs.NoSender);
         var ex = await Assert.ThrowsAsync<RunFailedException>(() => run.WaitAsync(RunTimeout));
         Assert.Contains("partition 1", ex.Message, StringComparison.Ordinal);
         Assert.Contains("samples had completed", ex.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>Signals the first progress report at once (Progress&lt;T&gt; would post to a thread pool later).</summary>
-    private sealed class SynchronousProgress(TaskCompletionSource running) : IProgress<RunProgress>
-    {
-        public void Report(RunProgress value)
-        {
-            if (value.CompletedSamples > 0) running.TrySetResult();
-        }
     }
 }

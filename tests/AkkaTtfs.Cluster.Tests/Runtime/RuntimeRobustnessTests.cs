@@ -58,7 +58,7 @@ public class RuntimeRobustnessTests
         var progressed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = ClusterRuntime.RunAsync(cluster[0].System,
             new RunRequest("forged", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3)) { LinkInterceptor = SlowLinks.On(cluster[0].System, "forged") },
-            workers, new OnProgress(20, progressed));
+            workers, new AfterProgress(20, progressed));
         await progressed.Task.WaitAsync(TimeSpan.FromMinutes(2));
 
         // Partition 2 (stage 1) receives from partitions 0 and 1. A payload that does not decode, and one that
@@ -75,15 +75,6 @@ public class RuntimeRobustnessTests
         Assert.Empty(outcome.Restarts);
         await Eventually.UntilAsync(() => cluster.ErrorsOf(0).Count(e => e.Message.ToString()!.Contains("dropped a message", StringComparison.Ordinal)) == 2,
             TimeSpan.FromSeconds(10), "partition 2 logged both drops");
-    }
-
-    /// <summary>Signals once the run has completed some samples.</summary>
-    private sealed class OnProgress(int samples, TaskCompletionSource reached) : IProgress<RunProgress>
-    {
-        public void Report(RunProgress value)
-        {
-            if (value.CompletedSamples >= samples) reached.TrySetResult();
-        }
     }
 
     [Fact]
