@@ -52,6 +52,25 @@ public sealed class CliInputTests : IDisposable
     }
 
     [Fact]
+    public void A_run_that_fails_on_the_cluster_removes_only_the_empty_folders_it_made_and_never_a_users_file()
+    {
+        // Fails after the folder exists: nothing answers at the seed. An existing --out folder with a user's
+        // file in it survives untouched; a new nested --out folder is removed with the parents it made.
+        var model = RandomModelFile();
+        var seed = "akka.tcp://akkattfs@127.0.0.1:9";
+        var existing = Directory.CreateDirectory(_temp.File("mine")).FullName;
+        File.WriteAllText(Path.Combine(existing, "notes.txt"), "keep me");
+        var kept = CliProcess.Run("run", "--model", model, "--seed", seed, "--join-timeout", "2", "--limit", "10", "--out", existing);
+        Assert.True(kept.ExitCode == 2, kept.ToString());
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(existing, "notes.txt")));
+
+        var nested = _temp.File(Path.Combine("new", "deeper", "report"));
+        var removed = CliProcess.Run("run", "--model", model, "--seed", seed, "--join-timeout", "2", "--limit", "10", "--out", nested);
+        Assert.True(removed.ExitCode == 2, removed.ToString());
+        Assert.False(Directory.Exists(_temp.File("new")), "the folders the failed run made are gone");
+    }
+
+    [Fact]
     public void Run_refuses_a_model_that_does_not_fit_the_data_before_making_the_folder()
     {
         var network = Core.Network.ArchitectureParser.Build("c4k3-d10", Core.Network.TensorShape.Image(1, 10, 10));

@@ -95,15 +95,19 @@ internal static class CliFiles
             return new OutputFolder(path, created);
         }
 
-        /// <summary>Removes the folders this command created (everything in them is then this command's), innermost first.</summary>
+        /// <summary>
+        /// Removes the folders this command created, innermost first, but only while they are empty: never
+        /// recursively, so a file that something else wrote there meanwhile (another run that picked the same
+        /// folder) survives, and the folder with it.
+        /// </summary>
         public void RemoveIfCreated()
         {
             try
             {
-                if (_created.Count > 0) Directory.Delete(_created[0], recursive: true);
-                foreach (var parent in _created.Skip(1))
+                foreach (var folder in _created)
                 {
-                    if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any()) Directory.Delete(parent);
+                    if (!Directory.Exists(folder) || Directory.EnumerateFileSystemEntries(folder).Any()) break;
+                    Directory.Delete(folder);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -67,7 +67,7 @@ internal static class RunCommand
             if (parse.GetValue(limit) is < 1) throw new CliUsageException("--limit must be >= 1");
             var seeds = parse.GetValue(seedNodes) ?? [];
             var settings = cluster.Read(parse);
-            var folder = parse.GetValue(output)?.FullName ?? Path.GetFullPath(Path.Combine("runs", "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            var folder = parse.GetValue(output)?.FullName ?? DefaultReportFolder();
             if (File.Exists(folder)) throw new CliUsageException($"--out {folder} is a file; give a folder for the report");
             var pair = DatasetCatalog.Load(parse.GetValue(data)!);
             var faultFile = parse.GetValue(faults);
@@ -353,6 +353,15 @@ internal static class RunCommand
         {
             throw new CliUsageException($"--partitions {spec}: {ex.Message}");
         }
+    }
+
+    /// <summary>runs/run-&lt;UTC time&gt;, with a -2, -3, ... suffix when that folder exists (two runs started in the same second).</summary>
+    private static string DefaultReportFolder()
+    {
+        var stem = Path.GetFullPath(Path.Combine("runs", "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+        var folder = stem;
+        for (var n = 2; Directory.Exists(folder) || File.Exists(folder); n++) folder = $"{stem}-{n}";
+        return folder;
     }
 
     /// <summary>A plan that does not fit the network is a usage error naming the file and the entry.</summary>
