@@ -30,6 +30,14 @@ internal static class CliFiles
     public static void WriteText(string path, Action<TextWriter> write)
     {
         var full = Path.GetFullPath(path);
+        if (File.Exists(full) && (new FileInfo(full).LinkTarget is not null || full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal)))
+        {
+            // /dev/stdout, /dev/fd/N (a shell's >(...)), a symlink the user made: written through, not replaced by a renamed file.
+            using var direct = new StreamWriter(full, false, new UTF8Encoding(false));
+            write(direct);
+            return;
+        }
+
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
