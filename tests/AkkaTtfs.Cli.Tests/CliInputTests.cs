@@ -71,6 +71,17 @@ public sealed class CliInputTests : IDisposable
     }
 
     [Fact]
+    public void A_campaign_whose_out_folder_lies_under_a_file_is_refused_before_any_point_runs()
+    {
+        var file = _temp.File("notes.txt");
+        File.WriteAllText(file, "not a folder");
+        var run = CliProcess.Run("faults", "--model", RandomModelFile(), "--kind", "drop", "--layer", "0", "--rates", "0,0.5", "--limit", "10",
+            "--out", Path.Combine(file, "campaign"));
+        AssertRefused(run, $"{file} is a file; give a folder for the campaign");
+        Assert.DoesNotContain("point", run.StdErr.Replace("error:", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_refuses_a_model_that_does_not_fit_the_data_before_making_the_folder()
     {
         var network = Core.Network.ArchitectureParser.Build("c4k3-d10", Core.Network.TensorShape.Image(1, 10, 10));

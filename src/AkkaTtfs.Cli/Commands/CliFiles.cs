@@ -41,8 +41,13 @@ internal static class CliFiles
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
-                write(writer);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                using (var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true))
+                    write(writer);
+                stream.Flush(flushToDisk: true);   // on disk before the rename makes it the file, as ModelFile.Save does
+            }
+
             File.Move(temporary, full, overwrite: true);
         }
         finally

@@ -65,8 +65,14 @@ internal static class FaultsCommand
             if (parse.GetValue(batch) < 1) throw new CliUsageException("--batch must be >= 1");
             if (parse.GetValue(repeat) < 1) throw new CliUsageException("--repeat must be >= 1");
 
-            if (parse.GetValue(output) is { } outFolder && File.Exists(outFolder.FullName))
-                throw new CliUsageException($"--out {outFolder.FullName} is a file; give a folder for the campaign");
+            if (parse.GetValue(output) is { } outFolder)
+            {
+                // Checked up front along the whole path, not when the campaign's results are written.
+                for (var d = outFolder.FullName; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+                {
+                    if (File.Exists(d)) throw new CliUsageException($"--out {outFolder.FullName}: {d} is a file; give a folder for the campaign");
+                }
+            }
 
             var modelPath = parse.GetValue(model)!.FullName;
             var snn = ModelFile.Load(modelPath);
