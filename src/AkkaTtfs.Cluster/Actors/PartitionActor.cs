@@ -140,7 +140,7 @@ public sealed class PartitionActor : ReceiveActor
     }
 
     /// <summary>The batch's first global sample (the ledger cuts the run into equal batches); fault draws are keyed by it.</summary>
-    private int FirstSample(int batchId) => checked(batchId * _deploy!.BatchSize);
+    private int FirstSample(int batchId) => RunLedger.FirstSampleOf(batchId, _deploy!.BatchSize);
 
     /// <summary>
     /// A payload the processor rejects (corrupt, or spikes that are not on the sender's route) is logged and

@@ -51,7 +51,14 @@ public sealed class RunLedger
     public bool IsDone(int batchId) => _done[batchId];
 
     /// <summary>First sample and sample count of a batch.</summary>
-    public (int First, int Count) Samples(int batchId) => (batchId * BatchSize, Math.Min(BatchSize, SampleCount - (batchId * BatchSize)));
+    public (int First, int Count) Samples(int batchId) => (FirstSampleOf(batchId, BatchSize), Math.Min(BatchSize, SampleCount - FirstSampleOf(batchId, BatchSize)));
+
+    /// <summary>
+    /// The global index of a batch's first sample: batch b of a run cut into batches of <paramref name="batchSize"/>.
+    /// Fault draws are keyed by it, so a partition that only knows the batch id and size derives it here too.
+    /// </summary>
+    /// <exception cref="OverflowException">The index does not fit an int (a forged batch id).</exception>
+    public static int FirstSampleOf(int batchId, int batchSize) => checked(batchId * batchSize);
 
     /// <summary>Batches that may be sent now (within the credit), marked in flight.</summary>
     public IReadOnlyList<BatchKey> TakeSendable()
