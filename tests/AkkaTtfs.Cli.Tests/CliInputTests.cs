@@ -1,8 +1,10 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using System.Text.Json;
 using AkkaTtfs.Cli.Commands;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Cli.Tests;
 

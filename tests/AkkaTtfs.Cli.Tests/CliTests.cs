@@ -1,7 +1,9 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using System.Text.Json;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Cli.Tests;
 

@@ -1,9 +1,11 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using System.Globalization;
 using System.Text.Json;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Cli.Tests;
 

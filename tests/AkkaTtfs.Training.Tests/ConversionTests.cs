@@ -1,7 +1,9 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Simulation;
-using AkkaTtfs.Core.Simulation.Oracles;
+using AkkaTtfs.Core.Engines;
+using AkkaTtfs.Core.Engines.Oracles;
 using AkkaTtfs.Training.Conversion;
 using AkkaTtfs.Training.Evaluation;
 using AkkaTtfs.Training.Surrogate;

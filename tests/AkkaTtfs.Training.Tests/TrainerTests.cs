@@ -1,8 +1,10 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Simulation;
-using AkkaTtfs.Core.Simulation.Oracles;
+using AkkaTtfs.Core.Engines;
+using AkkaTtfs.Core.Engines.Oracles;
 using AkkaTtfs.Core.Training;
 using AkkaTtfs.Training.Evaluation;
 using Xunit.Abstractions;

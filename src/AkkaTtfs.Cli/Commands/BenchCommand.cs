@@ -1,11 +1,13 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Simulation;
-using AkkaTtfs.Core.Simulation.Oracles;
+using AkkaTtfs.Core.Engines;
+using AkkaTtfs.Core.Engines.Oracles;
 
 namespace AkkaTtfs.Cli.Commands;
 

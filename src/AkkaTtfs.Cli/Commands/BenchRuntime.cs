@@ -11,8 +11,8 @@ using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Runtime;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Distributed;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Cli.Commands;
 

@@ -1,3 +1,5 @@
+using AkkaTtfs.Core.Distributed;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;

@@ -1,3 +1,5 @@
+using AkkaTtfs.Core.Distributed;
+using AkkaTtfs.Core.Engines;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

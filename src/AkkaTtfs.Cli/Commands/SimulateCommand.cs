@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Distributed;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -8,8 +9,8 @@ using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Metrics;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Simulation;
-using AkkaTtfs.Core.Simulation.Oracles;
+using AkkaTtfs.Core.Engines;
+using AkkaTtfs.Core.Engines.Oracles;
 
 namespace AkkaTtfs.Cli.Commands;
 

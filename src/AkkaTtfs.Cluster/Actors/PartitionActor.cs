@@ -1,8 +1,10 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Engines;
 using Akka.Actor;
 using Akka.Event;
 using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Core.Faults;
-using AkkaTtfs.Core.Runtime;
+using AkkaTtfs.Core.Distributed;
 
 namespace AkkaTtfs.Cluster.Actors;
 

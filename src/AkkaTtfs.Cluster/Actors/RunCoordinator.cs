@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Engines;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
@@ -7,7 +8,7 @@ using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Runtime;
+using AkkaTtfs.Core.Distributed;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace AkkaTtfs.Cluster.Actors;

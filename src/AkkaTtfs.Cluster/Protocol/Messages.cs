@@ -40,7 +40,7 @@ public interface IControlMessage;
 /// <param name="TargetPartition">Receiving partition.</param>
 /// <param name="SampleCount">Samples in the batch (the payload holds one spike list per sample).</param>
 /// <param name="SpikeCount">Spike deliveries in the payload (a spike a duplicate fault copied counts once per copy), for traffic counters without decoding.</param>
-/// <param name="Payload">Opaque compact encoding produced by Core (<c>Core.Runtime.SpikeCodec</c>).</param>
+/// <param name="Payload">Opaque compact encoding produced by Core (<c>Core.Distributed.SpikeCodec</c>).</param>
 public sealed record SpikeBatchMessage(
     string RunId, int BatchId, int Attempt, int SourcePartition, int TargetPartition,
     int SampleCount, int SpikeCount, byte[] Payload) : IDataPlaneMessage;

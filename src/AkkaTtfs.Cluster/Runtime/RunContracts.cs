@@ -2,8 +2,8 @@ using Akka.Actor;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Runtime;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Distributed;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Cluster.Runtime;
 

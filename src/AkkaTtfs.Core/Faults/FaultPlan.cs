@@ -1,9 +1,11 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Core.Faults;
 

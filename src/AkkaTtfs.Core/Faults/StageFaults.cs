@@ -1,4 +1,6 @@
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Ttfs;
 
 namespace AkkaTtfs.Core.Faults;

@@ -1,5 +1,7 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Core.Metrics;
 

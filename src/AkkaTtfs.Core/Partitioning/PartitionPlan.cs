@@ -1,5 +1,6 @@
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Core.Partitioning;
 

@@ -1,7 +1,8 @@
+using AkkaTtfs.Core.Distributed;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Core.Partitioning;
 

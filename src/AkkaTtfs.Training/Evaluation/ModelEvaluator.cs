@@ -1,8 +1,10 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using System.Diagnostics;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Metrics;
 using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Training;
 
 namespace AkkaTtfs.Training.Evaluation;

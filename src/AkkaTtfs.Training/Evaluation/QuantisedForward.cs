@@ -72,7 +72,7 @@ public sealed class QuantisedForward : IDisposable
             var values = u.contiguous().data<float>().ToArray();
             values.CopyTo(logits, first * classes);
             for (var s = 0; s < n; s++)
-                predictions[first + s] = Core.Simulation.SimulationResult.Argmax(values.AsSpan(s * classes, classes));
+                predictions[first + s] = Core.Engines.SimulationResult.Argmax(values.AsSpan(s * classes, classes));
         }
 
         return new QuantisedForwardResult(predictions, logits, spikes);

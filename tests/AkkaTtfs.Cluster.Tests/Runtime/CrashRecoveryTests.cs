@@ -1,8 +1,9 @@
+using AkkaTtfs.Core.Distributed;
 using Akka.Actor;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Cluster.Tests.Support;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,10 +1,11 @@
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Cluster.Tests.Support;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Tests.Support;
 using Xunit.Abstractions;
 

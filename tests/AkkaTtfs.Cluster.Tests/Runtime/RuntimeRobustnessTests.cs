@@ -1,10 +1,11 @@
+using AkkaTtfs.Core.Distributed;
 using Akka.Actor;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Cluster.Tests.Support;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Tests.Support;
 
 namespace AkkaTtfs.Cluster.Tests.Runtime;
@@ -68,7 +69,7 @@ public class RuntimeRobustnessTests
         target.Tell(new Protocol.SpikeBatchMessage("forged", 90, 0, 0, 2, 4, 1, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]), ActorRefs.NoSender);
         // Sample 0 holds one spike of neuron 149, the last of channel 5 (of the 6 x 5 x 5 pooled outputs): partition 1's.
         var foreign = new SpikeBatch([0, 1, 1, 1, 1], [(6 * 5 * 5) - 1], [3]);
-        target.Tell(new Protocol.SpikeBatchMessage("forged", 91, 0, 0, 2, 4, 1, Core.Runtime.SpikeCodec.Encode(foreign)), ActorRefs.NoSender);
+        target.Tell(new Protocol.SpikeBatchMessage("forged", 91, 0, 0, 2, 4, 1, Core.Distributed.SpikeCodec.Encode(foreign)), ActorRefs.NoSender);
 
         var outcome = await run.WaitAsync(TimeSpan.FromMinutes(2));
         ResultAssert.BitIdentical(reference, outcome.Result, "after two forged messages");

@@ -3,8 +3,8 @@ using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Runtime;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Distributed;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Ttfs;
 
 namespace AkkaTtfs.Core.Tests.Faults;

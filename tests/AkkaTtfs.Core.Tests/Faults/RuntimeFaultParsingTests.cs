@@ -1,7 +1,9 @@
+using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Core.Tests.Faults;
 

@@ -1,8 +1,9 @@
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Simulation;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Ttfs;
 
 namespace AkkaTtfs.Core.Tests.Support;
