@@ -88,9 +88,7 @@ public static class Cifar10Reader
 
     private static int CountRecords(string path)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists)
-            throw new FileNotFoundException($"CIFAR-10 batch file {path} does not exist", path);
+        using var file = IdxReader.OpenRegular(path, "CIFAR-10 batch");
         if (file.Length == 0 || file.Length % RecordLength != 0)
             throw new InvalidDataException(
                 $"{path}: {file.Length} bytes is not a whole, non-zero number of {RecordLength}-byte CIFAR-10 records (1 label byte + 3x32x32 pixel bytes): " +
@@ -102,7 +100,7 @@ public static class Cifar10Reader
 
     private static void ReadRecords(string path, int records, Span<byte> pixels, Span<byte> labels)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        using var stream = IdxReader.OpenRegular(path, "CIFAR-10 batch");
         Span<byte> label = stackalloc byte[1];
         for (var r = 0; r < records; r++)
         {

@@ -108,29 +108,90 @@ public static class DatasetCatalog
             $"it holds {(present.Count == 0 ? "nothing" : string.Join(", ", present))}");
     }
 
-    private static DatasetPair LoadIdx(string folder, string[] files, string name, int? classCount)
+    private static DatasetPair LoadIdx(string folder, IdxFile[] idx, string name, int? classCount)
     {
-        var trainImages = IdxReader.ReadImages(files[0]);
-        var trainLabels = IdxReader.ReadLabels(files[1]);
-        var testImages = IdxReader.ReadImages(files[2]);
-        var testLabels = IdxReader.ReadLabels(files[3]);
+        var files = idx.Select(f => f.Path).ToArray();
+        var trainImages = ReadImages(idx[0]);
+        var trainLabels = ReadLabels(idx[1]);
+        var testImages = ReadImages(idx[2]);
+        var testLabels = ReadLabels(idx[3]);
         if (trainImages.SampleShape != testImages.SampleShape)
             throw new InvalidDataException(
                 $"{files[0]} holds images of {trainImages.SampleShape} but {files[2]} holds {testImages.SampleShape}; train and test must have one shape");
-        var classes = classCount ?? Math.Max(IdxReader.InferClassCount(trainLabels, files[1]), IdxReader.InferClassCount(testLabels, files[3]));
+        var classes = classCount ?? IdxReader.InferClassCount([(trainLabels, files[1]), (testLabels, files[3])]);
         var train = IdxReader.Combine(trainImages, files[0], trainLabels, files[1], $"{name}:train", classes);
         var test = IdxReader.Combine(testImages, files[2], testLabels, files[3], $"{name}:test", classes);
         return new DatasetPair(train, test) { Source = Path.GetFullPath(folder) };
     }
 
-    /// <summary>The raw file if present, else the .gz one, else null; which compression a file has is decided by its content.</summary>
-    private static string? FindIdxFile(string folder, string baseName)
+    /// <summary>
+    /// One of the four IDX files: <see cref="Path"/> is read; <see cref="Twin"/> is the .gz copy when a raw file
+    /// and a .gz file of the same name are both present.
+    /// </summary>
+    private sealed record IdxFile(string Path, string? Twin);
+
+    /// <summary>
+    /// The raw file and/or the .gz one, or null when neither exists; which compression a file has is decided
+    /// by its content. When both are present the raw one is read and the .gz one too: they must hold the same
+    /// data, else the folder is refused (an edited raw copy next to a stale archive, or the reverse, must not
+    /// be picked silently).
+    /// </summary>
+    private static IdxFile? FindIdxFile(string folder, string baseName)
     {
         var raw = Path.Combine(folder, baseName);
-        if (File.Exists(raw))
-            return raw;
         var gz = raw + ".gz";
-        return File.Exists(gz) ? gz : null;
+        return (File.Exists(raw), File.Exists(gz)) switch
+        {
+            (true, true) => new IdxFile(raw, gz),
+            (true, false) => new IdxFile(raw, null),
+            (false, true) => new IdxFile(gz, null),
+            _ => null,
+        };
+    }
+
+    private static IdxImages ReadImages(IdxFile file)
+    {
+        var images = IdxReader.ReadImages(file.Path);
+        if (file.Twin is { } twin)
+        {
+            var other = IdxReader.ReadImages(twin);
+            var mismatch = (images.Count, images.Rows, images.Columns) != (other.Count, other.Rows, other.Columns)
+                ? $"{file.Path} holds {images.Count} images of {images.Rows}x{images.Columns}, {twin} {other.Count} of {other.Rows}x{other.Columns}"
+                : FirstDifference(images.Pixels, other.Pixels, "pixel byte");
+            RefuseIfDifferent(file.Path, twin, mismatch);
+        }
+
+        return images;
+    }
+
+    private static byte[] ReadLabels(IdxFile file)
+    {
+        var labels = IdxReader.ReadLabels(file.Path);
+        if (file.Twin is { } twin)
+        {
+            var other = IdxReader.ReadLabels(twin);
+            var mismatch = labels.Length != other.Length
+                ? $"{file.Path} holds {labels.Length} labels, {twin} {other.Length}"
+                : FirstDifference(labels, other, "label");
+            RefuseIfDifferent(file.Path, twin, mismatch);
+        }
+
+        return labels;
+    }
+
+    private static string? FirstDifference(byte[] a, byte[] b, string what)
+    {
+        var index = a.AsSpan().CommonPrefixLength(b);
+        return index == a.Length ? null : $"{what} {index} is {a[index]} in one and {b[index]} in the other";
+    }
+
+    private static void RefuseIfDifferent(string raw, string gz, string? mismatch)
+    {
+        if (mismatch is not null)
+        {
+            throw new InvalidDataException(
+                $"{raw} and {gz} are both present but hold different data ({mismatch}); remove the one that is out of date");
+        }
     }
 
     private static IEnumerable<string> CandidateFolders(string name, DatasetSearchPaths searchPaths)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using AkkaTtfs.Core.IO;
 using AkkaTtfs.Core.Network;
 
 namespace AkkaTtfs.Core.Data;
@@ -27,6 +28,10 @@ public static class IdxReader
 
     private const int ImagesHeaderLength = 16;
     private const int LabelsHeaderLength = 8;
+
+    // Trailing bytes after the payload are counted up to this many: enough to name the problem, and a
+    // compressed file that inflates without end is not decompressed to its end just to count them.
+    private const int MaxTrailingCount = 1 << 20;
 
     // The payload buffer starts at most this large and grows as data arrives, so a corrupt header that
     // promises gigabytes cannot make a small compressed file allocate them.
@@ -57,22 +62,72 @@ public static class IdxReader
     }
 
     /// <summary>
-    /// Reads an image file and its label file as one dataset. <paramref name="classCount"/> null means
-    /// max(label) + 1: an IDX file does not record the number of classes, and for an MNIST-like file the
-    /// highest class is always present. Pass the class count when it is known, so a stray label is an error.
+    /// Reads an image file and its label file as one dataset. <paramref name="classCount"/> null means the
+    /// count <see cref="InferClassCount"/> finds. Pass the class count when it is known, so a stray label is an error.
     /// </summary>
     public static Dataset ReadDataset(string imagesPath, string labelsPath, string name, int? classCount = null)
     {
         var images = ReadImages(imagesPath);
         var labels = ReadLabels(labelsPath);
-        return Combine(images, imagesPath, labels, labelsPath, name, classCount ?? InferClassCount(labels, labelsPath));
+        return Combine(images, imagesPath, labels, labelsPath, name, classCount ?? InferClassCount([(labels, labelsPath)]));
     }
 
-    /// <summary>max(label) + 1 of one label file; the message names the file when it holds no labels.</summary>
-    internal static int InferClassCount(byte[] labels, string labelsPath) =>
-        labels.Length == 0
-            ? throw new InvalidDataException($"{labelsPath}: holds no labels, so the number of classes cannot be inferred; pass the class count")
-            : labels.Max() + 1;
+    /// <summary>
+    /// The class count of IDX data, which the files do not record: the highest label + 1, over all the label
+    /// files of one dataset together (train and test), so both halves agree. Every class from 1 up to the
+    /// highest label must occur in some file (class 0 may be unused: some sets, EMNIST letters for one, number
+    /// their classes from 1): a label of 255 among digits 0..9 is a damaged label, not 256 classes, and is
+    /// refused naming the file, the sample and the classes that have no sample. The one rule every command
+    /// that reads IDX data without a known class count goes through (dataset, simulate, evaluate, run).
+    /// </summary>
+    public static int InferClassCount(IReadOnlyList<(byte[] Labels, string Path)> labelFiles)
+    {
+        ArgumentNullException.ThrowIfNull(labelFiles);
+        var present = new bool[256];
+        var highest = -1;
+        var highestAt = (File: "", Sample: -1);
+        foreach (var (labels, path) in labelFiles)
+        {
+            for (var i = 0; i < labels.Length; i++)
+            {
+                present[labels[i]] = true;
+                if (labels[i] > highest)
+                    (highest, highestAt) = (labels[i], (path, i));
+            }
+        }
+
+        if (highest < 0)
+        {
+            var files = string.Join(" and ", labelFiles.Select(f => f.Path));
+            throw new InvalidDataException($"{files}: holds no labels, so the number of classes cannot be inferred; pass the class count");
+        }
+
+        var missing = Enumerable.Range(1, Math.Max(0, highest - 1)).Where(c => !present[c]).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"{highestAt.File}: label of sample {highestAt.Sample} is {highest}, but no sample has class {DescribeClasses(missing)}; " +
+                $"the class count of IDX data is the highest label + 1 ({highest + 1}) and every class from 1 up to it must occur (a damaged label?)");
+        }
+
+        return highest + 1;
+    }
+
+    /// <summary>Class numbers as ranges: "10..254" or "3, 5..7".</summary>
+    private static string DescribeClasses(List<int> classes)
+    {
+        var parts = new List<string>();
+        for (var i = 0; i < classes.Count;)
+        {
+            var j = i;
+            while (j + 1 < classes.Count && classes[j + 1] == classes[j] + 1)
+                j++;
+            parts.Add(i == j ? $"{classes[i]}" : $"{classes[i]}..{classes[j]}");
+            i = j + 1;
+        }
+
+        return parts.Count <= 4 ? string.Join(", ", parts) : $"{string.Join(", ", parts.Take(4))} and {parts.Count - 4} more ranges";
+    }
 
     /// <summary>Pairs images with labels after checking that the two files agree and every label fits.</summary>
     internal static Dataset Combine(IdxImages images, string imagesPath, byte[] labels, string labelsPath, string name, int classCount)
@@ -96,10 +151,7 @@ public static class IdxReader
 
     private static Stream OpenDecompressed(string path, string kind)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"{kind} file {path} does not exist", path);
-        var file = File.OpenRead(path);
+        var file = OpenRegular(path, kind);
         try
         {
             Span<byte> magic = stackalloc byte[2];
@@ -113,6 +165,28 @@ public static class IdxReader
         {
             file.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a dataset file if it is a regular file: a FIFO would block and a device never end, so both are
+    /// refused (an <see cref="InvalidDataException"/> naming the file and what it is); a missing file is a
+    /// <see cref="FileNotFoundException"/>.
+    /// </summary>
+    internal static FileStream OpenRegular(string path, string kind)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            return InputFile.OpenRead(path, $"{kind} file");
+        }
+        catch (InputFileException e) when (e.Kind == FileKind.Missing)
+        {
+            throw new FileNotFoundException($"{kind} file {path} does not exist", path, e);
+        }
+        catch (InputFileException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Problem}", e);
         }
     }
 
@@ -187,7 +261,7 @@ public static class IdxReader
         new($"{path}: truncated payload: the header promises {layout} = {expected} bytes after the header, found only {found}");
 
     private static InvalidDataException Trailing(string path, string layout, long expected, long extra) =>
-        new($"{path}: {extra} unexpected trailing bytes after the payload of {layout} = {expected} bytes; expected the file to end there");
+        new($"{path}: {(extra > MaxTrailingCount ? $"more than {MaxTrailingCount}" : extra)} unexpected trailing bytes after the payload of {layout} = {expected} bytes; expected the file to end there");
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; a gzip decoding error becomes a message naming the file.</summary>
     private static int Read(Stream stream, Span<byte> buffer, string path)
@@ -202,12 +276,13 @@ public static class IdxReader
         }
     }
 
+    /// <summary>Bytes left in the stream, counted up to just past <see cref="MaxTrailingCount"/>.</summary>
     private static long CountRemainingBytes(Stream stream, string path)
     {
         Span<byte> scratch = stackalloc byte[4096];
         long total = 0;
         int read;
-        while ((read = Read(stream, scratch, path)) > 0)
+        while (total <= MaxTrailingCount && (read = Read(stream, scratch, path)) > 0)
             total += read;
         return total;
     }

@@ -23,7 +23,43 @@ public sealed record InputNormalisation(float Scale, IReadOnlyList<float> Mean, 
             throw new ArgumentException($"input normalisation: {Mean.Count} channel means for data with {channels} channels");
         if (Std.Any(s => !(s > 0) || !float.IsFinite(s)))
             throw new ArgumentException("input normalisation: every standard deviation must be a finite number > 0");
+        for (var c = 0; c < Mean.Count; c++)
+        {
+            if (!float.IsFinite(Mean[c]))
+                throw new ArgumentException($"input normalisation: mean[{c}] is {Format(Mean[c])}, expected a finite number");
+        }
+
+        CheckFiniteInputs();
     }
+
+    /// <summary>
+    /// Every pixel value 0..255 must normalise to a finite input: a scale of 3.4e38 or a std of 1e-45 would feed
+    /// the network infinities. The formula is monotone in the pixel, so its ends 0 and 255 decide, computed with
+    /// the same float operations as <see cref="Apply"/>; the message names the field that overflows and its value.
+    /// </summary>
+    private void CheckFiniteInputs()
+    {
+        const int top = byte.MaxValue;
+        if (!float.IsFinite(top * Scale))
+            throw NotFinite($"scale is {Format(Scale)}", $"pixel value {top} * scale = {Format(top * Scale)}");
+        for (var c = 0; c < Mean.Count; c++)
+        {
+            foreach (var pixel in (ReadOnlySpan<int>)[0, top])
+            {
+                var centred = pixel * Scale - Mean[c];
+                if (!float.IsFinite(centred))
+                    throw NotFinite($"mean[{c}] is {Format(Mean[c])}", $"pixel value {pixel} * scale - mean[{c}] = {Format(centred)}");
+                var value = centred / Std[c];
+                if (!float.IsFinite(value))
+                    throw NotFinite($"std[{c}] is {Format(Std[c])}", $"(pixel value {pixel} * scale - mean[{c}]) / std[{c}] = {Format(value)}");
+            }
+        }
+    }
+
+    private static ArgumentException NotFinite(string field, string overflow) =>
+        new($"input normalisation: {field}, so {overflow}; every normalised input must be a finite number");
+
+    private static string Format(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Normalise one sample of <paramref name="channels"/> planes ([c][y][x] order) into <paramref name="destination"/>.</summary>
     public void Apply(ReadOnlySpan<byte> pixels, int channels, Span<float> destination)

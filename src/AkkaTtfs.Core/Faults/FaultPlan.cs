@@ -127,11 +127,18 @@ public sealed class FaultPlan
         }
     }
 
-    /// <summary>Reads and parses a plan file; the message of any error names the file.</summary>
+    /// <summary>Largest plan file read: a plan is a few hundred bytes; /dev/zero or a runaway file is refused, not read until memory runs out.</summary>
+    public const long MaxFileLength = 1 << 20;
+
+    /// <summary>
+    /// Reads and parses a plan file; the message of any error names the file. Only a regular file of at most
+    /// <see cref="MaxFileLength"/> bytes of UTF-8 is read: a FIFO, a device or a folder is refused before it is
+    /// opened (an <see cref="AkkaTtfs.Core.IO.InputFileException"/>, an <see cref="IOException"/>).
+    /// </summary>
     public static FaultPlan Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var text = File.ReadAllText(path);
+        var text = AkkaTtfs.Core.IO.InputFile.ReadAllText(path, "fault plan", MaxFileLength);
         try
         {
             return Parse(text);

@@ -6,6 +6,8 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.IO;
+using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Ttfs;
 
 namespace AkkaTtfs.Core.Model;
@@ -48,14 +50,23 @@ public static class ModelFile
     /// <summary>Largest header accepted, the limit of the reference safetensors implementation.</summary>
     public const long MaxHeaderLength = 100_000_000;
 
+    /// <summary>
+    /// Largest data section accepted, and written: <see cref="NetworkSpec.MaxParameterCount"/> float32 values,
+    /// one array's worth. A network past it is refused when it is built, so no model this program can write
+    /// is one its reader refuses.
+    /// </summary>
+    public const long MaxDataLength = NetworkSpec.MaxParameterCount * sizeof(float);
+
     /// <summary>The only tensor dtype of the format: little-endian IEEE-754 float32.</summary>
     public const string TensorDType = "F32";
 
     internal const string ChecksumPrefix = "sha256:";
 
     /// <summary>
-    /// Writes <paramref name="model"/> to <paramref name="path"/> through a temporary file in the same folder that
-    /// replaces the target only once it is complete, so a failed save never leaves a half-written model.
+    /// Writes <paramref name="model"/> to <paramref name="path"/> by the rule of <see cref="OutputFile"/>: a regular
+    /// file (or a new name) through a temporary file in the same folder that replaces the target only once it is
+    /// complete, so a failed save never leaves a half-written model; /dev/null or a pipe written through, never
+    /// replaced; a folder, a socket or a block device refused (<see cref="OutputFileException"/>).
     /// </summary>
     public static void Save(SnnModel model, string path) => Save(model, path, static stream => stream);
 
@@ -65,32 +76,12 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(wrapTemporaryStream);
-        var fullPath = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(fullPath) ?? throw new IOException($"cannot save the model to '{path}': it names no file inside a folder");
-        if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"cannot save the model to '{path}': the folder '{folder}' does not exist");
-        if (Directory.Exists(fullPath))
-            throw new IOException($"cannot save the model to '{path}': a folder of that name exists");
-
-        // Same folder, so the final rename stays on one file system and is atomic.
-        var temporaryPath = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        OutputFile.Write(path, file =>
         {
-            using (var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                var target = wrapTemporaryStream(file);
-                Write(model, target);
-                target.Flush();
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporaryPath, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporaryPath);
-            throw;
-        }
+            var target = wrapTemporaryStream(file);
+            Write(model, target);
+            target.Flush();
+        });
     }
 
     /// <summary>Reads and fully validates the model file at <paramref name="path"/>.</summary>
@@ -376,25 +367,16 @@ public static class ModelFile
         }
     }
 
+    /// <summary>Opens a regular file only: a FIFO or a device is refused before it is opened (it could block or never end).</summary>
     private static FileStream OpenForReading(string path)
     {
-        if (Directory.Exists(path))
-            throw new ModelFileException(path, "is a folder, not a model file");
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return InputFile.OpenRead(path, "model file");
         }
-        catch (FileNotFoundException e)
+        catch (InputFileException e)
         {
-            throw new ModelFileException(path, "the file does not exist", e);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new ModelFileException(path, $"the file does not exist (there is no folder '{Path.GetDirectoryName(Path.GetFullPath(path))}')", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFileException(path, $"the file cannot be opened: {e.Message}", e);
+            throw new ModelFileException(path, e.Problem, e);
         }
     }
 
@@ -433,6 +415,10 @@ public static class ModelFile
 
             return (ModelFileHeader.Parse(header, dataLength, source), data);
         }
+        catch (InputFileException e)
+        {
+            throw new ModelFileException(source, e.Problem, e);
+        }
         catch (IOException e)
         {
             throw new ModelFileException(source, $"reading failed: {e.Message}", e);
@@ -442,32 +428,7 @@ public static class ModelFile
     private static ModelFileException HeaderPastEnd(string source, ulong headerLength, long available) =>
         new(source, $"the header length field says {headerLength} bytes, but only {available} bytes follow it; the file is truncated or not a safetensors file");
 
-    private static byte[] ReadToEnd(Stream stream, string source)
-    {
-        if (!stream.CanSeek)
-        {
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            return copy.ToArray();
-        }
-
-        var remaining = stream.Length - stream.Position;
-        if (remaining > Array.MaxLength)
-            throw new ModelFileException(source, $"the data section is {remaining} bytes, more than the {Array.MaxLength} bytes this reader can hold");
-        var data = new byte[remaining];
-        stream.ReadExactly(data);
-        return data;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The original failure is the one to report; a stray temporary file is named by its .tmp suffix.
-        }
-    }
+    /// <summary>The data section, to the end of the stream, bounded by <see cref="MaxDataLength"/> (a stream that never ends is refused).</summary>
+    private static byte[] ReadToEnd(Stream stream, string source) =>
+        InputFile.ReadToEnd(stream, source, "model file's data section", MaxDataLength);
 }

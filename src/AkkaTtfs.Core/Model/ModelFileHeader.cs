@@ -51,7 +51,7 @@ internal sealed record ModelFileSettings(
 /// name and version, the architecture against the input shape, every tensor against the architecture, and
 /// the data layout against the data section's length. Every failure is a <see cref="ModelFileException"/>.
 /// </summary>
-internal sealed class ModelFileHeader
+internal sealed partial class ModelFileHeader
 {
     private const int MaxQuotedLength = 200;
 
@@ -114,9 +114,11 @@ internal sealed class ModelFileHeader
 
             Dictionary<string, string>? metadata = null;
             var tensors = new Dictionary<string, TensorEntry>(StringComparer.Ordinal);
+            var index = 0;
             foreach (var property in root.EnumerateObject())
             {
-                if (property.Name == ModelFileKeys.Metadata)
+                var name = Name(property, source, $"the name of header entry {index++}");
+                if (name == ModelFileKeys.Metadata)
                 {
                     if (metadata is not null)
                         throw new ModelFileException(source, $"the header holds {ModelFileKeys.Metadata} twice");
@@ -124,9 +126,9 @@ internal sealed class ModelFileHeader
                 }
                 else
                 {
-                    if (tensors.ContainsKey(property.Name))
-                        throw new ModelFileException(source, $"the header lists tensor '{property.Name}' twice");
-                    tensors.Add(property.Name, ParseTensorEntry(property.Name, property.Value, source));
+                    if (tensors.ContainsKey(name))
+                        throw new ModelFileException(source, $"the header lists tensor '{Quote(name)}' twice");
+                    tensors.Add(name, ParseTensorEntry(name, property.Value, source));
                 }
             }
 
@@ -173,10 +175,11 @@ internal sealed class ModelFileHeader
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in element.EnumerateObject())
         {
+            var key = Name(entry, source, $"key {metadata.Count} of {ModelFileKeys.Metadata}");
             if (entry.Value.ValueKind != JsonValueKind.String)
-                throw new ModelFileException(source, $"{ModelFileKeys.Metadata}.{entry.Name} is a JSON {Kind(entry.Value)}; safetensors metadata values must be strings");
-            if (!metadata.TryAdd(entry.Name, entry.Value.GetString()!))
-                throw new ModelFileException(source, $"{ModelFileKeys.Metadata} holds '{entry.Name}' twice");
+                throw new ModelFileException(source, $"{ModelFileKeys.Metadata}.{Quote(key)} is a JSON {Kind(entry.Value)}; safetensors metadata values must be strings");
+            if (!metadata.TryAdd(key, Text(entry.Value, source, $"{ModelFileKeys.Metadata}.{Quote(key)}")))
+                throw new ModelFileException(source, $"{ModelFileKeys.Metadata} holds '{Quote(key)}' twice");
         }
 
         return metadata;
@@ -196,7 +199,7 @@ internal sealed class ModelFileHeader
         foreach (var dim in shapeElement.EnumerateArray())
         {
             if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt32(out shape[d]) || shape[d] < 0)
-                throw new ModelFileException(source, $"{name}: shape {Quote(shapeElement.GetRawText())} must list non-negative integers");
+                throw new ModelFileException(source, $"{name}: shape {Raw(shapeElement)} must list non-negative integers");
             d++;
         }
 
@@ -205,11 +208,11 @@ internal sealed class ModelFileHeader
             || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
             || !offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
         {
-            var found = entry.TryGetProperty("data_offsets", out var raw) ? Quote(raw.GetRawText()) : "missing";
+            var found = entry.TryGetProperty("data_offsets", out var raw) ? Raw(raw) : "missing";
             throw new ModelFileException(source, $"{name}: data_offsets is {found}, expected [begin, end] with 0 <= begin <= end");
         }
 
-        return new TensorEntry(name, dtype.GetString()!, shape, begin, end);
+        return new TensorEntry(name, Text(dtype, source, $"{name}: dtype"), shape, begin, end);
     }
 
     private static NetworkSpec ParseNetwork(string architecture, string inputShapeText, string source)
@@ -332,218 +335,53 @@ internal sealed class ModelFileHeader
         }
     }
 
-    /// <summary>Parses the settings entries: T, kernels, input mode and kernel, normalisation, provenance.</summary>
-    public ModelFileSettings ParseSettings()
-    {
-        var tText = RequiredEntry(ModelFileKeys.T);
-        if (!int.TryParse(tText, NumberStyles.None, CultureInfo.InvariantCulture, out var t) || t < 1 || t > TemporalKernel.MaxWindow)
-            throw Fail($"T is '{Quote(tText)}', expected an integer in [1, {TemporalKernel.MaxWindow}]");
-
-        var kernels = ParseKernels(t);
-        var (inputMode, inputKernel) = ParseInput(t);
-        var normalisation = ParseNormalisation();
-        var provenance = ParseProvenance();
-        return new ModelFileSettings(t, kernels, inputMode, inputKernel, normalisation, provenance);
-    }
-
-    /// <summary>Builds the model from the settings and the data section; the header and checksum are already checked.</summary>
-    public SnnModel BuildModel(byte[] data)
-    {
-        var settings = ParseSettings();
-        var tensors = Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var layers = new LayerParameters[Network.Stages.Count];
-        for (var i = 0; i < layers.Length; i++)
-        {
-            var weights = ReadFloats(data, tensors[ModelFile.WeightTensorName(i)]);
-            var bias = ReadFloats(data, tensors[ModelFile.BiasTensorName(i)]);
-            layers[i] = new LayerParameters(weights, bias, Network.Stages[i].IsOutput ? null : settings.Kernels[i]);
-        }
-
-        try
-        {
-            return new SnnModel(Network, settings.T, layers, settings.Normalisation, settings.InputMode, settings.InputKernel, settings.Provenance);
-        }
-        catch (ArgumentException e)
-        {
-            throw Fail(e.Message, e);
-        }
-    }
-
-    private static float[] ReadFloats(byte[] data, TensorEntry tensor)
-    {
-        var values = new float[tensor.ElementCount];
-        var bytes = data.AsSpan((int)tensor.Begin, (int)(tensor.End - tensor.Begin));
-        for (var i = 0; i < values.Length; i++)
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]);
-        return values;
-    }
-
-    private List<TemporalKernel> ParseKernels(int t)
-    {
-        using var document = ParseJsonEntry(ModelFileKeys.Kernels);
-        var list = document.RootElement;
-        if (list.ValueKind != JsonValueKind.Array)
-            throw Fail($"kernels is a JSON {Kind(list)}, expected a list of {{tau, td}} objects, one per spiking layer");
-        if (list.GetArrayLength() != Network.SpikingLayerCount)
-        {
-            throw Fail($"kernels lists {list.GetArrayLength()} entries, but architecture '{Network.Architecture}' has {Network.SpikingLayerCount} spiking layers " +
-                "(one kernel each; the output layer has none)");
-        }
-
-        var kernels = new List<TemporalKernel>(list.GetArrayLength());
-        foreach (var entry in list.EnumerateArray())
-            kernels.Add(ParseKernel(entry, $"kernels[{kernels.Count}]", t));
-        return kernels;
-    }
-
-    private (InputMode Mode, TemporalKernel? Kernel) ParseInput(int t)
-    {
-        var mode = RequiredEntry(ModelFileKeys.InputMode);
-        var hasKernel = Metadata.ContainsKey(ModelFileKeys.InputKernel);
-        switch (mode)
-        {
-            case ModelFileKeys.InputModeAnalog:
-                if (hasKernel)
-                    throw Fail("input_mode is 'analog', which takes no input_kernel, but the header has one");
-                return (InputMode.Analog, null);
-            case ModelFileKeys.InputModeTtfs:
-                if (!hasKernel)
-                    throw Fail("input_mode is 'ttfs' but the header has no input_kernel (tau_in, td_in)");
-                using (var document = ParseJsonEntry(ModelFileKeys.InputKernel))
-                    return (InputMode.Ttfs, ParseKernel(document.RootElement, ModelFileKeys.InputKernel, t));
-            default:
-                throw Fail($"input_mode is '{Quote(mode)}', expected '{ModelFileKeys.InputModeAnalog}' or '{ModelFileKeys.InputModeTtfs}'");
-        }
-    }
-
-    private TemporalKernel ParseKernel(JsonElement entry, string where, int t)
-    {
-        if (entry.ValueKind != JsonValueKind.Object)
-            throw Fail($"{where} is a JSON {Kind(entry)}, expected an object {{tau, td}}");
-        var tau = ParseFloatField(entry, "tau", where);
-        var td = ParseFloatField(entry, "td", where);
-        try
-        {
-            return new TemporalKernel(tau, td, t);
-        }
-        catch (ArgumentException e)
-        {
-            throw Fail($"{where}: {e.Message}", e);
-        }
-    }
-
-    private InputNormalisation ParseNormalisation()
-    {
-        const string where = ModelFileKeys.Normalisation;
-        using var document = ParseJsonEntry(where);
-        var entry = document.RootElement;
-        if (entry.ValueKind != JsonValueKind.Object)
-            throw Fail($"{where} is a JSON {Kind(entry)}, expected an object {{scale, mean, std}}");
-        var scale = ParseFloatField(entry, "scale", where);
-        var mean = ParseFloatList(entry, "mean", where);
-        var std = ParseFloatList(entry, "std", where);
-        var normalisation = new InputNormalisation(scale, mean, std);
-        try
-        {
-            // The same channel rule as SnnModel, so ReadInfo rejects what Load would reject.
-            normalisation.Validate(Network.Input.NormalisationChannels);
-        }
-        catch (ArgumentException e)
-        {
-            throw Fail(e.Message, e);
-        }
-
-        return normalisation;
-    }
-
-    private Dictionary<string, string> ParseProvenance()
-    {
-        var provenance = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!Metadata.ContainsKey(ModelFileKeys.Provenance))
-            return provenance;
-        using var document = ParseJsonEntry(ModelFileKeys.Provenance);
-        var entry = document.RootElement;
-        if (entry.ValueKind != JsonValueKind.Object)
-            throw Fail($"provenance is a JSON {Kind(entry)}, expected an object of strings");
-        foreach (var property in entry.EnumerateObject())
-        {
-            if (property.Value.ValueKind != JsonValueKind.String)
-                throw Fail($"provenance.{property.Name} is a JSON {Kind(property.Value)}, expected a string");
-            if (!provenance.TryAdd(property.Name, property.Value.GetString()!))
-                throw Fail($"provenance holds '{property.Name}' twice");
-        }
-
-        return provenance;
-    }
-
-    /// <summary>A float field written as a decimal and as its bits; the bits win, the decimal must agree with them.</summary>
-    private float ParseFloatField(JsonElement owner, string field, string where)
-    {
-        var hasDecimal = owner.TryGetProperty(field, out var decimalElement);
-        var hasBits = owner.TryGetProperty(field + ModelFileKeys.BitsSuffix, out var bitsElement);
-        if (!hasDecimal && !hasBits)
-            throw Fail($"{where}.{field} is missing");
-        return ParseFloat(hasDecimal ? decimalElement : null, hasBits ? bitsElement : null, $"{where}.{field}", $"{where}.{field}{ModelFileKeys.BitsSuffix}");
-    }
-
-    private float[] ParseFloatList(JsonElement owner, string field, string where)
-    {
-        var bitsField = field + ModelFileKeys.BitsSuffix;
-        if (!owner.TryGetProperty(field, out var decimals) || decimals.ValueKind != JsonValueKind.Array)
-            throw Fail($"{where}.{field} is missing or not a list");
-        var hasBits = owner.TryGetProperty(bitsField, out var bits);
-        if (hasBits && (bits.ValueKind != JsonValueKind.Array || bits.GetArrayLength() != decimals.GetArrayLength()))
-            throw Fail($"{where}.{bitsField} must be a list as long as {where}.{field} ({decimals.GetArrayLength()} entries)");
-        var values = new float[decimals.GetArrayLength()];
-        for (var i = 0; i < values.Length; i++)
-            values[i] = ParseFloat(decimals[i], hasBits ? bits[i] : null, $"{where}.{field}[{i}]", $"{where}.{bitsField}[{i}]");
-        return values;
-    }
-
-    private float ParseFloat(JsonElement? decimalElement, JsonElement? bitsElement, string decimalName, string bitsName)
-    {
-        float? fromDecimal = null;
-        if (decimalElement is { } number)
-        {
-            if (number.ValueKind != JsonValueKind.Number || !number.TryGetSingle(out var parsed) || !float.IsFinite(parsed))
-                throw Fail($"{decimalName} is {Quote(number.GetRawText())}, expected a finite number");
-            fromDecimal = parsed;
-        }
-
-        if (bitsElement is not { } bits)
-            return fromDecimal!.Value;
-
-        var hex = bits.ValueKind == JsonValueKind.String ? bits.GetString()! : "";
-        if (hex.Length != 8 || !uint.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var raw))
-            throw Fail($"{bitsName} is {Quote(bits.GetRawText())}, expected 8 hex digits of the IEEE-754 float32 bits");
-        var fromBits = BitConverter.UInt32BitsToSingle(raw);
-        if (!float.IsFinite(fromBits))
-            throw Fail($"{bitsName} is {hex}, which is {fromBits}; expected a finite number");
-        if (fromDecimal is { } value && value != fromBits)
-            throw Fail($"{decimalName} is {value.ToString("R", CultureInfo.InvariantCulture)} but {bitsName} {hex} is {fromBits.ToString("R", CultureInfo.InvariantCulture)}; the two must agree");
-        return fromBits;
-    }
-
-    private JsonDocument ParseJsonEntry(string key)
-    {
-        var text = RequiredEntry(key);
-        try
-        {
-            return JsonDocument.Parse(text);
-        }
-        catch (JsonException e)
-        {
-            throw Fail($"{ModelFileKeys.Metadata}.{key} is not valid JSON text ({e.Message}): '{Quote(text)}'", e);
-        }
-    }
-
-    private string RequiredEntry(string key) =>
-        Metadata.TryGetValue(key, out var value) ? value : throw Fail($"the header has no {ModelFileKeys.Metadata}.{key} entry");
-
-    private ModelFileException Fail(string problem, Exception? inner = null) => new(Source, problem, inner);
-
     private static string Kind(JsonElement element) => element.ValueKind.ToString().ToLowerInvariant();
 
     /// <summary>Shortens a value quoted in a message, so a damaged header does not flood it.</summary>
     private static string Quote(string text) => text.Length <= MaxQuotedLength ? text : string.Concat(text.AsSpan(0, MaxQuotedLength), "...");
+
+    /// <summary>
+    /// The text of a JSON string. Invalid UTF-8 or an escaped lone surrogate (\ud800) passes the JSON parser and
+    /// fails only when the string is read: that is reported as a <see cref="ModelFileException"/> naming the field.
+    /// </summary>
+    private static string Text(JsonElement element, string source, string field)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw NotUnicode(source, field, e);
+        }
+    }
+
+    /// <summary>The name of a JSON property, or a <see cref="ModelFileException"/> saying which one is not text.</summary>
+    private static string Name(JsonProperty property, string source, string which)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw NotUnicode(source, which, e);
+        }
+    }
+
+    /// <summary>A JSON value as written, shortened, for a message; a value that is not valid UTF-8 is described instead.</summary>
+    private static string Raw(JsonElement element)
+    {
+        try
+        {
+            return Quote(element.GetRawText());
+        }
+        catch (InvalidOperationException)
+        {
+            return "(bytes that are not valid UTF-8)";
+        }
+    }
+
+    private static ModelFileException NotUnicode(string source, string field, InvalidOperationException e) =>
+        new(source, $"{field} is not valid Unicode text ({e.Message}); JSON strings must be UTF-8 and may not hold a lone surrogate such as \\ud800", e);
 }

@@ -9,11 +9,22 @@ namespace AkkaTtfs.Core.Model;
 /// Weights are uniform in [-spread, +spread] shifted by <c>bias * spread</c>, scaled by 1/fan-in, so that
 /// with non-negative inputs a controllable share of neurons fires (bias 1 = all weights positive).
 /// </summary>
+/// <remarks>
+/// The size is bounded where the network is built: <see cref="NetworkSpec.Create"/> refuses a network past
+/// <see cref="NetworkSpec.MaxParameterCount"/>, the limit the model file reader shares, so every model made
+/// here is one <see cref="ModelFile"/> can write and read back, and an oversized one is refused before any
+/// weight is drawn or any file written.
+/// </remarks>
 public static class RandomModel
 {
     public static SnnModel Create(NetworkSpec network, int seed, int t = 32, float tau = 10f, float td = 0f, double positiveShift = 0.25, double gain = 2.0)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (!double.IsFinite(positiveShift))
+            throw new ArgumentException($"random model: the positive shift is {positiveShift}, expected a finite number");
+        if (!double.IsFinite(gain) || gain <= 0)
+            throw new ArgumentException($"random model: the gain is {gain}, expected a finite number > 0");
+        _ = new TemporalKernel(tau, td, t);   // T, tau and td checked before the weights are drawn
         var rng = new SplitMix64((ulong)seed);
         var layers = new List<LayerParameters>(network.Stages.Count);
         foreach (var stage in network.Stages)

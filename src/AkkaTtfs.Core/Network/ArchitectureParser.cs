@@ -79,7 +79,13 @@ public static partial class ArchitectureParser
     {
         // Ranges (>= 1, padding >= 0) are checked by shape inference, which names the layer.
         if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
-            throw new NetworkSpecException($"architecture token '{token}': '{digits}' is not a valid number");
+        {
+            // The token patterns use \d, which also matches non-ASCII digits.
+            throw new NetworkSpecException(digits.All(char.IsAsciiDigit)
+                ? $"architecture token '{token}': {digits} is larger than {int.MaxValue}, the largest size a layer may have"
+                : $"architecture token '{token}': '{digits}' is not a number written with the digits 0-9");
+        }
+
         return v;
     }
 }

@@ -40,11 +40,16 @@ public sealed record Conv2dSpec(int OutChannels, int Kernel, int Stride = 1, int
             throw new NetworkSpecException($"layer {index} ({Token}): conv2d needs a [C,H,W] input, got {input}");
         if (Padding >= Kernel)
             throw new NetworkSpecException($"layer {index} ({Token}): padding {Padding} must be smaller than the kernel {Kernel}");
-        var h = ((input.Height + (2 * Padding) - Kernel) / Stride) + 1;
-        var w = ((input.Width + (2 * Padding) - Kernel) / Stride) + 1;
-        if (input.Height + (2 * Padding) < Kernel || input.Width + (2 * Padding) < Kernel)
+        // In long: a padding near int.MaxValue must not wrap around into a plausible size.
+        var paddedHeight = input.Height + (2L * Padding);
+        var paddedWidth = input.Width + (2L * Padding);
+        if (paddedHeight < Kernel || paddedWidth < Kernel)
             throw new NetworkSpecException($"layer {index} ({Token}): kernel {Kernel} does not fit the input {input} with padding {Padding}");
-        return TensorShape.Image(OutChannels, h, w);
+        var h = ((paddedHeight - Kernel) / Stride) + 1;
+        var w = ((paddedWidth - Kernel) / Stride) + 1;
+        if (h > TensorShape.MaxSize || w > TensorShape.MaxSize || h * w > TensorShape.MaxSize / OutChannels)
+            throw new NetworkSpecException($"layer {index} ({Token}): output [{OutChannels},{h},{w}] holds more than the {TensorShape.MaxSize:N0} neurons one layer may hold");
+        return TensorShape.Image(OutChannels, (int)h, (int)w);
     }
 
     public override string Token =>

@@ -26,13 +26,23 @@ public sealed record Stage(
 
     public Conv2dSpec Conv => Layer as Conv2dSpec ?? throw new InvalidOperationException($"stage {Index} is not a conv layer");
 
-    /// <summary>Number of weights: dense [out][in], conv [out][in][k][k].</summary>
-    public int WeightCount => Layer switch
+    /// <summary>Number of weights: dense [out][in], conv [out][in][k][k] (at most <see cref="NetworkSpec.MaxParameterCount"/>).</summary>
+    public int WeightCount => checked((int)WeightCountUnbounded);
+
+    /// <summary>The weight count without overflow: products past <see cref="long.MaxValue"/> saturate there.</summary>
+    internal long WeightCountUnbounded
     {
-        DenseSpec d => d.OutFeatures * InputShape.Size,
-        Conv2dSpec c => c.OutChannels * InputShape.Channels * c.Kernel * c.Kernel,
-        _ => throw new InvalidOperationException("not a weighted layer"),
-    };
+        get
+        {
+            Int128 count = Layer switch
+            {
+                DenseSpec d => (Int128)d.OutFeatures * InputShape.Size,
+                Conv2dSpec c => (Int128)c.OutChannels * InputShape.Channels * c.Kernel * c.Kernel,
+                _ => throw new InvalidOperationException("not a weighted layer"),
+            };
+            return (long)Int128.Min(count, long.MaxValue);
+        }
+    }
 
     public int BiasCount => ConvShape.Channels;
 
@@ -59,6 +69,14 @@ public sealed record Stage(
 /// </summary>
 public sealed class NetworkSpec
 {
+    /// <summary>
+    /// Most parameters (weights and biases) a network may have. A model file stores them as float32 in one
+    /// data section, and the reader holds that section in one array of at most <see cref="Array.MaxLength"/>
+    /// bytes: so this is the limit of the model writer and reader alike, and a network past it is refused
+    /// when it is built, before anything is allocated or written.
+    /// </summary>
+    public const long MaxParameterCount = TensorShape.MaxSize / sizeof(float);
+
     private NetworkSpec(TensorShape input, IReadOnlyList<LayerSpec> layers, IReadOnlyList<TensorShape> shapes, IReadOnlyList<Stage> stages)
     {
         Input = input;
@@ -104,7 +122,7 @@ public sealed class NetworkSpec
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            var next = layer.OutputShape(current, i);
+            var next = OutputShape(layer, current, i);
             shapes.Add(next);
             if (layer.IsWeighted)
             {
@@ -130,7 +148,39 @@ public sealed class NetworkSpec
             current = next;
         }
 
+        CheckParameterCount(stages);
         return new NetworkSpec(input, layers.ToArray(), shapes, stages);
+    }
+
+    /// <summary>A layer's output shape; a shape too large to hold is reported for that layer.</summary>
+    private static TensorShape OutputShape(LayerSpec layer, TensorShape input, int index)
+    {
+        try
+        {
+            return layer.OutputShape(input, index);
+        }
+        catch (ArgumentException e)
+        {
+            throw new NetworkSpecException($"layer {index} ({layer.Token}): {e.Message}");
+        }
+    }
+
+    /// <summary>Every layer, and all of them together, within <see cref="MaxParameterCount"/>; the message names the layer.</summary>
+    private static void CheckParameterCount(List<Stage> stages)
+    {
+        var limit = $"the {MaxParameterCount:N0} parameters a model may hold (a model file stores them as float32 in one data section " +
+            $"of at most {MaxParameterCount * sizeof(float):N0} bytes, the most the model reader accepts)";
+        long total = 0;
+        foreach (var stage in stages)
+        {
+            var weights = stage.WeightCountUnbounded;
+            var dims = stage.Layer is DenseSpec d ? $"{d.OutFeatures} x {stage.InputShape.Size}" : $"{stage.Conv.OutChannels} x {stage.InputShape.Channels} x {stage.Conv.Kernel} x {stage.Conv.Kernel}";
+            if (weights > MaxParameterCount - stage.BiasCount)
+                throw new NetworkSpecException($"layer {stage.LayerIndex} ({stage.Layer.Token}): {(weights == long.MaxValue ? "more than 9.2e18" : $"{weights:N0}")} weights ({dims}), more than {limit}");
+            total += weights + stage.BiasCount;
+            if (total > MaxParameterCount)
+                throw new NetworkSpecException($"layers 0..{stage.LayerIndex} (up to {stage.Layer.Token}) hold {total:N0} parameters together, more than {limit}");
+        }
     }
 
     public override string ToString() => $"{Input} {Architecture}";

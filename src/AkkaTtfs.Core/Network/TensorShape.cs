@@ -19,12 +19,19 @@ public readonly record struct TensorShape
     public int Height { get; }
     public int Width { get; }
 
+    /// <summary>
+    /// Most neurons one shape may hold: the values of a layer must fit one array (<see cref="Array.MaxLength"/>),
+    /// and neuron indices are <see cref="int"/>s.
+    /// </summary>
+    public const int MaxSize = 0x7FFFFFC7;
+
     /// <summary>Number of neurons.</summary>
     public int Size => Channels * Height * Width;
 
     public static TensorShape Vector(int n)
     {
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "a vector needs at least one element");
+        if (n > MaxSize) throw new ArgumentOutOfRangeException(nameof(n), n, $"a shape holds at most {MaxSize:N0} neurons");
         return new TensorShape(1, n, 1, 1);
     }
 
@@ -32,6 +39,9 @@ public readonly record struct TensorShape
     {
         if (channels < 1 || height < 1 || width < 1)
             throw new ArgumentOutOfRangeException(nameof(channels), $"[{channels},{height},{width}] is not a valid feature-map shape");
+        var size = (long)channels * height * width;
+        if (size > MaxSize)
+            throw new ArgumentOutOfRangeException(nameof(channels), $"[{channels},{height},{width}] holds {size:N0} neurons, more than the {MaxSize:N0} one shape may hold");
         return new TensorShape(3, channels, height, width);
     }
 

@@ -53,7 +53,7 @@ public sealed class DatasetCatalogTests : IDisposable
     [Fact]
     public void Any_folder_name_under_the_data_folder_loads_with_classes_inferred_over_train_and_test()
     {
-        IdxBytes.WriteFolder(_temp, Path.Combine("data", "letters"), [0, 4, 2, 1], [7, 1]);
+        IdxBytes.WriteFolder(_temp, Path.Combine("data", "letters"), [0, 4, 2, 1, 3, 5], [7, 6]);
 
         var pair = DatasetCatalog.Load("letters", Paths(Path.Combine(_temp.Path, "data")));
 

@@ -51,13 +51,13 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void Dataset_pairs_images_with_labels_and_infers_class_count_as_max_label_plus_one()
     {
-        var images = _temp.Write("img", IdxBytes.Gzip(IdxBytes.Images(4, 2, 3, IdxBytes.Pattern)));
-        var labels = _temp.Write("lab", IdxBytes.Labels([2, 0, 5, 1]));
+        var images = _temp.Write("img", IdxBytes.Gzip(IdxBytes.Images(6, 2, 3, IdxBytes.Pattern)));
+        var labels = _temp.Write("lab", IdxBytes.Labels([2, 0, 5, 1, 4, 3]));
 
         var dataset = IdxReader.ReadDataset(images, labels, "tiny");
 
         Assert.Equal("tiny", dataset.Name);
-        Assert.Equal(4, dataset.Count);
+        Assert.Equal(6, dataset.Count);
         Assert.Equal(6, dataset.ClassCount);
         Assert.Equal(TensorShape.Image(1, 2, 3), dataset.SampleShape);
         Assert.Equal(5, dataset.Label(2));

@@ -32,9 +32,7 @@ internal static class RandomModels
             .Select(s => new LayerParameters(Floats(rng, s.WeightCount), Floats(rng, s.BiasCount), s.IsOutput ? null : Kernel(rng, window)))
             .ToArray();
         var channels = network.Input.Channels == network.Input.Size ? 1 : network.Input.Channels;
-        var normalisation = meanStd
-            ? new InputNormalisation(Positive(rng), Floats(rng, channels), Enumerable.Range(0, channels).Select(_ => Positive(rng)).ToArray())
-            : new InputNormalisation(Positive(rng), [], []);
+        var normalisation = Normalisation(rng, meanStd, channels);
         var inputKernel = inputMode == InputMode.Ttfs ? Kernel(rng, window) : null;
         return new SnnModel(network, window, layers, normalisation, inputMode, inputKernel, provenance ? Provenance(seed) : null);
     }
@@ -86,6 +84,29 @@ internal static class RandomModels
         }
         while (!(value > 0));
         return value;
+    }
+
+    /// <summary>
+    /// Arbitrary bit patterns again, but only a normalisation that maps every pixel value to a finite input is a
+    /// model's (SnnModel refuses the others): candidates are drawn until one passes.
+    /// </summary>
+    private static InputNormalisation Normalisation(Random rng, bool meanStd, int channels)
+    {
+        while (true)
+        {
+            var candidate = meanStd
+                ? new InputNormalisation(Positive(rng), Floats(rng, channels), Enumerable.Range(0, channels).Select(_ => Positive(rng)).ToArray())
+                : new InputNormalisation(Positive(rng), [], []);
+            try
+            {
+                candidate.Validate(channels);
+                return candidate;
+            }
+            catch (ArgumentException)
+            {
+                // Overflows to infinity for some pixel value: draw again.
+            }
+        }
     }
 
     private static TemporalKernel Kernel(Random rng, int t) => new(Positive(rng), AnyFinite(rng), t);

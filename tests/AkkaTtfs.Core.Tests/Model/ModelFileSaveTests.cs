@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.IO;
 using AkkaTtfs.Core.Model;
 
 namespace AkkaTtfs.Core.Tests.Model;
@@ -19,10 +20,9 @@ public sealed class ModelFileSaveTests : IDisposable
         var folder = _folder.File("not-there");
         var path = Path.Combine(folder, "model.safetensors");
 
-        var error = Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Save(ModelA, path));
+        var error = Assert.Throws<OutputFileException>(() => ModelFile.Save(ModelA, path));
 
-        Assert.Contains($"'{path}'", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"the folder '{folder}' does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"cannot write {path}: the folder {folder} does not exist", error.Message);
         Assert.False(Directory.Exists(folder));
     }
 
@@ -32,9 +32,10 @@ public sealed class ModelFileSaveTests : IDisposable
         var path = _folder.File("a-folder");
         Directory.CreateDirectory(path);
 
-        var error = Assert.Throws<IOException>(() => ModelFile.Save(ModelA, path));
+        var error = Assert.Throws<OutputFileException>(() => ModelFile.Save(ModelA, path));
 
-        Assert.Contains("a folder of that name exists", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"cannot write {path}: it is a folder; give a file name", error.Message);
+        Assert.True(Directory.Exists(path));
     }
 
     [Fact]
@@ -57,13 +58,13 @@ public sealed class ModelFileSaveTests : IDisposable
         var before = File.ReadAllBytes(path);
         var targetUnchangedDuringWrite = false;
 
-        var error = Assert.Throws<IOException>(() => ModelFile.Save(ModelB, path, file => new FailingStream(file, failAfterBytes: 300, onWrite: () =>
+        var error = Assert.Throws<OutputFileException>(() => ModelFile.Save(ModelB, path, file => new FailingStream(file, failAfterBytes: 300, onWrite: () =>
         {
             // While the new model is being written, the target still holds the complete old one.
             targetUnchangedDuringWrite = File.ReadAllBytes(path).AsSpan().SequenceEqual(before);
         })));
 
-        Assert.Equal(FailingStream.Message, error.Message);
+        Assert.Equal($"cannot write {path}: writing failed: {FailingStream.Message}", error.Message);
         Assert.True(targetUnchangedDuringWrite);
         Assert.Equal(before, File.ReadAllBytes(path));
         ModelAssert.BitIdentical(ModelA, ModelFile.Load(path));
@@ -75,7 +76,7 @@ public sealed class ModelFileSaveTests : IDisposable
     {
         var path = _folder.File("model.safetensors");
 
-        Assert.Throws<IOException>(() => ModelFile.Save(ModelB, path, file => new FailingStream(file, failAfterBytes: 100, onWrite: () => { })));
+        Assert.Throws<OutputFileException>(() => ModelFile.Save(ModelB, path, file => new FailingStream(file, failAfterBytes: 100, onWrite: () => { })));
 
         Assert.Empty(Directory.GetFiles(_folder.Path));
     }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AkkaTtfs.Core.Metrics;
 using AkkaTtfs.Core.Training;
 
 namespace AkkaTtfs.Core.Tests.Training;
@@ -39,7 +38,6 @@ public class TrainingOptionsTests
         { "test limit", new TrainingOptions { TestLimit = 0 } },
         { "architecture", new TrainingOptions { Architecture = " " } },
         { "data", new TrainingOptions { Data = "" } },
-        { "energy constants", new TrainingOptions { Energy = new EnergyModel(-1, 4.6) } },
     };
 
     [Theory]
