@@ -31,7 +31,7 @@ public readonly record struct TensorShape
     public static TensorShape Vector(int n)
     {
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "a vector needs at least one element");
-        if (n > MaxSize) throw new ArgumentOutOfRangeException(nameof(n), n, $"a shape holds at most {MaxSize:N0} neurons");
+        if (n > MaxSize) throw new ArgumentException($"[{n}] holds more than the {MaxSize:N0} neurons one shape may hold");
         return new TensorShape(1, n, 1, 1);
     }
 
@@ -41,7 +41,7 @@ public readonly record struct TensorShape
             throw new ArgumentOutOfRangeException(nameof(channels), $"[{channels},{height},{width}] is not a valid feature-map shape");
         var size = (long)channels * height * width;
         if (size > MaxSize)
-            throw new ArgumentOutOfRangeException(nameof(channels), $"[{channels},{height},{width}] holds {size:N0} neurons, more than the {MaxSize:N0} one shape may hold");
+            throw new ArgumentException($"[{channels},{height},{width}] holds {size:N0} neurons, more than the {MaxSize:N0} one shape may hold");
         return new TensorShape(3, channels, height, width);
     }
 
