@@ -69,6 +69,33 @@ public class TrafficModelTests
     }
 
     [Fact]
+    public void The_per_step_alternative_sends_one_message_per_step_and_encodes_each_step_alone()
+    {
+        var network = ArchitectureParser.Build("d5-d2", TensorShape.Vector(6));
+        var model = RandomModel.Create(network, 11, t: 4, positiveShift: 1.0);
+        var rng = new Random(5);
+        var count = 7;
+        var inputs = Enumerable.Range(0, count * 6).Select(_ => (float)rng.NextDouble()).ToArray();
+        var reference = new EventDrivenSimulator(model).Run(inputs, count, new SimulationOptions(64, RecordSpikes: true));
+        var plan = PartitionPlanner.Plan(network, "1");
+        var batchSize = 3;                                   // batches of 3, 3, 1 samples
+
+        var hidden = TrafficModel.Predict(model, plan, inputs, count, reference, batchSize).Links.Single(l => l.SourceId == 0);
+
+        var times = reference.SpikeTimes![0];
+        Assert.Equal(3 * 4, hidden.StepMessages);
+        var nonEmpty = Enumerable.Range(0, 3).Sum(b => Enumerable.Range(0, 4).Count(t =>
+            Enumerable.Range(b * batchSize, Math.Min(batchSize, count - (b * batchSize))).Any(s => Enumerable.Range(0, 5).Any(n => times[(s * 5) + n] == t))));
+        Assert.Equal(nonEmpty, hidden.NonEmptyStepMessages);
+        // Every step message holds one count byte per sample, then a gap byte and a time byte per spike.
+        Assert.Equal((count * 4) + (2 * times.Count(t => t >= 0)), hidden.StepPayloadBytes);
+        Assert.Equal(count + (2 * times.Count(t => t >= 0)), hidden.PayloadBytes);
+        var profile = TrafficModel.SpikeTimeProfile(reference);
+        Assert.Equal(times.Count(t => t >= 0), profile[0].Sum());
+        Assert.Equal(times.Count(t => t == 2), profile[0][2]);
+    }
+
+    [Fact]
     public void Pooling_sends_a_pooled_neuron_once_when_any_of_its_region_spiked()
     {
         // One channel, conv output 4x4, pool 2: four regions; spikes in region (0,0) twice, region (1,1) once.
@@ -78,7 +105,9 @@ public class TrafficModelTests
         times[0] = 3;
         times[5] = 1;      // (1,1): same region (0,0)
         times[15] = 0;     // (3,3): region (1,1)
-        Assert.Equal([0, 3], TrafficModel.PooledSpikes(stage, times, 0));
+        var pooled = TrafficModel.PooledSpikes(stage, times, 0);
+        Assert.Equal([0, 3], pooled.Neurons);
+        Assert.Equal([1, 0], pooled.Times);       // the earliest spike of each region
     }
 
     [Fact]
