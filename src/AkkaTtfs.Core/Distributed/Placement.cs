@@ -15,7 +15,7 @@ public static class Placement
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (nodeCount < 1) throw new PartitionPlanException($"placement needs at least one node, got {nodeCount}");
-        var work = plan.Partitions.Select(Work).ToArray();
+        var work = plan.Partitions.Select(p => Work(plan, p)).ToArray();
         var order = Enumerable.Range(0, work.Length).OrderByDescending(i => work[i]).ThenBy(i => i);
         var load = new double[nodeCount];
         var node = new int[work.Length];
@@ -32,15 +32,18 @@ public static class Placement
         }
 
         return node;
+    }
 
-        double Work(Partition p)
-        {
-            var stage = plan.Network.Stages[p.Stage];
-            var g = StageGeometry.Of(stage);
-            var rows = g.ConvRowEnd(p.Block.RowEnd) - g.ConvRowStart(p.Block.RowStart);
-            var cols = g.ConvColEnd(p.Block.ColEnd) - g.ConvColStart(p.Block.ColStart);
-            var share = (double)p.Block.ChannelCount * rows * cols / stage.ConvShape.Size;
-            return (stage.Macs * share) + 1;
-        }
+    /// <summary>Estimated work of a partition: its share of the stage's MACs (plus one, so an empty partition still counts).</summary>
+    public static double Work(PartitionPlan plan, Partition p)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(p);
+        var stage = plan.Network.Stages[p.Stage];
+        var g = StageGeometry.Of(stage);
+        var rows = g.ConvRowEnd(p.Block.RowEnd) - g.ConvRowStart(p.Block.RowStart);
+        var cols = g.ConvColEnd(p.Block.ColEnd) - g.ConvColStart(p.Block.ColStart);
+        var share = (double)p.Block.ChannelCount * rows * cols / stage.ConvShape.Size;
+        return (stage.Macs * share) + 1;
     }
 }
