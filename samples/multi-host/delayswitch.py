@@ -65,7 +65,7 @@ def main() -> int:
         now = time.monotonic()
         for s in readable:
             port = fileno[s.fileno()]
-            while True:
+            for _ in range(256):  # bounded, so that due frames are not held back by a busy port
                 try:
                     frame, addr = s.recvfrom(1 << 17)
                 except BlockingIOError:
@@ -85,13 +85,14 @@ def main() -> int:
             for i in targets:
                 if i == port:
                     continue
-                try:
-                    socks[i].send(frame)
-                except BlockingIOError:
-                    # the send buffer is full: wait for room rather than drop (a drop would only cost a TCP retransmit,
-                    # but the rehearsal wants the delay, not losses)
-                    select.select([], [socks[i]], [], 1.0)
-                    socks[i].send(frame)
+                # a full send buffer: wait for room rather than drop (a drop would only cost a TCP
+                # retransmit, but the rehearsal emulates delay, not loss)
+                while True:
+                    try:
+                        socks[i].send(frame)
+                        break
+                    except BlockingIOError:
+                        select.select([], [socks[i]], [], 1.0)
     return 0
 
 

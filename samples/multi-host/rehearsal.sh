@@ -12,9 +12,10 @@ usage() {
     cat <<EOF
 usage: sudo $0 [options]
 
-Builds network namespaces ${PREFIX_DEFAULT}{br,seed,worker,coord,lo}, runs 'akkattfs run' across the first
-four (seed and worker nodes, the coordinator in the third) and the same run on loopback (all three
-processes in ${PREFIX_DEFAULT}lo), compares the traffic per link and per node pair, and removes everything it made.
+Builds network namespaces ${PREFIX_DEFAULT}{br,seed,worker,coord,lo}; runs a seed and a worker node in -seed and
+-worker and 'akkattfs run --nodes 2' in -coord (veths to a bridge in -br, each at its own address), then the
+same run on loopback (all three processes in -lo); compares the traffic per link and per node pair; and
+removes everything it made.
 
 options:
   --akkattfs PATH     the akkattfs binary (default: $REPO/src/AkkaTtfs.Cli/bin/Release/net10.0/akkattfs,
@@ -28,9 +29,10 @@ options:
                       batch waits out the delay of its hops, so the delay shows in the run time
   --delay D           one-way delay added between namespaces, e.g. 2ms (default: 0 = none)
   --rate R            bandwidth of every namespace's link, e.g. 100mbit (default: unlimited)
-  --switch KIND       auto | kernel | user: the kernel bridge (delay and rate by tc netem on the node-side
-                      veths) or the user-space delaying switch delayswitch.py (rate by tc tbf); auto takes the
-                      kernel bridge unless a delay is asked for and this kernel has no netem (default: auto)
+  --switch KIND       auto | kernel | user: the kernel bridge (the delay by tc netem on the node-side veths)
+                      or the user-space delaying switch delayswitch.py (for kernels without netem); auto takes
+                      the kernel bridge unless a delay is asked for and this kernel has no netem (default: auto).
+                      A rate alone is a tc tbf qdisc on the node-side veths, with netem's rate when both are asked
   --subnet A.B.C      the private /24 used inside the namespaces, as its first three octets (default: $SUBNET)
   --prefix P          name prefix of the namespaces (default: $PREFIX_DEFAULT)
   --secret-file FILE  passed to every node and to run as --secret-file (cluster secret)
@@ -208,30 +210,34 @@ for ns in "$NS_SEED" "$NS_WORKER" "$NS_COORD"; do
     index=$((index + 1))
 done
 
+# The qdiscs go on the node side of every veth, so a frame between two nodes is delayed once (one-way
+# delay = --delay) and every node's sending is bounded by --rate.
 if [[ "$SWITCH" == kernel ]]; then
     ip -n "$NS_BR" link add br0 type bridge
     for port in "${PORTS[@]}"; do ip -n "$NS_BR" link set "$port" master br0; done
     ip -n "$NS_BR" link set br0 up
-    # on the node side of every veth, so a frame between two nodes is delayed once: one-way delay = --delay
-    if [[ "$HAS_DELAY" == 1 || -n "$RATE" ]]; then
-        netem=(netem delay "$DELAY")
-        [[ -z "$RATE" ]] || netem+=(rate "$RATE")
-        for ns in "$NS_SEED" "$NS_WORKER" "$NS_COORD"; do tc -n "$ns" qdisc add dev eth0 root "${netem[@]}"; done
-    fi
-    EMULATION="kernel bridge; tc netem delay $DELAY${RATE:+ rate $RATE} on the node-side veths"
-    [[ "$HAS_DELAY" == 1 || -n "$RATE" ]] || EMULATION="kernel bridge; no delay, no rate limit"
+    EMULATION="kernel bridge"
 else
     for port in "${PORTS[@]}"; do ip -n "$NS_BR" link set "$port" promisc on; done
     ip netns exec "$NS_BR" python3 "$HERE/delayswitch.py" --delay-ms "$DELAY_MS" "${PORTS[@]}" >"$WORKDIR/switch.log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 1 100); do grep -q '^ready' "$WORKDIR/switch.log" && break; sleep 0.1; done
     grep -q '^ready' "$WORKDIR/switch.log" || { cat "$WORKDIR/switch.log" >&2; echo "rehearsal: the delaying switch did not start" >&2; exit 1; }
-    if [[ -n "$RATE" ]]; then
-        for ns in "$NS_SEED" "$NS_WORKER" "$NS_COORD"; do
-            tc -n "$ns" qdisc add dev eth0 root tbf rate "$RATE" burst 64kb latency 1s
-        done
-    fi
-    EMULATION="user-space switch delayswitch.py, one-way delay ${DELAY_MS} ms${RATE:+; tc tbf rate $RATE on the node-side veths}"
+    EMULATION="user-space switch delayswitch.py, one-way delay ${DELAY_MS} ms"
+fi
+if [[ "$SWITCH" == kernel && "$HAS_DELAY" == 1 ]]; then
+    qdisc=(netem delay "$DELAY")
+    [[ -z "$RATE" ]] || qdisc+=(rate "$RATE")
+elif [[ -n "$RATE" ]]; then
+    qdisc=(tbf rate "$RATE" burst 64kb latency 1s)   # rate alone: tbf, which kernels without netem have too
+else
+    qdisc=()
+fi
+if [[ ${#qdisc[@]} -gt 0 ]]; then
+    for ns in "$NS_SEED" "$NS_WORKER" "$NS_COORD"; do tc -n "$ns" qdisc add dev eth0 root "${qdisc[@]}"; done
+    EMULATION+="; tc qdisc ${qdisc[*]} on the node-side veths"
+elif [[ "$SWITCH" == kernel ]]; then
+    EMULATION+="; no delay, no rate limit"
 fi
 say "links: $EMULATION"
 
