@@ -38,6 +38,8 @@ options:
   --secret-file FILE  passed to every node and to run as --secret-file (cluster secret)
   --workdir DIR       where logs, the model and both report folders go (default: a new /tmp/akkattfs-rehearsal.*)
   --join-timeout S    seconds for nodes to come up and join (default: $JOIN_TIMEOUT)
+  --compare A B       only compare the traffic of two existing 'akkattfs run' report folders (no root
+                      needed, nothing is created); exit 0 when equal, 1 when not
   -h, --help          this text
 
 Exit status: 0 when the traffic is equal, 1 when it differs, 2 on bad options or a refused start
@@ -65,6 +67,7 @@ PREFIX="$PREFIX_DEFAULT"
 SECRET_FILE=""
 WORKDIR=""
 JOIN_TIMEOUT=120
+COMPARE=()
 PORT=4053   # every node's port: each namespace has its own port space
 
 need() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value"; }
@@ -85,10 +88,73 @@ while [[ $# -gt 0 ]]; do
         --secret-file) need "$@"; SECRET_FILE="$2"; shift 2 ;;
         --workdir) need "$@"; WORKDIR="$2"; shift 2 ;;
         --join-timeout) need "$@"; JOIN_TIMEOUT="$2"; shift 2 ;;
+        --compare) [[ $# -ge 3 ]] || die "--compare needs two report folders"; COMPARE=("$2" "$3"); shift 3 ;;
         -h|--help) usage; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
     esac
 done
+
+# ---- the report, read in ONE place: links.csv (by column name) and report.json's times ----
+# Prints "link SRC->DST stage A->B messages events bytes" per partition link, "pair FROM->TO ..." per node
+# pair, "total ..." and "time run_seconds R deploy_seconds D". A node is named by its rank among the run's
+# node addresses in ordinal order (node0, node1, ...): the order the coordinator places partitions in.
+read_report() {
+    local folder=$1 nodes
+    [[ -f "$folder/links.csv" && -f "$folder/report.json" ]] ||
+        { echo "rehearsal: $folder lacks links.csv or report.json (has the run report's layout changed?)" >&2; exit 1; }
+    nodes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+                     { print $col["source_node"]; print $col["target_node"] }' "$folder/links.csv" |
+        grep -vx coordinator | LC_ALL=C sort -u | awk '{ printf "%s=node%d ", $0, NR - 1 }')
+    awk -F, -v names="$nodes" '
+        BEGIN { n = split(names, r, " "); for (i = 1; i <= n; i++) { split(r[i], kv, "="); name[kv[1]] = kv[2] } }
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        function named(x) { return (x in name) ? name[x] : x }
+        {
+            printf "link %s->%s stage %s->%s messages %s events %s bytes %s\n", $col["source"], $col["target"],
+                $col["source_stage"], $col["target_stage"], $col["messages"], $col["events"], $col["payload_bytes"]
+            p = named($col["source_node"]) "->" named($col["target_node"])
+            m[p] += $col["messages"]; e[p] += $col["events"]; b[p] += $col["payload_bytes"]
+            tm += $col["messages"]; te += $col["events"]; tb += $col["payload_bytes"]
+        }
+        END {
+            for (p in m) printf "pair %s messages %d events %d bytes %d\n", p, m[p], e[p], b[p]
+            printf "total messages %d events %d bytes %d\n", tm, te, tb
+        }' "$folder/links.csv" | LC_ALL=C sort
+    local run deploy
+    run=$(sed -n 's/^ *"run_seconds": *\([0-9.eE+-]*\).*/\1/p' "$folder/report.json")
+    deploy=$(sed -n 's/^ *"deploy_seconds": *\([0-9.eE+-]*\).*/\1/p' "$folder/report.json")
+    echo "time run_seconds ${run:-0} deploy_seconds ${deploy:-0}"
+}
+
+# compare_reports FOLDER_A FOLDER_B NAME_A NAME_B DIFF_FILE: prints the traffic per node pair and the times
+# of both, then the verdict; returns 0 when every link, node pair and total is equal, 1 otherwise.
+compare_reports() {
+    local a b links
+    a=$(read_report "$1") || return 2
+    b=$(read_report "$2") || return 2
+    say "traffic per node pair (messages, spikes, payload bytes; node0 = the lower address, the seed here)"
+    echo "  $3:"; grep -E '^(pair|total) ' <<<"$a" | sed 's/^/    /'
+    echo "  $4:"; grep -E '^(pair|total) ' <<<"$b" | sed 's/^/    /'
+    local ta tb
+    read -r -a ta <<<"$(grep '^time ' <<<"$a")"
+    read -r -a tb <<<"$(grep '^time ' <<<"$b")"
+    say "times from the reports (s): run $3 ${ta[2]}, $4 ${tb[2]}; deploy $3 ${ta[4]}, $4 ${tb[4]}"
+    links=$(grep -c '^link ' <<<"$b" || true)
+    if diff <(grep -v '^time ' <<<"$a") <(grep -v '^time ' <<<"$b") >"$5"; then
+        say "VERDICT: EQUAL: all $links partition links, every node pair and the totals carry the same messages, spikes and payload bytes ($3 and $4)"
+        return 0
+    fi
+    say "VERDICT: DIFFERENT: the traffic differs (< $3, > $4):"
+    cat "$5"
+    return 1
+}
+
+if [[ ${#COMPARE[@]} -gt 0 ]]; then
+    diff_file=$(mktemp)
+    trap 'rm -f "$diff_file"' EXIT
+    compare_reports "${COMPARE[0]}" "${COMPARE[1]}" "${COMPARE[0]}" "${COMPARE[1]}" "$diff_file"
+    exit 0
+fi
 
 # ---- checks: everything that can be refused is refused before anything is made ----
 [[ "$LIMIT" =~ ^[1-9][0-9]*$ ]] || die "--limit must be a positive integer, got '$LIMIT'"
@@ -300,35 +366,6 @@ run_cluster() {
     [[ $rc -eq 0 ]] || { echo "rehearsal: the $label run failed (exit $rc; log: $WORKDIR/$label-run.log)" >&2; exit 1; }
 }
 
-# ---- the report, read in ONE place: links.csv (by column name) and report.json's times ----
-# Prints "link SRC->DST stage A->B messages events bytes" per partition link, "pair FROM->TO ..." per node
-# pair with node addresses replaced by their role, and "time run_seconds deploy_seconds". Arguments: the
-# report folder, then address=role pairs.
-read_report() {
-    local folder=$1; shift
-    [[ -f "$folder/links.csv" && -f "$folder/report.json" ]] ||
-        { echo "rehearsal: $folder lacks links.csv or report.json (has the run report's layout changed?)" >&2; exit 1; }
-    awk -F, -v roles="$*" '
-        BEGIN { n = split(roles, r, " "); for (i = 1; i <= n; i++) { split(r[i], kv, "="); role[kv[1]] = kv[2] } }
-        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-        function name(x) { return (x in role) ? role[x] : x }
-        {
-            printf "link %s->%s stage %s->%s messages %s events %s bytes %s\n", $col["source"], $col["target"],
-                $col["source_stage"], $col["target_stage"], $col["messages"], $col["events"], $col["payload_bytes"]
-            p = name($col["source_node"]) "->" name($col["target_node"])
-            m[p] += $col["messages"]; e[p] += $col["events"]; b[p] += $col["payload_bytes"]
-            tm += $col["messages"]; te += $col["events"]; tb += $col["payload_bytes"]
-        }
-        END {
-            for (p in m) printf "pair %s messages %d events %d bytes %d\n", p, m[p], e[p], b[p]
-            printf "total messages %d events %d bytes %d\n", tm, te, tb
-        }' "$folder/links.csv" | sort
-    local run deploy
-    run=$(sed -n 's/^ *"run_seconds": *\([0-9.eE+-]*\).*/\1/p' "$folder/report.json")
-    deploy=$(sed -n 's/^ *"deploy_seconds": *\([0-9.eE+-]*\).*/\1/p' "$folder/report.json")
-    echo "time run_seconds ${run:-?} deploy_seconds ${deploy:-?}"
-}
-
 LO_OUT="$WORKDIR/loopback"
 NS_OUT="$WORKDIR/namespaces"
 # Same ports and the same address order (seed < worker < coordinator) in both runs, so the placement
@@ -338,25 +375,6 @@ LO_WALL=$WALL
 run_cluster namespaces "$NS_SEED" "$SUBNET.1" "$PORT" "$NS_WORKER" "$SUBNET.2" "$PORT" "$NS_COORD" "$SUBNET.3" "$PORT" "$NS_OUT"
 NS_WALL=$WALL
 
-LO_TRAFFIC=$(read_report "$LO_OUT" "akka.tcp://akkattfs@127.0.0.1:$PORT=seed" "akka.tcp://akkattfs@127.0.0.1:$((PORT + 1))=worker")
-NS_TRAFFIC=$(read_report "$NS_OUT" "akka.tcp://akkattfs@$SUBNET.1:$PORT=seed" "akka.tcp://akkattfs@$SUBNET.2:$PORT=worker")
-
-# ---- the verdict ----
-say "traffic per node pair (messages, spikes/events, payload bytes)"
-echo "  loopback:";   grep -E '^(pair|total) ' <<<"$LO_TRAFFIC" | sed 's/^/    /'
-echo "  namespaces:"; grep -E '^(pair|total) ' <<<"$NS_TRAFFIC" | sed 's/^/    /'
-links=$(grep -c '^link ' <<<"$NS_TRAFFIC" || true)
-lo_time=($(grep '^time ' <<<"$LO_TRAFFIC")); ns_time=($(grep '^time ' <<<"$NS_TRAFFIC"))
-say "times (s)                 loopback   namespaces ($EMULATION)"
-printf '   run (report)          %8.2f   %8.2f\n' "${lo_time[2]}" "${ns_time[2]}"
-printf '   deploy (report)       %8.2f   %8.2f\n' "${lo_time[4]}" "${ns_time[4]}"
-printf '   run command, wall     %8.2f   %8.2f   (with process start, join and the reference check)\n' "$LO_WALL" "$NS_WALL"
-echo "   reports: $LO_OUT, $NS_OUT; logs: $WORKDIR"
-
-if diff <(grep -v '^time ' <<<"$LO_TRAFFIC") <(grep -v '^time ' <<<"$NS_TRAFFIC") >"$WORKDIR/traffic.diff"; then
-    say "VERDICT: EQUAL: all $links partition links and every node pair carry the same messages, spikes and payload bytes on loopback and across the namespaces"
-    exit 0
-fi
-say "VERDICT: DIFFERENT: the traffic differs (< loopback, > namespaces):"
-cat "$WORKDIR/traffic.diff"
-exit 1
+say "times of the run commands, wall (s): loopback $LO_WALL, namespaces $NS_WALL (with process start, join and the reference check)"
+say "links: $EMULATION"
+compare_reports "$LO_OUT" "$NS_OUT" loopback namespaces "$WORKDIR/traffic.diff"
