@@ -43,7 +43,8 @@ options:
   -h, --help          this text
 
 Exit status: 0 when the traffic is equal, 1 when it differs, 2 on bad options or a refused start
-(not root, a namespace already exists, the subnet is in use), another non-zero code when a step fails.
+(not root, a namespace already exists, the subnet is in use), 3 when a step fails (a node does not
+come up, a run fails, a report cannot be read), 130/143 when interrupted.
 EOF
 }
 
@@ -101,13 +102,18 @@ done
 read_report() {
     local folder=$1 nodes
     [[ -f "$folder/links.csv" && -f "$folder/report.json" ]] ||
-        { echo "rehearsal: $folder lacks links.csv or report.json (has the run report's layout changed?)" >&2; exit 1; }
+        { echo "rehearsal: $folder lacks links.csv or report.json (has the run report's layout changed?)" >&2; exit 3; }
     nodes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
                      { print $col["source_node"]; print $col["target_node"] }' "$folder/links.csv" |
-        grep -vx coordinator | LC_ALL=C sort -u | awk '{ printf "%s=node%d ", $0, NR - 1 }')
-    awk -F, -v names="$nodes" '
+        { grep -vx coordinator || true; } | LC_ALL=C sort -u | awk '{ printf "%s=node%d ", $0, NR - 1 }')
+    awk -F, -v names="$nodes" -v file="$folder/links.csv" '
         BEGIN { n = split(names, r, " "); for (i = 1; i <= n; i++) { split(r[i], kv, "="); name[kv[1]] = kv[2] } }
-        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        NR == 1 {
+            for (i = 1; i <= NF; i++) col[$i] = i
+            k = split("source target source_stage target_stage source_node target_node messages events payload_bytes", need, " ")
+            for (i = 1; i <= k; i++) if (!(need[i] in col)) { printf "rehearsal: %s has no column %s\n", file, need[i] > "/dev/stderr"; bad = 1; exit 3 }
+            next
+        }
         function named(x) { return (x in name) ? name[x] : x }
         {
             printf "link %s->%s stage %s->%s messages %s events %s bytes %s\n", $col["source"], $col["target"],
@@ -117,21 +123,22 @@ read_report() {
             tm += $col["messages"]; te += $col["events"]; tb += $col["payload_bytes"]
         }
         END {
+            if (bad) exit 3
             for (p in m) printf "pair %s messages %d events %d bytes %d\n", p, m[p], e[p], b[p]
             printf "total messages %d events %d bytes %d\n", tm, te, tb
-        }' "$folder/links.csv" | LC_ALL=C sort
+        }' "$folder/links.csv" | LC_ALL=C sort || exit 3
     local run deploy
     run=$(sed -n 's/^ *"run_seconds": *\([0-9.eE+-]*\).*/\1/p' "$folder/report.json")
     deploy=$(sed -n 's/^ *"deploy_seconds": *\([0-9.eE+-]*\).*/\1/p' "$folder/report.json")
-    echo "time run_seconds ${run:-0} deploy_seconds ${deploy:-0}"
+    echo "time run_seconds ${run:-?} deploy_seconds ${deploy:-?}"
 }
 
 # compare_reports FOLDER_A FOLDER_B NAME_A NAME_B DIFF_FILE: prints the traffic per node pair and the times
 # of both, then the verdict; returns 0 when every link, node pair and total is equal, 1 otherwise.
 compare_reports() {
     local a b links
-    a=$(read_report "$1") || return 2
-    b=$(read_report "$2") || return 2
+    a=$(read_report "$1") || return 3
+    b=$(read_report "$2") || return 3
     say "traffic per node pair (messages, spikes, payload bytes; node0 = the lower address, the seed here)"
     echo "  $3:"; grep -E '^(pair|total) ' <<<"$a" | sed 's/^/    /'
     echo "  $4:"; grep -E '^(pair|total) ' <<<"$b" | sed 's/^/    /'
@@ -152,8 +159,9 @@ compare_reports() {
 if [[ ${#COMPARE[@]} -gt 0 ]]; then
     diff_file=$(mktemp)
     trap 'rm -f "$diff_file"' EXIT
-    compare_reports "${COMPARE[0]}" "${COMPARE[1]}" "${COMPARE[0]}" "${COMPARE[1]}" "$diff_file"
-    exit 0
+    rc=0
+    compare_reports "${COMPARE[0]}" "${COMPARE[1]}" "${COMPARE[0]}" "${COMPARE[1]}" "$diff_file" || rc=$?
+    exit "$rc"
 fi
 
 # ---- checks: everything that can be refused is refused before anything is made ----
@@ -288,7 +296,7 @@ else
     ip netns exec "$NS_BR" python3 "$HERE/delayswitch.py" --delay-ms "$DELAY_MS" "${PORTS[@]}" >"$WORKDIR/switch.log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 1 100); do grep -q '^ready' "$WORKDIR/switch.log" && break; sleep 0.1; done
-    grep -q '^ready' "$WORKDIR/switch.log" || { cat "$WORKDIR/switch.log" >&2; echo "rehearsal: the delaying switch did not start" >&2; exit 1; }
+    grep -q '^ready' "$WORKDIR/switch.log" || { cat "$WORKDIR/switch.log" >&2; echo "rehearsal: the delaying switch did not start" >&2; exit 3; }
     EMULATION="user-space switch delayswitch.py, one-way delay ${DELAY_MS} ms"
 fi
 if [[ "$SWITCH" == kernel && "$HAS_DELAY" == 1 ]]; then
@@ -312,11 +320,12 @@ if [[ -z "$MODEL" ]]; then
     MODEL="$WORKDIR/model.safetensors"
     say "model: akkattfs model random --arch mnist-cnn --out $MODEL"
     "$AKKATTFS" model random --arch mnist-cnn --out "$MODEL" ${DATA:+--data "$DATA"} >"$WORKDIR/model.log" 2>&1 ||
-        { cat "$WORKDIR/model.log" >&2; exit 1; }
+        { cat "$WORKDIR/model.log" >&2; exit 3; }
 fi
 
 # ---- 2./3. one run: a seed, a worker, the coordinator's run, each in a namespace at an address ----
-# Starts `akkattfs node` in namespace $1 at $2:$PORT (seed when $3 is empty), waits for its "node up at" line.
+# start_node NS HOST SEED PORT LOG: starts `akkattfs node` in NS at HOST:PORT (the seed itself when SEED is
+# empty) and waits for its "node up at" line.
 start_node() {
     local ns=$1 host=$2 seed=$3 port=$4 log=$5 pid
     local args=(node --role worker --host "$host" --port "$port" --join-timeout "$JOIN_TIMEOUT")
@@ -331,7 +340,7 @@ start_node() {
     done
     cat "$log" >&2
     echo "rehearsal: the node in $ns at $host:$port did not come up (log: $log)" >&2
-    exit 1
+    exit 3
 }
 
 # Stops the nodes of a run (not the switch).
@@ -363,13 +372,13 @@ run_cluster() {
     WALL=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
     sed 's/^/   | /' "$WORKDIR/$label-run.log"
     stop_nodes
-    [[ $rc -eq 0 ]] || { echo "rehearsal: the $label run failed (exit $rc; log: $WORKDIR/$label-run.log)" >&2; exit 1; }
+    [[ $rc -eq 0 ]] || { echo "rehearsal: the $label run failed (exit $rc; log: $WORKDIR/$label-run.log)" >&2; exit 3; }
 }
 
 LO_OUT="$WORKDIR/loopback"
 NS_OUT="$WORKDIR/namespaces"
-# Same ports and the same address order (seed < worker < coordinator) in both runs, so the placement
-# (workers sorted by address) puts every partition on the same role's node.
+# In both runs the seed's address sorts before the worker's, so the placement (workers in address order)
+# puts every partition on the same role's node and the node pairs compare too.
 run_cluster loopback "$NS_LO" 127.0.0.1 "$PORT" "$NS_LO" 127.0.0.1 $((PORT + 1)) "$NS_LO" 127.0.0.1 $((PORT + 2)) "$LO_OUT"
 LO_WALL=$WALL
 run_cluster namespaces "$NS_SEED" "$SUBNET.1" "$PORT" "$NS_WORKER" "$SUBNET.2" "$PORT" "$NS_COORD" "$SUBNET.3" "$PORT" "$NS_OUT"
