@@ -44,6 +44,7 @@ public sealed partial class RunCoordinator : ReceiveActor
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private RunPhase _phase = RunPhase.Spawning;
     private bool _partitionsStopped;
+    private bool _phaseReported;
 
     public RunCoordinator(RunRequest request, IReadOnlyList<WorkerNode> workers, TaskCompletionSource<RunOutcome> outcome,
         IProgress<RunProgress>? progress, IProgress<RunPhase>? phases = null)
@@ -141,7 +142,9 @@ public sealed partial class RunCoordinator : ReceiveActor
                 break;
         }
 
-        if (changed || phase == RunPhase.Spawning) _phases?.Report(phase);
+        if (!changed && _phaseReported) return;
+        _phaseReported = true;
+        _phases?.Report(phase);
     }
 
     /// <summary>Spawning, deploying, wiring: partitions come up; nothing is injected yet.</summary>
