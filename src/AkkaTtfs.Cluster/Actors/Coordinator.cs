@@ -285,6 +285,18 @@ public sealed class Coordinator : ReceiveActor
 
     private static Exception Unwrap(Exception ex) => ex is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : ex;
 
+    /// <summary>An unexpected exception (a bug, or a job's plan function that throws something unforeseen) ends the job, and those waiting, with its message; the restarted coordinator is idle.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        var failure = new RunFailedException($"the coordinator failed{(_job is { } j ? $" during job {j.Job.RunId}" : "")}: {reason.GetType().Name}: {reason.Message}");
+        _job?.Cancel.Cancel();
+        _job?.ReplyTo.Tell(new JobFailed(failure));
+        foreach (var q in _queue) q.ReplyTo.Tell(new JobFailed(failure));
+        _job = null;
+        _queue.Clear();
+        base.PreRestart(reason, message);
+    }
+
     protected override void PostStop()
     {
         var stopped = new RunFailedException("the coordinator was stopped");

@@ -181,6 +181,19 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
         Assert.IsType<PartitionPlanException>(badSpec);
     }
 
+    [Fact]
+    public async Task A_job_whose_plan_function_throws_unexpectedly_fails_and_the_coordinator_takes_the_next_job()
+    {
+        var (model, inputs) = SmallConvNet.Create(10, 26);
+        var broken = new RunJob("broken-plan", new ModelSource.Ready(model), _ => throw new NotSupportedException("no plan today"), new JobInputs.Normalised(inputs, 10)) { Workers = 2 };
+        var ex = await Assert.ThrowsAsync<RunFailedException>(() => fixture.Coordinator.RunAsync(broken).WaitAsync(JobTimeout));
+        Assert.Contains("no plan today", ex.Message, StringComparison.Ordinal);
+
+        var reference = new EventDrivenSimulator(model).Run(inputs, 10, new SimulationOptions(RecordSpikes: true));
+        var next = await fixture.Coordinator.RunAsync(Job("after-broken-plan", new ModelSource.Ready(model), "2", inputs, 10)).WaitAsync(JobTimeout);
+        ResultAssert.BitIdentical(reference, next.Run.Result, "the job after a coordinator restart");
+    }
+
     private List<Akka.Actor.IActorRef> PartitionsOf(int node, string runId)
     {
         var selection = fixture.Cluster[node].System.ActorSelection($"/user/node-agent/{runId}-p*");
