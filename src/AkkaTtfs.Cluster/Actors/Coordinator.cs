@@ -26,6 +26,7 @@ public sealed class Coordinator : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ITrainer? _trainer;
     private readonly Queue<SubmitJob> _queue = new();
+    private readonly HashSet<string> _runIds = new(StringComparer.Ordinal);   // late messages of a run are told apart by its id
     private ActiveJob? _job;
     private long _sequence;
 
@@ -174,6 +175,7 @@ public sealed class Coordinator : ReceiveActor
     private string? Preflight(RunJob job)
     {
         if (string.IsNullOrWhiteSpace(job.RunId)) return "a job needs a run id";
+        if (!_runIds.Add(job.RunId)) return $"run id {job.RunId} was already used by a job of this coordinator; every job needs its own";
         if (job.Workers < 1) return $"job {job.RunId}: at least one worker node is needed, got {job.Workers}";
         if (job.Model is ModelSource.Train && _trainer is null)
             return $"job {job.RunId} asks for training, and this coordinator was started without a trainer: give it a model";

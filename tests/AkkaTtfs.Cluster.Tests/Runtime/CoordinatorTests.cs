@@ -179,6 +179,17 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
         var badSpec = await Assert.ThrowsAnyAsync<Exception>(() =>
             fixture.Coordinator.RunAsync(Job("bad-spec", new ModelSource.Ready(model), "x", inputs, 10)).WaitAsync(JobTimeout));
         Assert.IsType<PartitionPlanException>(badSpec);
+        var reused = await Assert.ThrowsAsync<ArgumentException>(() =>
+            fixture.Coordinator.RunAsync(Job("bad-spec", new ModelSource.Ready(model), "2", inputs, 10)).WaitAsync(JobTimeout));
+        Assert.Contains("run id bad-spec was already used", reused.Message, StringComparison.Ordinal);
+        var noTrainer = await Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            await using var lone = await InProcessCluster.StartAsync(1);
+            ClusterRuntime.StartNodeAgent(lone[0].System);
+            await ClusterRuntime.StartCoordinator(lone[0].System, trainer: null)
+                .RunAsync(Job("no-trainer", new ModelSource.Train(new TrainingOptions()), "2", inputs, 10)).WaitAsync(JobTimeout);
+        });
+        Assert.Contains("without a trainer", noTrainer.Message, StringComparison.Ordinal);
     }
 
     [Fact]
