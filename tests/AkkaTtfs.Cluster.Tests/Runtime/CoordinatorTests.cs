@@ -126,7 +126,8 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
         fixture.Trainer.HoldAfterFirstEpoch = true;
         try
         {
-            // Cancel once the first epoch's progress arrived: training is then under way, held by the trainer.
+            // Cancel once the first epoch's progress arrived: training is then under way, held by the trainer. The
+            // coordinator must still take the cancel message meanwhile, so this also shows training runs off its thread.
             var events = new Events { OnEvent = e => { if (e is TrainingProgressed) cts.Cancel(); } };
             var job = fixture.Coordinator.RunAsync(Job("cancel-training", new ModelSource.Train(options), "2", inputs, 20), events, cts.Token);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job.WaitAsync(JobTimeout));
