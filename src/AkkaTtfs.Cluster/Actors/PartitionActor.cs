@@ -10,16 +10,14 @@ namespace AkkaTtfs.Cluster.Actors;
 
 /// <summary>
 /// One partition of the SNN. Thin on purpose: it collects its parameters (chunked, acknowledged,
-/// checksummed), then moves data-plane messages in and out of a Core <see cref="PartitionProcessor"/>,
+/// checksummed by Core's <see cref="WeightAssembly"/>), then moves data-plane messages in and out of a Core <see cref="PartitionProcessor"/>,
 /// which does every numeric step. States: deploying -> deployed (waiting for wiring) -> running.
 /// </summary>
 public sealed class PartitionActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DeployPartition? _deploy;
-    private float[] _parameters = [];
-    private bool[] _chunkSeen = [];
-    private int _chunksLeft;
+    private WeightAssembly? _assembly;
     private IActorRef _coordinator = ActorRefs.Nobody;
     private PartitionProcessor? _processor;
     private Dictionary<int, IActorRef> _targets = [];
@@ -42,63 +40,49 @@ public sealed class PartitionActor : ReceiveActor
         {
             _deploy = m;
             _coordinator = Sender;
-            var total = m.WeightCount + m.BiasCount;
-            _parameters = new float[total];
-            var chunks = WeightChunks.CountFor(total);
-            _chunkSeen = new bool[chunks];
-            _chunksLeft = chunks;
+            _assembly = new WeightAssembly(m.WeightCount, m.BiasCount, m.Sha256, Protocol.FrameBudget.MaxWeightChunkValues);
         });
         Receive<WeightChunk>(m =>
         {
-            if (_deploy is null || m.RunId != _deploy.RunId || m.ChunkIndex < 0 || m.ChunkIndex >= _chunkSeen.Length)
+            if (_deploy is null || _assembly is null || m.RunId != _deploy.RunId)
             {
                 Fail($"weight chunk {m.ChunkIndex} of run {m.RunId} does not belong to this deployment");
                 return;
             }
 
-            if (!_chunkSeen[m.ChunkIndex])
+            try
             {
-                var offset = m.ChunkIndex * Protocol.FrameBudget.MaxWeightChunkValues;
-                if (offset + m.Values.Length > _parameters.Length)
-                {
-                    Fail($"weight chunk {m.ChunkIndex} overruns the {_parameters.Length} announced values");
-                    return;
-                }
-
-                m.Values.CopyTo(_parameters, offset);
-                _chunkSeen[m.ChunkIndex] = true;
-                _chunksLeft--;
+                _assembly.Add(m.ChunkIndex, m.ChunkCount, m.Values);
+            }
+            catch (WeightAssemblyException ex)
+            {
+                Fail(ex.Message);
+                return;
             }
 
             Sender.Tell(new WeightChunkAck(m.RunId, m.PartitionId, m.ChunkIndex));
-            if (_chunksLeft == 0) Assemble();
+            if (_assembly.IsComplete) Assemble();
         });
     }
 
     private void Assemble()
     {
         var d = _deploy!;
-        var sha = WeightChunks.Sha256Hex(_parameters.AsSpan(0, d.WeightCount), _parameters.AsSpan(d.WeightCount));
-        if (!string.Equals(sha, d.Sha256, StringComparison.Ordinal))
-        {
-            Fail($"parameter checksum mismatch: expected {d.Sha256}, received {sha}");
-            return;
-        }
-
         try
         {
+            var parameters = _assembly!.Complete();
             var mode = PartitionSetup.ParseInputMode(d.InputMode);
             var setup = new PartitionSetup(d.Architecture, d.InputShape, d.T, d.PartitionSpec, mode, d.PartitionId, d.KernelTaus, d.KernelTds, d.WeightCount, d.BiasCount);
             var faults = d.FaultPlanJson.Length == 0 ? null : FaultPlan.Parse(d.FaultPlanJson);
-            _processor = setup.Build(_parameters, d.RecordSpikes, faults);
+            _processor = setup.Build(parameters, d.RecordSpikes, faults);
         }
-        catch (ArgumentException ex)   // includes FaultPlanException: a plan that does not parse or fit
+        catch (Exception ex) when (ex is WeightAssemblyException or ArgumentException)   // includes FaultPlanException: a plan that does not parse or fit
         {
             Fail(ex.Message);
             return;
         }
 
-        _parameters = [];
+        _assembly = null;
         _coordinator.Tell(new DeployComplete(d.RunId, d.PartitionId));
         Become(Deployed);
     }
@@ -177,15 +161,7 @@ public sealed class PartitionActor : ReceiveActor
             _targets[send.TargetId].Tell(new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload));
         }
 
-        if (output.Potentials is not null)
-        {
-            _collector.Tell(new OutputBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, output.SampleCount, output.Potentials, _processor!.OutputNeurons));
-        }
-
-        _collector.Tell(new PartitionBatchStats(d.RunId, key.BatchId, key.Attempt, d.PartitionId, output.Spikes, output.SynOps, output.AnalogEvents,
-            output.Sends.Select(s => s.TargetId).ToArray(), output.Sends.Select(s => (long)s.SpikeCount).ToArray(),
-            output.Sends.Select(_ => 1L).ToArray(), output.Sends.Select(s => (long)s.Payload.Length).ToArray(), output.LocalTimes ?? [],
-            output.SpikesDelivered, output.Faults.IsZero ? [] : output.Faults.ToArray()));
+        _collector.Tell(PartitionBatchReport.From(d.RunId, PartitionReport.From(d.PartitionId, output)));
     }
 
     private void Fail(string reason)

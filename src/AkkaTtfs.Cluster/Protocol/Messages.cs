@@ -1,4 +1,6 @@
 using Akka.Actor;
+using AkkaTtfs.Core.Distributed;
+using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Cluster.Protocol;
 
@@ -50,30 +52,45 @@ public sealed record SpikeBatchMessage(
 public sealed record AnalogInputMessage(
     string RunId, int BatchId, int Attempt, int TargetPartition, int SampleCount, byte[] Payload) : IDataPlaneMessage;
 
-/// <summary>Output potentials of one output partition for one batch, sent to the result collector.</summary>
-/// <param name="Potentials">Row-major [sample][column]: <c>SampleCount * Neurons.Length</c> floats.</param>
-/// <param name="Neurons">Global class index of each column of <paramref name="Potentials"/>.</param>
-public sealed record OutputBatchMessage(
-    string RunId, int BatchId, int Attempt, int SourcePartition, int SampleCount,
-    float[] Potentials, int[] Neurons) : IDataPlaneMessage;
-
 /// <summary>
-/// What one partition counted for one batch: its own spikes and synaptic events, and the traffic of its
-/// outgoing links. The route arrays are parallel: entry i describes the link to partition RouteTargets[i].
+/// Everything one partition has to say about one batch, in ONE message to the coordinator's collector: it
+/// mirrors Core's <c>PartitionReport</c> field for field (its counts, its output potentials when it is an
+/// output partition, its recorded spike times, the traffic of its outgoing links, its fault counters).
+/// The link arrays are parallel: entry i describes the link to partition LinkTargets[i].
 /// </summary>
-/// <param name="RouteBytes">Serialized payload bytes per link (the spike payload, not the remoting envelope).</param>
+/// <param name="SampleCount">Samples in the batch.</param>
+/// <param name="Potentials">Output partitions: row-major [sample][local neuron] potentials; otherwise empty.</param>
 /// <param name="LocalTimes">
 /// Only when the run records spikes (<see cref="DeployPartition.RecordSpikes"/>): every local neuron's spike
 /// time, row-major [sample][local neuron], -1 = no spike; otherwise empty. About one byte per entry on the
 /// wire, so recording suits small runs and tests (a batch must still fit <see cref="FrameBudget.MaxMessageBytes"/>).
 /// </param>
+/// <param name="LinkBytes">Serialized payload bytes per link (the spike payload, not the remoting envelope).</param>
+/// <param name="FaultCounters">Core's <c>FaultCounters.ToArray()</c>, or empty when no fault acted.</param>
 /// <param name="SpikesDelivered">Pooled spikes the partition sent on after spike faults, each counted once whatever its number of targets.</param>
-/// <param name="FaultCounters">How often each injected spike and neuron fault acted (Core's <c>FaultCounters.ToArray</c> order); empty without faults.</param>
-public sealed record PartitionBatchStats(
-    string RunId, int BatchId, int Attempt, int PartitionId,
-    long Spikes, long SynOps, long AnalogEvents,
-    int[] RouteTargets, long[] RouteSpikes, long[] RouteMessages, long[] RouteBytes, int[] LocalTimes,
-    long SpikesDelivered, long[] FaultCounters) : IDataPlaneMessage;
+public sealed record PartitionBatchReport(
+    string RunId, int BatchId, int Attempt, int PartitionId, int SampleCount,
+    long Spikes, long SynOps, long AnalogEvents, float[] Potentials, int[] LocalTimes,
+    int[] LinkTargets, long[] LinkMessages, long[] LinkSpikes, long[] LinkBytes,
+    long[] FaultCounters, long SpikesDelivered) : IDataPlaneMessage
+{
+    /// <summary>The wire form of Core's report.</summary>
+    public static PartitionBatchReport From(string runId, PartitionReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var links = report.Links;
+        return new PartitionBatchReport(runId, report.Key.BatchId, report.Key.Attempt, report.PartitionId, report.SampleCount,
+            report.Spikes, report.SynOps, report.AnalogEvents, report.Potentials ?? [], report.LocalTimes ?? [],
+            [.. links.Select(l => l.TargetId)], [.. links.Select(l => l.Messages)], [.. links.Select(l => l.Spikes)], [.. links.Select(l => l.PayloadBytes)],
+            report.Faults.IsZero ? [] : report.Faults.ToArray(), report.SpikesDelivered);
+    }
+
+    /// <summary>Back to Core's report (empty arrays become absent).</summary>
+    public PartitionReport ToReport() => new(PartitionId, new BatchKey(BatchId, Attempt), SampleCount, Spikes, SynOps, AnalogEvents,
+        Potentials.Length > 0 ? Potentials : null, LocalTimes.Length > 0 ? LocalTimes : null,
+        [.. LinkTargets.Select((t, i) => new LinkTraffic(PartitionId, t, LinkMessages[i], LinkSpikes[i], LinkBytes[i]))],
+        FaultCounters.Length == 0 ? default : Core.Faults.FaultCounters.FromArray(FaultCounters), SpikesDelivered);
+}
 
 /// <summary>
 /// One chunk of a partition's parameters (weights then biases, as announced by <see cref="DeployPartition"/>).
@@ -114,7 +131,7 @@ public sealed record PartitionsSpawned(string RunId, int[] PartitionIds, IActorR
 /// </param>
 /// <param name="KernelTds">The td of the same kernels, parallel to <paramref name="KernelTaus"/>.</param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the parameter values as little-endian float32, weights then biases.</param>
-/// <param name="RecordSpikes">Report every local spike time in <see cref="PartitionBatchStats.LocalTimes"/> (exactness tests, small runs).</param>
+/// <param name="RecordSpikes">Report every local spike time in <see cref="PartitionBatchReport.LocalTimes"/> (exactness tests, small runs).</param>
 /// <param name="BatchSize">The run's batch size: batch b starts at global sample b x BatchSize, which keys the fault draws.</param>
 /// <param name="FaultPlanJson">
 /// The run's fault plan (Core's <c>FaultPlan.ToJson</c>), whose spike and neuron faults the partition injects; empty: no faults.
@@ -136,7 +153,7 @@ public sealed record PartitionFailed(string RunId, int PartitionId, string Reaso
 
 /// <summary>
 /// Coordinator -> partition: its routing table (TargetRefs[i] is partition TargetIds[i]) and the result
-/// collector that receives its <see cref="OutputBatchMessage"/>s and <see cref="PartitionBatchStats"/>.
+/// collector that receives its <see cref="PartitionBatchReport"/>s.
 /// Sent again with new refs when a target is re-homed after a crash.
 /// </summary>
 public sealed record WirePartition(string RunId, int PartitionId, int[] TargetIds, IActorRef[] TargetRefs, IActorRef Collector) : IControlMessage;

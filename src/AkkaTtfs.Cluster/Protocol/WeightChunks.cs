@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-
 namespace AkkaTtfs.Cluster.Protocol;
 
 /// <summary>Cutting a partition's parameters into <see cref="WeightChunk"/>s and the checksum that <see cref="DeployPartition"/> carries.</summary>
@@ -9,10 +6,8 @@ public static class WeightChunks
     /// <summary>Chunks needed for <paramref name="valueCount"/> values; at least one, so an empty deployment still completes.</summary>
     public static int CountFor(int valueCount, int maxValues = FrameBudget.MaxWeightChunkValues)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(valueCount);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxValues, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxValues, FrameBudget.MaxWeightChunkValues);
-        return Math.Max(1, (int)(((long)valueCount + maxValues - 1) / maxValues));
+        return Core.Distributed.WeightAssembly.ChunkCountFor(valueCount, maxValues);
     }
 
     /// <summary>Cuts weights followed by biases into chunks of at most <paramref name="maxValues"/> values, in order.</summary>
@@ -39,24 +34,6 @@ public static class WeightChunks
         return chunks;
     }
 
-    /// <summary>Lower-case hex SHA-256 of the values as little-endian float32, weights then biases.</summary>
-    public static string Sha256Hex(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Append(hash, weights);
-        Append(hash, biases);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    private static void Append(IncrementalHash hash, ReadOnlySpan<float> values)
-    {
-        Span<byte> buffer = stackalloc byte[4096];
-        while (!values.IsEmpty)
-        {
-            var n = Math.Min(values.Length, buffer.Length / 4);
-            for (var k = 0; k < n; k++) BinaryPrimitives.WriteSingleLittleEndian(buffer[(4 * k)..], values[k]);
-            hash.AppendData(buffer[..(4 * n)]);
-            values = values[n..];
-        }
-    }
+    /// <summary>Lower-case hex SHA-256 of the values as little-endian float32, weights then biases (Core's <see cref="Core.Distributed.WeightAssembly.Sha256Hex"/>).</summary>
+    public static string Sha256Hex(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases) => Core.Distributed.WeightAssembly.Sha256Hex(weights, biases);
 }

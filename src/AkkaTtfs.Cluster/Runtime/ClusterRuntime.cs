@@ -4,11 +4,12 @@ using Akka.Cluster;
 using AkkaTtfs.Cluster.Actors;
 using AkkaTtfs.Cluster.Hosting;
 using AkkaTtfs.Core.Faults;
+using AkkaTtfs.Core.Training;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace AkkaTtfs.Cluster.Runtime;
 
-/// <summary>Entry points of the distributed runtime: start a node's agent, find the workers, run.</summary>
+/// <summary>Entry points of the distributed runtime: start a node's agent, find the workers, start the coordinator, run.</summary>
 public static class ClusterRuntime
 {
     /// <summary>Starts the node agent at /user/node-agent (every worker node runs one).</summary>
@@ -67,35 +68,51 @@ public static class ClusterRuntime
         return nodes;
     }
 
+    /// <summary>
+    /// Starts this process's long-lived coordinator at /user/coordinator (one per coordinator process; a second
+    /// call throws) and returns the handle that submits jobs to it. <paramref name="trainer"/> trains the models
+    /// of jobs that ask for training (null: such jobs fail at once, saying so); it is injected so that this
+    /// assembly never references the training stack.
+    /// </summary>
+    public static CoordinatorHandle StartCoordinator(ActorSystem system, ITrainer? trainer)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return new CoordinatorHandle(system, system.ActorOf(Coordinator.CreateProps(trainer), Coordinator.Name));
+    }
+
     /// <summary>Runs a request on the given workers and returns its outcome (or throws <see cref="RunFailedException"/>).</summary>
+    /// <remarks>One run, without the long-lived coordinator: the model, plan and inputs are ready and the workers known.</remarks>
     /// <exception cref="Core.Faults.FaultPlanException">The request's fault plan does not fit its model (thrown before the run starts).</exception>
     public static Task<RunOutcome> RunAsync(ActorSystem system, RunRequest request, IReadOnlyList<WorkerNode> workers, IProgress<RunProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(workers);
-        if (workers.Count == 0) throw new RunFailedException("no worker nodes to run on");
-        // A plan that does not fit the model fails here, naming the entry, before anything is spawned.
-        request.Faults?.Validate(request.Model.Network);
-        if (request.Faults is { Runtime.Count: > 0 } plan)
-        {
-            var self = AkkaCluster.Get(system).SelfAddress.ToString();
-            var coordinatorNode = workers.Select(w => w.Address).ToList().IndexOf(self);
-            RuntimeFault.ValidateAll(plan.Runtime, request.Plan.Partitions.Count, workers.Count, coordinatorNode, request.Options.MaxRestarts);
-            // Every node of a cluster runs with the throttler adapter or none does (their address schemes differ),
-            // so this node tells whether cuts and kills can be applied: refuse now rather than mid-run.
-            var needsAdapter = plan.Runtime.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Kind != RuntimeFaultKind.CrashPartition);
-            if (needsAdapter.f is not null && !LinkFaults.IsAvailable(system))
-            {
-                throw new FaultPlanException(
-                    $"fault plan runtime entry {needsAdapter.i} (runtime[{needsAdapter.i}]): a {needsAdapter.f.KindName} needs the throttler adapter on every node, " +
-                    "and this cluster runs without it: start the nodes with --fault-injection (akkattfs node --fault-injection, run/simulate --seed ... --fault-injection)");
-            }
-        }
-
+        Validate(system, request, workers);
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(RunCoordinator.CreateProps(request, workers, outcome, progress), "run-" + NodeAgent.ChildName(request.RunId, 0));
         return outcome.Task;
+    }
+
+    /// <summary>Checks a request against its workers before anything is spawned; throws naming what does not fit.</summary>
+    internal static void Validate(ActorSystem system, RunRequest request, IReadOnlyList<WorkerNode> workers)
+    {
+        if (workers.Count == 0) throw new RunFailedException("no worker nodes to run on");
+        // A plan that does not fit the model fails here, naming the entry, before anything is spawned.
+        request.Faults?.Validate(request.Model.Network);
+        if (request.Faults is not { Runtime.Count: > 0 } plan) return;
+        var self = AkkaCluster.Get(system).SelfAddress.ToString();
+        var coordinatorNode = workers.Select(w => w.Address).ToList().IndexOf(self);
+        RuntimeFault.ValidateAll(plan.Runtime, request.Plan.Partitions.Count, workers.Count, coordinatorNode, request.Options.MaxRestarts);
+        // Every node of a cluster runs with the throttler adapter or none does (their address schemes differ),
+        // so this node tells whether cuts and kills can be applied: refuse now rather than mid-run.
+        var needsAdapter = plan.Runtime.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Kind != RuntimeFaultKind.CrashPartition);
+        if (needsAdapter.f is not null && !LinkFaults.IsAvailable(system))
+        {
+            throw new FaultPlanException(
+                $"fault plan runtime entry {needsAdapter.i} (runtime[{needsAdapter.i}]): a {needsAdapter.f.KindName} needs the throttler adapter on every node, " +
+                "and this cluster runs without it: start the nodes with --fault-injection (akkattfs node --fault-injection, run/simulate --seed ... --fault-injection)");
+        }
     }
 
     private static TimeSpan Remaining(DateTime deadline)

@@ -47,6 +47,51 @@ public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool Re
     public TimeSpan Stall => StallTimeout ?? TimeSpan.FromSeconds(60);
 }
 
+/// <summary>Where a coordinator stands with a job (the states of its actors).</summary>
+public enum RunPhase
+{
+    /// <summary>Waiting for the worker nodes the job asks for.</summary>
+    Joining,
+
+    /// <summary>Training the model through the injected trainer.</summary>
+    Training,
+
+    /// <summary>Node agents are spawning the partitions.</summary>
+    Spawning,
+
+    /// <summary>Partitions receive their parameters in acknowledged chunks.</summary>
+    Deploying,
+
+    /// <summary>Partitions receive their routing tables.</summary>
+    Wiring,
+
+    /// <summary>Batches are injected and results collected.</summary>
+    Running,
+
+    /// <summary>Lost partitions are re-homed, redeployed and rewired; batches in flight will be replayed.</summary>
+    Recovering,
+
+    /// <summary>The run ended (its outcome is out).</summary>
+    Done,
+}
+
+/// <summary>Phrases for messages.</summary>
+public static class RunPhases
+{
+    /// <summary>What the coordinator is doing in <paramref name="phase"/>, e.g. "deploying weights".</summary>
+    public static string Describe(this RunPhase phase) => phase switch
+    {
+        RunPhase.Joining => "waiting for worker nodes",
+        RunPhase.Training => "training the model",
+        RunPhase.Spawning => "spawning partitions",
+        RunPhase.Deploying => "deploying weights",
+        RunPhase.Wiring => "wiring routing tables",
+        RunPhase.Running => "running batches",
+        RunPhase.Recovering => "re-homing partitions",
+        _ => "finishing",
+    };
+}
+
 /// <summary>Live numbers of a run, reported as batches complete.</summary>
 public sealed record RunProgress(int CompletedSamples, int TotalSamples, int BatchesInFlight, long Spikes, long Messages, long PayloadBytes, TimeSpan Elapsed);
 

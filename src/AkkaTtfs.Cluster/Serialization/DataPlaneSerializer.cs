@@ -20,15 +20,14 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
 
     internal const string SpikeBatchManifest = "sb";
     internal const string AnalogInputManifest = "ai";
-    internal const string OutputBatchManifest = "ob";
-    internal const string PartitionStatsManifest = "ps";
+    internal const string PartitionReportManifest = "br";
     internal const string WeightChunkManifest = "wc";
     internal const string WeightChunkAckManifest = "wa";
 
     private const string Name = nameof(DataPlaneSerializer);
 
     private static readonly string[] KnownManifests =
-        [SpikeBatchManifest, AnalogInputManifest, OutputBatchManifest, PartitionStatsManifest, WeightChunkManifest, WeightChunkAckManifest];
+        [SpikeBatchManifest, AnalogInputManifest, PartitionReportManifest, WeightChunkManifest, WeightChunkAckManifest];
 
     public override int Identifier => Id;
 
@@ -36,8 +35,7 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
     {
         SpikeBatchMessage => SpikeBatchManifest,
         AnalogInputMessage => AnalogInputManifest,
-        OutputBatchMessage => OutputBatchManifest,
-        PartitionBatchStats => PartitionStatsManifest,
+        PartitionBatchReport => PartitionReportManifest,
         WeightChunk => WeightChunkManifest,
         WeightChunkAck => WeightChunkAckManifest,
         _ => throw NotOurs(Name, o),
@@ -67,34 +65,26 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             w.Write(m.SampleCount);
             w.Write(m.Payload);
         }),
-        OutputBatchMessage m => Write(m, 64 + m.RunId.Length + (4 * m.Potentials.Length) + (5 * m.Neurons.Length), static (ref MessagePackWriter w, OutputBatchMessage m) =>
+        PartitionBatchReport m => Write(m, 128 + m.RunId.Length + (4 * m.Potentials.Length) + (2 * m.LocalTimes.Length) + (32 * m.LinkTargets.Length) + (9 * m.FaultCounters.Length),
+            static (ref MessagePackWriter w, PartitionBatchReport m) =>
         {
-            w.WriteArrayHeader(7);
-            w.Write(m.RunId);
-            w.Write(m.BatchId);
-            w.Write(m.Attempt);
-            w.Write(m.SourcePartition);
-            w.Write(m.SampleCount);
-            WriteFloats(ref w, m.Potentials);
-            WriteInts(ref w, m.Neurons);
-        }),
-        PartitionBatchStats m => Write(m, 96 + m.RunId.Length + (32 * m.RouteTargets.Length) + (2 * m.LocalTimes.Length) + (9 * m.FaultCounters.Length), static (ref MessagePackWriter w, PartitionBatchStats m) =>
-        {
-            w.WriteArrayHeader(14);
+            w.WriteArrayHeader(16);
             w.Write(m.RunId);
             w.Write(m.BatchId);
             w.Write(m.Attempt);
             w.Write(m.PartitionId);
+            w.Write(m.SampleCount);
             w.Write(m.Spikes);
             w.Write(m.SynOps);
             w.Write(m.AnalogEvents);
-            WriteInts(ref w, m.RouteTargets);
-            WriteLongs(ref w, m.RouteSpikes);
-            WriteLongs(ref w, m.RouteMessages);
-            WriteLongs(ref w, m.RouteBytes);
+            WriteFloats(ref w, m.Potentials);
             WriteInts(ref w, m.LocalTimes);
-            w.Write(m.SpikesDelivered);
+            WriteInts(ref w, m.LinkTargets);
+            WriteLongs(ref w, m.LinkMessages);
+            WriteLongs(ref w, m.LinkSpikes);
+            WriteLongs(ref w, m.LinkBytes);
             WriteLongs(ref w, m.FaultCounters);
+            w.Write(m.SpikesDelivered);
         }),
         WeightChunk m => Write(m, 64 + m.RunId.Length + (4 * m.Values.Length), static (ref MessagePackWriter w, WeightChunk m) =>
         {
@@ -137,32 +127,25 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             RequireNonNegative(m.TargetPartition, "TargetPartition");
             return m;
         }),
-        OutputBatchManifest => Read(Name, manifest, nameof(OutputBatchMessage), bytes, static (ref MessagePackReader r) =>
+        PartitionReportManifest => Read(Name, manifest, nameof(PartitionBatchReport), bytes, static (ref MessagePackReader r) =>
         {
-            ReadHeader(ref r, 7);
-            var m = new OutputBatchMessage(ReadString(ref r, "RunId"), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
-                ReadFloats(ref r, "Potentials"), ReadInts(ref r, "Neurons"));
+            ReadHeader(ref r, 16);
+            var m = new PartitionBatchReport(ReadString(ref r, "RunId"), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
+                r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadFloats(ref r, "Potentials"), ReadInts(ref r, "LocalTimes"),
+                ReadInts(ref r, "LinkTargets"), ReadLongs(ref r, "LinkMessages"), ReadLongs(ref r, "LinkSpikes"), ReadLongs(ref r, "LinkBytes"),
+                ReadLongs(ref r, "FaultCounters"), r.ReadInt64());
             RequireBatch(m.BatchId, m.Attempt, m.SampleCount);
-            RequireNonNegative(m.SourcePartition, "SourcePartition");
-            Require((long)m.SampleCount * m.Neurons.Length == m.Potentials.Length,
-                $"{m.Potentials.Length} potentials for {m.SampleCount} samples x {m.Neurons.Length} neurons");
-            return m;
-        }),
-        PartitionStatsManifest => Read(Name, manifest, nameof(PartitionBatchStats), bytes, static (ref MessagePackReader r) =>
-        {
-            ReadHeader(ref r, 14);
-            var m = new PartitionBatchStats(ReadString(ref r, "RunId"), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
-                r.ReadInt64(), r.ReadInt64(), r.ReadInt64(),
-                ReadInts(ref r, "RouteTargets"), ReadLongs(ref r, "RouteSpikes"), ReadLongs(ref r, "RouteMessages"), ReadLongs(ref r, "RouteBytes"),
-                ReadInts(ref r, "LocalTimes"), r.ReadInt64(), ReadLongs(ref r, "FaultCounters"));
+            RequireNonNegative(m.PartitionId, "PartitionId");
+            Require(m.Spikes >= 0 && m.SynOps >= 0 && m.AnalogEvents >= 0 && m.SpikesDelivered >= 0, "a count is negative");
+            Require(m.SampleCount > 0 || (m.Potentials.Length == 0 && m.LocalTimes.Length == 0), "potentials or spike times for 0 samples");
+            Require(m.SampleCount == 0 || m.Potentials.Length % m.SampleCount == 0, $"{m.Potentials.Length} potentials are not a whole number per sample of {m.SampleCount}");
+            Require(m.SampleCount == 0 || m.LocalTimes.Length % m.SampleCount == 0, $"{m.LocalTimes.Length} spike times are not a whole number per sample of {m.SampleCount}");
+            RequireSameLength(m.LinkTargets.Length, "LinkTargets", m.LinkMessages.Length, "LinkMessages");
+            RequireSameLength(m.LinkTargets.Length, "LinkTargets", m.LinkSpikes.Length, "LinkSpikes");
+            RequireSameLength(m.LinkTargets.Length, "LinkTargets", m.LinkBytes.Length, "LinkBytes");
             Require(m.FaultCounters.Length == 0 || m.FaultCounters.Length == FaultCounters.Names.Count,
                 $"{m.FaultCounters.Length} fault counters, expected 0 or {FaultCounters.Names.Count}");
-            Require(m.FaultCounters.All(c => c >= 0) && m.SpikesDelivered >= 0, "a fault counter or SpikesDelivered is negative");
-            RequireBatch(m.BatchId, m.Attempt, 0);
-            RequireNonNegative(m.PartitionId, "PartitionId");
-            RequireSameLength(m.RouteTargets.Length, "RouteTargets", m.RouteSpikes.Length, "RouteSpikes");
-            RequireSameLength(m.RouteTargets.Length, "RouteTargets", m.RouteMessages.Length, "RouteMessages");
-            RequireSameLength(m.RouteTargets.Length, "RouteTargets", m.RouteBytes.Length, "RouteBytes");
+            Require(m.FaultCounters.All(c => c >= 0), "a fault counter is negative");
             return m;
         }),
         WeightChunkManifest => Read(Name, manifest, nameof(WeightChunk), bytes, static (ref MessagePackReader r) =>

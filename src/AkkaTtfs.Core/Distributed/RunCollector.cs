@@ -74,6 +74,7 @@ public sealed class RunCollector
         if (batch < 0 || batch >= _ledger.BatchCount)
             throw new ArgumentOutOfRangeException(nameof(report), batch, $"the run has {_ledger.BatchCount} batches");
         if (_ledger.IsDone(batch) || report.Key.Attempt != _ledger.CurrentAttempt(batch)) { DuplicateReports++; return false; }
+        CheckShape(report);
         if (!_open.TryGetValue(batch, out var open) || open.Attempt != report.Key.Attempt)
         {
             open = (report.Key.Attempt, new Dictionary<int, PartitionReport>());
@@ -86,6 +87,23 @@ public sealed class RunCollector
         _open.Remove(batch);
         Complete(batch, open.Reports.Values);
         return _ledger.Complete(report.Key);
+    }
+
+    /// <summary>A report whose sizes do not fit its partition and batch (a bug or a forged message) is refused before it counts.</summary>
+    private void CheckShape(PartitionReport report)
+    {
+        if (report.PartitionId < 0 || report.PartitionId >= _plan.Partitions.Count)
+            throw new ArgumentException($"a report names partition {report.PartitionId}; the plan has 0..{_plan.Partitions.Count - 1}", nameof(report));
+        var n = _ledger.Samples(report.Key.BatchId).Count;
+        var local = _localToGlobal[report.PartitionId].Length;
+        var isOutput = _plan.Partitions[report.PartitionId].Stage == _plan.Network.Stages.Count - 1;
+        string? wrong = null;
+        if (report.SampleCount != n) wrong = $"{report.SampleCount} samples, batch {report.Key.BatchId} has {n}";
+        else if (isOutput != report.Potentials is not null) wrong = isOutput ? "no output potentials from an output partition" : "output potentials from a hidden partition";
+        else if (report.Potentials is { } p && p.Length != n * local) wrong = $"{p.Length} potentials, expected {n} x {local}";
+        else if (report.LocalTimes is { } t && t.Length != n * local) wrong = $"{t.Length} spike times, expected {n} x {local}";
+        if (wrong is not null)
+            throw new ArgumentException($"report of partition {report.PartitionId} for batch {report.Key.BatchId}: {wrong}", nameof(report));
     }
 
     private void Complete(int batch, IEnumerable<PartitionReport> reports)

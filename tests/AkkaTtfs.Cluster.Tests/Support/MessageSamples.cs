@@ -36,10 +36,9 @@ public static class MessageSamples
         {
             nameof(SpikeBatchMessage) => new SpikeBatchMessage(Run, 12, 1, -1, 7, 64, 3, [0, 1, 2, 3, 250, 255, 128, 7]),
             nameof(AnalogInputMessage) => new AnalogInputMessage(Run, int.MaxValue, 0, 0, 2, [9, 8, 7, 0, 255]),
-            nameof(OutputBatchMessage) => new OutputBatchMessage(Run, 3, 2, 11, 2, [.. oddFloats, -1f, 2f], [0, 1, 2, 3, 4]),
-            nameof(PartitionBatchStats) => new PartitionBatchStats(Run, 4, 0, 5, 123_456_789_012L, long.MaxValue, 0,
-                [6, 7, 300], [1, 2, 3_000_000_000L], [1, 1, 1], [17, 0, 1L << 40], [-1, 0, 3, 255, -1, 127, 128],
-                9_876_543_210L, [.. Enumerable.Range(0, FaultCounters.Names.Count).Select(i => (i * 1_000_000_007L) + i)]),
+            nameof(PartitionBatchReport) => new PartitionBatchReport(Run, 4, 2, 5, 2, 123_456_789_012L, long.MaxValue, 0, [.. oddFloats, -1f, 2f],
+                [-1, 0, 3, 255, -1, 127, 128, 31], [6, 7, 300], [1, 1, 1], [1, 2, 3_000_000_000L], [17, 0, 1L << 40],
+                [.. Enumerable.Range(0, FaultCounters.Names.Count).Select(i => (i * 1_000_000_007L) + i)], 9_876_543_210L),
             nameof(WeightChunk) => new WeightChunk(Run, 2, 1, 3, oddFloats),
             nameof(WeightChunkAck) => new WeightChunkAck(Run, 2, 1),
             nameof(SpawnPartitions) => new SpawnPartitions(Run, [0, 3, 9]),
