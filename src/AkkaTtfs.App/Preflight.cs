@@ -92,12 +92,13 @@ public static class Preflight
     /// <summary>
     /// Everything about a cluster run that can be checked before a node starts: runtime faults that name a
     /// partition or node the run will not have (an embedded cluster's node 0 hosts the coordinator; a
-    /// coordinator joining seeds is not a worker), cut and kill faults without the adapters, and the seeds.
+    /// coordinator joining seeds is not a worker), cut and kill faults without the adapters, the seeds and the config file.
     /// </summary>
     public static void CheckClusterRun(FaultPlan? faults, PartitionPlan plan, ClusterSetup setup)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(setup);
+        CheckClusterConfig(setup.ConfigFile);     // the CLI read it already; another host may not have
         if (faults is not null)
         {
             try
