@@ -126,7 +126,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         try
         {
             var (model, plan) = ObtainModel(run, path => trainedModel = path);
-            var report = Simulate(run, model, plan) with { TrainedModel = trainedModel };
+            var report = Simulate(run, model, plan, trainedModel);
             finished = true;
             return new RunResult(report, run.Folder);
         }
@@ -167,7 +167,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
     }
 
     /// <summary>The cluster run, the verification against the Core reference with the same plan, and the files.</summary>
-    private RunReport Simulate(PreparedRun run, SnnModel model, PartitionPlan plan)
+    private RunReport Simulate(PreparedRun run, SnnModel model, PartitionPlan plan, string? trainedModel)
     {
         var settings = run.Settings;
         var test = run.Data.Test;
@@ -187,7 +187,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
             verification = ResultComparison.Of(reference, outcome.Result);
         }
 
-        var report = RunReports.Build(model, plan, outcome, labels, verification, referenceSeconds);
+        var report = RunReports.Build(model, plan, outcome, labels, verification, referenceSeconds) with { TrainedModel = trainedModel };
         if (run.Faults is not null)
         {
             // The fault-free run for the comparison comes from the Core event engine, which the cluster equals bit for bit.
