@@ -132,6 +132,8 @@ public sealed class CliInputTests : IDisposable
     [InlineData(new[] { "--nodes", "2", "--join-timeout", "0" }, "--join-timeout must be >= 1")]
     [InlineData(new[] { "--report", "FOLDER" }, "is a folder; give a file name")]
     [InlineData(new[] { "--spikes-out", "NOFOLDER/s.csv" }, "does not exist")]
+    [InlineData(new[] { "--predictions-out", "FOLDER" }, "--predictions-out")]
+    [InlineData(new[] { "--spikes-out", "SPIKES", "--predictions-out", "NOFOLDER/p.csv" }, "does not exist")]     // no spikes file either
     public void Simulate_refuses_option_combinations_and_output_paths_before_running(string[] args, string expected)
     {
         var resolved = args.Select(a => a.Replace("SPIKES", _temp.File("s.csv"), StringComparison.Ordinal)

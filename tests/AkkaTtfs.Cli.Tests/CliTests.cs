@@ -97,21 +97,23 @@ public sealed class CliTests : IDisposable
 
         var eventReport = _temp.File("event.json");
         var partitionedReport = _temp.File("partitioned.json");
-        var run = CliProcess.Run("simulate", "--model", modelPath, "--limit", "200", "--check-dnn", "--report", eventReport);
+        var eventPredictions = _temp.File("event.csv");
+        var partitionedPredictions = _temp.File("partitioned.csv");
+        var run = CliProcess.Run("simulate", "--model", modelPath, "--limit", "200", "--check-dnn", "--report", eventReport, "--predictions-out", eventPredictions);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("accuracy", run.StdOut, StringComparison.Ordinal);
-        var split = CliProcess.Run("simulate", "--model", modelPath, "--limit", "200", "--partitions", "c3t2x2", "--batch", "7", "--report", partitionedReport);
+        var split = CliProcess.Run("simulate", "--model", modelPath, "--limit", "200", "--partitions", "c3t2x2", "--batch", "7", "--report", partitionedReport,
+            "--predictions-out", partitionedPredictions);
         Assert.True(split.ExitCode == 0, split.ToString());
 
         // Oracle: the Core reference run in this process on the same file and samples.
-        var model = ModelFile.Load(modelPath);
-        var test = DatasetCatalog.Load().Test;
-        var expected = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 200, model.Normalisation), 200);
-        var labels = Enumerable.Range(0, 200).Select(i => (byte)test.Label(i)).ToArray();
-        foreach (var path in new[] { eventReport, partitionedReport })
+        var (expected, labels) = ReferenceCheck.Reference(modelPath, 200);
+        foreach (var (path, predictions) in new[] { (eventReport, eventPredictions), (partitionedReport, partitionedPredictions) })
         {
+            ReferenceCheck.AssertPredictionsMatch(predictions, expected, labels);
             using var json = JsonDocument.Parse(File.ReadAllText(path));
             var root = json.RootElement;
+            Assert.Equal(1, root.GetProperty("schema_version").GetInt32());
             Assert.Equal(200, root.GetProperty("samples").GetInt32());
             Assert.Equal(expected.Accuracy(labels), root.GetProperty("accuracy").GetDouble());
             Assert.Equal(expected.SpikesPerSample, root.GetProperty("spikes_per_sample").GetDouble());
@@ -121,6 +123,31 @@ public sealed class CliTests : IDisposable
         using var withCheck = JsonDocument.Parse(File.ReadAllText(eventReport));
         var check = withCheck.RootElement.GetProperty("dnn_check");
         Assert.InRange(check.GetProperty("prediction_agreement").GetDouble(), 0.99, 1.0);
+    }
+
+    [Fact]
+    public void The_predictions_check_finds_a_potential_one_ulp_off_and_a_changed_prediction()
+    {
+        var modelPath = _temp.File("m.safetensors");
+        Assert.Equal(0, CliProcess.Run("model", "random", "--arch", "c4k5-p2-d10", "--out", modelPath, "--seed", "2").ExitCode);
+        var csv = _temp.File("p.csv");
+        var run = CliProcess.Run("simulate", "--model", modelPath, "--limit", "20", "--predictions-out", csv);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var (expected, labels) = ReferenceCheck.Reference(modelPath, 20);
+        ReferenceCheck.AssertPredictionsMatch(csv, expected, labels);
+
+        // The same file with one potential moved by one unit in the last place, then with one prediction changed: both must fail.
+        var lines = File.ReadAllLines(csv);
+        var cells = lines[7].Split(',');
+        var potential = float.Parse(cells[5], System.Globalization.CultureInfo.InvariantCulture);
+        cells[5] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(potential) + 1).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var perturbed = _temp.File("perturbed.csv");
+        File.WriteAllLines(perturbed, [.. lines[..7], string.Join(',', cells), .. lines[8..]]);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => ReferenceCheck.AssertPredictionsMatch(perturbed, expected, labels));
+        cells = lines[3].Split(',');
+        cells[2] = ((int.Parse(cells[2], System.Globalization.CultureInfo.InvariantCulture) + 1) % 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        File.WriteAllLines(perturbed, [.. lines[..3], string.Join(',', cells), .. lines[4..]]);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => ReferenceCheck.AssertPredictionsMatch(perturbed, expected, labels));
     }
 
     [Fact]
@@ -194,10 +221,17 @@ public sealed class RunCommandTests : IDisposable
         var folder = _temp.File("run");
         var run = CliProcess.Run("run", "--model", modelPath, "--nodes", "2", "--partitions", "c2t2x1,c2,1", "--limit", "300", "--batch", "32", "--out", folder);
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("bit-identical to the Core reference", run.StdOut, StringComparison.Ordinal);
 
+        // Oracle: the Core reference computed here; the cluster's predictions.csv must equal it sample by sample, bit for bit.
+        var (expected, labels) = ReferenceCheck.Reference(modelPath, 300);
+        ReferenceCheck.AssertPredictionsMatch(Path.Combine(folder, "predictions.csv"), expected, labels);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
         var root = json.RootElement;
+        Assert.Equal(1, root.GetProperty("schema_version").GetInt32());
+        Assert.Equal(expected.Accuracy(labels), root.GetProperty("accuracy").GetDouble());
+        Assert.Equal(expected.SpikesPerSample, root.GetProperty("spikes_per_sample").GetDouble());
+        Assert.Equal(expected.SynOpsPerSample, root.GetProperty("synops_per_sample").GetDouble());
+        // The run's own verdict agrees with the one computed here (it is checked, not trusted).
         Assert.True(root.GetProperty("bit_identical_to_reference").GetBoolean());
         Assert.Equal(2, root.GetProperty("nodes").GetArrayLength());
         var traffic = root.GetProperty("traffic");

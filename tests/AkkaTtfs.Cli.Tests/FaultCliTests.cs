@@ -33,15 +33,16 @@ public sealed class FaultCliTests : IDisposable
         var planPath = _temp.File("plan.json");
         File.WriteAllText(planPath, """{ "seed": 7, "faults": [ { "kind": "drop", "layer": 0, "rate": 0.3 } ] }""");
         var reportPath = _temp.File("r.json");
+        var predictionsPath = _temp.File("p.csv");
         string[] engineArgs = engine == "cluster" ? ["--nodes", "2", "--partitions", "c2,1"] : [];
-        var run = CliProcess.Run(["simulate", "--model", modelPath, "--faults", planPath, "--limit", "100", "--report", reportPath, .. engineArgs]);
+        var run = CliProcess.Run(["simulate", "--model", modelPath, "--faults", planPath, "--limit", "100", "--report", reportPath, "--predictions-out", predictionsPath, .. engineArgs]);
         Assert.True(run.ExitCode == 0, run.ToString());
 
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
-        var labels = Enumerable.Range(0, 100).Select(i => (byte)test.Label(i)).ToArray();
-        var expected = new EventDrivenSimulator(model, FaultPlan.Load(planPath)).Run(test.NormaliseRange(0, 100, model.Normalisation), 100);
+        var (expected, labels) = ReferenceCheck.Reference(modelPath, 100, planPath);
         Assert.True(expected.Faults.SpikesDropped > 0);
+        ReferenceCheck.AssertPredictionsMatch(predictionsPath, expected, labels);
         using var json = JsonDocument.Parse(File.ReadAllText(reportPath));
         Assert.Equal(expected.Accuracy(labels), json.RootElement.GetProperty("accuracy").GetDouble());
         Assert.Equal(expected.SpikesPerSample, json.RootElement.GetProperty("spikes_per_sample").GetDouble());
@@ -63,15 +64,15 @@ public sealed class FaultCliTests : IDisposable
         var folder = _temp.File("run");
         var run = CliProcess.Run("run", "--model", modelPath, "--faults", planPath, "--nodes", "2", "--partitions", "c2,1", "--limit", "150", "--batch", "16", "--out", folder);
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("bit-identical to the Core reference", run.StdOut, StringComparison.Ordinal);
 
-        var model = ModelFile.Load(modelPath);
-        var test = DatasetCatalog.Load().Test;
-        var expected = new EventDrivenSimulator(model, FaultPlan.Load(planPath)).Run(test.NormaliseRange(0, 150, model.Normalisation), 150);
+        // Oracle: the Core reference with the same plan, computed here; the cluster's predictions.csv must equal it bit for bit.
+        var (expected, labels) = ReferenceCheck.Reference(modelPath, 150, planPath);
         Assert.True(expected.Faults.SpikesJittered > 0 && expected.Faults.WeightsFlipped > 0, expected.Faults.ToString());
+        ReferenceCheck.AssertPredictionsMatch(Path.Combine(folder, "predictions.csv"), expected, labels);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
         var root = json.RootElement;
-        Assert.True(root.GetProperty("bit_identical_to_reference").GetBoolean());
+        Assert.Equal(expected.Accuracy(labels), root.GetProperty("accuracy").GetDouble());
+        Assert.True(root.GetProperty("bit_identical_to_reference").GetBoolean());     // the run's own verdict agrees with the check above
         Assert.Equal(expected.SpikesPerSample, root.GetProperty("spikes_per_sample").GetDouble());
         var counters = root.GetProperty("faults").GetProperty("counters");
         foreach (var (name, value) in expected.Faults.Entries()) Assert.Equal(value, counters.GetProperty(name).GetInt64());

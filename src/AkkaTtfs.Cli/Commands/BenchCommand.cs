@@ -1,31 +1,27 @@
-using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Distributed;
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using AkkaTtfs.Core.Data;
-using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Engines;
-using AkkaTtfs.Core.Engines.Oracles;
+using AkkaTtfs.App.Bench;
+using AkkaTtfs.App.Reports;
 
 namespace AkkaTtfs.Cli.Commands;
 
-/// <summary><c>akkattfs bench</c>: throughput benchmarks that print numbers (medians of repeated runs).</summary>
+/// <summary><c>akkattfs bench</c>: throughput benchmarks that print numbers (the measurements are <see cref="ReferenceBench"/>'s and <see cref="RuntimeBench"/>'s).</summary>
 internal static class BenchCommand
 {
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
     public static Command Create()
     {
         var command = new Command("bench", "Benchmarks that print throughput numbers (see docs/benchmarks.md for recorded results)");
         command.Subcommands.Add(Reference());
-        command.Subcommands.Add(BenchRuntime.Create());
+        command.Subcommands.Add(Runtime());
         return command;
     }
 
     private static Command Reference()
     {
         var repeat = new Option<int>("--repeat", "-r") { Description = "Timed runs per case; the median is reported", DefaultValueFactory = _ => 5 };
-        var batch = new Option<int>("--batch", "-b") { Description = "Samples per batch", DefaultValueFactory = _ => 64 };
+        var batch = CliOptions.Batch("Samples per batch");
         var denseSamples = new Option<int>("--dense-samples") { Description = "Samples per run for the dense network", DefaultValueFactory = _ => 1024 };
         var cnnSamples = new Option<int>("--cnn-samples") { Description = "Samples per run for the MNIST CNN (bundled test images)", DefaultValueFactory = _ => 2000 };
         var clockSamples = new Option<int>("--clock-samples") { Description = "Samples for the clock-driven oracle's rate (it is slow)", DefaultValueFactory = _ => 20 };
@@ -37,78 +33,81 @@ internal static class BenchCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var runs = Math.Max(1, parse.GetValue(repeat));
-            var b = parse.GetValue(batch);
-            Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, SIMD width {System.Numerics.Vector<float>.Count} floats; load average {LoadAverage()}");
-            Console.WriteLine("case                         samples/s   synaptic events/s   spikes/sample   (median of " + runs + ")");
-
-            // (a) every hidden neuron fires exactly once: all-positive weights and inputs in [0.1, 1).
-            var dense = RandomModel.Create(ArchitectureParser.Build("d1000-d1000-d1000", TensorShape.Vector(784)), seed: 1, positiveShift: 1.0, gain: 1.0);
-            var rng = new SplitMix64(2);
-            var n = parse.GetValue(denseSamples);
-            var denseInputs = new float[n * 784];
-            for (var i = 0; i < denseInputs.Length; i++) denseInputs[i] = (float)(0.1 + (0.9 * rng.NextDouble()));
-            var a = Measure(dense, denseInputs, n, b, runs);
-            Print("(a) dense 784-1000x3", a);
-            if (a.Result.SpikesPerSample != 2000)
-                Console.WriteLine($"    note: {a.Result.SpikesPerSample} spikes/sample, not 2000: not every hidden neuron fired");
-
-            // (b) the paper's MNIST CNN, random weights, real digits.
-            var test = DatasetCatalog.Load(DatasetCatalog.DefaultName).Test;
-            var cnn = RandomModel.Create(ArchitectureParser.Build("mnist-cnn", test.SampleShape), seed: 3);
-            var m = Math.Min(parse.GetValue(cnnSamples), test.Count);
-            var cnnInputs = test.NormaliseRange(0, m, cnn.Normalisation);
-            var cnnRun = Measure(cnn, cnnInputs, m, b, runs);
-            Print("(b) mnist-cnn random", cnnRun);
-
-            foreach (var (name, model, inputs, size) in new[] { ("clock-driven (a)", dense, denseInputs, 784), ("clock-driven (b)", cnn, cnnInputs, 784) })
-            {
-                var k = Math.Max(1, parse.GetValue(clockSamples));
-                var slice = inputs.AsSpan(0, k * size).ToArray();
-                var watch = Stopwatch.StartNew();
-                ClockDrivenSimulator.Run(model, slice, k);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-27} {k / watch.Elapsed.TotalSeconds,10:F1}   (one run of {k} samples)"));
-            }
-
+            var report = ReferenceBench.Run(new ReferenceBenchSettings(parse.GetValue(repeat), parse.GetValue(batch), parse.GetValue(denseSamples),
+                parse.GetValue(cnnSamples), parse.GetValue(clockSamples)));
+            Console.WriteLine($"machine: {report.Machine.Describe()}");
+            Console.WriteLine($"case                         samples/s   synaptic events/s   spikes/sample   (median of {report.Repeats})");
+            foreach (var c in report.Cases)
+                Console.WriteLine(string.Create(Inv, $"{c.Name,-27} {c.SamplesPerSecond,10:F0}   {c.SynapticEventsPerSecond,17:E3}   {c.SpikesPerSample,13:F0}"));
+            if (report.Note is { } note) Console.WriteLine($"    note: {note}");
+            foreach (var o in report.Oracle)
+                Console.WriteLine(string.Create(Inv, $"{o.Name,-27} {o.SamplesPerSecond,10:F1}   (one run of {o.Samples} samples)"));
             return 0;
         }));
         return command;
     }
 
-    private sealed record Measurement(double SamplesPerSecond, double EventsPerSecond, SimulationResult Result);
-
-    private static Measurement Measure(SnnModel model, float[] inputs, int count, int batch, int runs)
+    private static Command Runtime()
     {
-        var sim = new EventDrivenSimulator(model);
-        var options = new SimulationOptions(batch);
-        sim.Run(inputs.AsSpan(0, Math.Min(count, batch) * model.Network.Input.Size), Math.Min(count, batch), options); // warm-up (JIT)
-        var times = new List<double>();
-        SimulationResult? result = null;
-        for (var r = 0; r < runs; r++)
+        var model = new Option<FileInfo?>("--model", "-m") { Description = "A trained model file (default: the MNIST CNN with seeded random weights)" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random weights when no --model is given", DefaultValueFactory = _ => 3 };
+        var samples = new Option<int>("--samples", "-n") { Description = "Test samples per run (bundled MNIST test split)", DefaultValueFactory = _ => 2000 };
+        var batch = CliOptions.Batch("Samples per batch (all cases)");
+        var inFlight = new Option<int>("--in-flight") { Description = "Batches in flight at most (credits) in the runtime cases", DefaultValueFactory = _ => 4 };
+        var repeat = new Option<int>("--repeat", "-r") { Description = "Timed runs per case; the median is reported", DefaultValueFactory = _ => 3 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every case first (JIT compilation)", DefaultValueFactory = _ => 1 };
+        var cases = new Option<string>("--cases") { Description = "Which cases to run, any of a, b, c, d", DefaultValueFactory = _ => "abcd" };
+        var processSpec = new Option<string>("--process-partitions") { Description = "Partition spec of case (d)", DefaultValueFactory = _ => "1" };
+        var command = new Command("runtime",
+            "Throughput of the distributed runtime vs the Core reference on the MNIST CNN: (a) reference, (b) embedded with one partition per layer, " +
+            "(c) embedded with 4 partitions per layer, (d) three processes on loopback; ratios, messages per (batch, window, link), payload bytes per spike")
         {
-            var watch = Stopwatch.StartNew();
-            result = sim.Run(inputs, count, options);
-            times.Add(watch.Elapsed.TotalSeconds);
-        }
-
-        times.Sort();
-        var median = times[times.Count / 2];
-        var events = result!.SynOps + result.AnalogInputEvents;
-        return new Measurement(count / median, events / median, result);
+            model, seed, samples, batch, inFlight, repeat, warmup, cases, processSpec,
+        };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var settings = new RuntimeBenchSettings(parse.GetValue(model)?.FullName, parse.GetValue(seed), parse.GetValue(samples), parse.GetValue(batch),
+                parse.GetValue(inFlight), parse.GetValue(repeat), parse.GetValue(warmup), parse.GetValue(cases)!, parse.GetValue(processSpec)!);
+            var report = new RuntimeBench(new ConsoleEvents()).Run(settings);
+            Print(report);
+            return report.AllIdentical ? 0 : 1;
+        }));
+        return command;
     }
 
-    private static void Print(string name, Measurement m) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-27} {m.SamplesPerSecond,10:F0}   {m.EventsPerSecond,17:E3}   {m.Result.SpikesPerSample,13:F0}"));
-
-    private static string LoadAverage()
+    private static void Print(RuntimeBenchReport r)
     {
-        try
+        Console.WriteLine($"machine: {r.Machine.Describe()}");
+        Console.WriteLine($"model: {r.Model}; {r.Samples} bundled test samples, batch {r.Batch}, {r.InFlight} batches in flight; {r.Warmups} untimed and {r.Rounds} timed interleaved round(s), medians");
+        Console.WriteLine();
+        Console.WriteLine("case                               partitions   samples/s   synaptic events/s   ratio to (a)   cores busy   CPU us/sample   msgs per (batch,window,link)   spike payload B/spike   deploy s   bit-identical");
+        foreach (var c in r.Cases)
         {
-            return File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+            var messages = c.MessagesPerBatchMin is not { } min ? "-" : min == c.MessagesPerBatchMax ? min.ToString("0.###", Inv) : string.Create(Inv, $"{min:0.###}..{c.MessagesPerBatchMax:0.###}");
+            Console.WriteLine(string.Create(Inv,
+                $"{c.Name,-34} {c.Partitions,10}   {c.SamplesPerSecond,9:F0}   {c.SynapticEventsPerSecond,17:E3}   {c.RatioToReference,12:F2}   {Optional(c.CoresBusy, "F2"),10}   {Optional(c.CpuMicrosecondsPerSample, "F0"),13}   {messages,28}   {Optional(c.PayloadBytesPerSpike, "F3"),21}   {Optional(c.DeploySeconds, "F2"),8}   {(c.Identical is { } id ? (id ? "yes" : "NO") : "(oracle)"),13}"));
         }
-        catch (IOException)
+
+        Console.WriteLine();
+        Console.WriteLine("samples/s per round (the load of a shared machine moves them; the ratios compare runs of the same round):");
+        foreach (var c in r.Cases) Console.WriteLine($"  {c.Name,-34} {string.Join("  ", c.SamplesPerSecondPerRound.Select(x => x.ToString("F0", Inv)))}");
+        Console.WriteLine(string.Create(Inv, $"spikes/sample {r.SpikesPerSample:F1}; synaptic events/sample {r.SynapticEventsPerSample:F0}"));
+        foreach (var (letter, target) in new[] { ("(b)", 0.8), ("(d)", 0.5) })
         {
-            return "n/a";
+            if (r.Cases.FirstOrDefault(c => c.Name.StartsWith(letter, StringComparison.Ordinal)) is not { } row) continue;
+            Console.WriteLine(string.Create(Inv, $"target {letter}/(a) >= {target:F1}: {row.RatioToReference:F2} {(row.RatioToReference >= target ? "met" : "MISSED")}"));
         }
+
+        var runtime = r.Cases.Where(c => c.OneMessagePerBatchAndLink is not null).ToList();
+        if (runtime.Count > 0)
+        {
+            Console.WriteLine($"target exactly 1 message per (batch, window, link): {(runtime.All(c => c.OneMessagePerBatchAndLink == true) ? "met" : "MISSED")} in every runtime case");
+            var worst = runtime.Max(c => c.PayloadBytesPerSpike ?? 0);
+            Console.WriteLine(string.Create(Inv, $"target <= 4 B of spike payload per spike at batch {r.Batch}: worst case {worst:F3} B, {(worst <= 4 ? "met" : "MISSED")}"));
+        }
+
+        Console.WriteLine($"load average at the end: {r.LoadAverageAtEnd}");
     }
+
+    private static string Optional(double? value, string format) => value is { } v ? v.ToString(format, Inv) : "-";
 }

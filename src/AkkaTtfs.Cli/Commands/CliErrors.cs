@@ -1,8 +1,4 @@
-using AkkaTtfs.Core.Distributed;
-using AkkaTtfs.Core.Engines;
-using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Network;
-using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.App;
 
 namespace AkkaTtfs.Cli.Commands;
 
@@ -24,19 +20,10 @@ internal static class CliErrors
         }
     }
 
-    /// <summary>
-    /// Failures that are the input's fault or the machine's (a file that cannot be written, a folder where a
-    /// file should be): reported in one line. Anything else is a bug and keeps its stack trace.
-    /// Plain <see cref="IOException"/> is included, not only its subclasses: writing to a path that is a
-    /// folder, or to a full disk, throws exactly that.
-    /// </summary>
-    public static bool IsExpected(Exception ex) =>
-        ex is ModelFileException or InvalidDataException or NetworkSpecException or PartitionPlanException or ArgumentException
-            or IOException or UnauthorizedAccessException or CliUsageException;
+    /// <summary>The application layer's expected failures (<see cref="ExpectedFailures"/>) and the CLI's own usage errors.</summary>
+    public static bool IsExpected(Exception ex) => ex is CliUsageException || ExpectedFailures.IsExpected(ex);
 
-    /// <summary>A message on one line: some library messages list choices on lines of their own.</summary>
-    public static string OneLine(string message) =>
-        string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    public static string OneLine(string message) => ExpectedFailures.OneLine(message);
 }
 
 /// <summary>An option combination that cannot work; reported like any other bad input.</summary>

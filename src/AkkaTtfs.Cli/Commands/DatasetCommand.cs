@@ -6,15 +6,12 @@ namespace AkkaTtfs.Cli.Commands;
 /// <summary><c>akkattfs dataset</c>: what a dataset holds.</summary>
 internal static class DatasetCommand
 {
-    public static Option<string> DataOption() => new("--data", "-d")
-    {
-        Description = $"Dataset name ({string.Join(", ", DatasetCatalog.KnownNames)}) or a folder with IDX or CIFAR-10 binary files",
-        DefaultValueFactory = _ => DatasetCatalog.DefaultName,
-    };
+    /// <summary>The shared --data option (<see cref="CliOptions.Data"/>); kept under this name for train, which calls it.</summary>
+    public static Option<string> DataOption() => CliOptions.Data();
 
     public static Command Create()
     {
-        var data = DataOption();
+        var data = CliOptions.Data();
         var command = new Command("dataset", "Print a dataset's shape, classes and sample counts") { data };
         command.SetAction(parse => CliErrors.Run(() =>
         {

@@ -1,11 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Metrics;
-using AkkaTtfs.Core.Model;
+using AkkaTtfs.App.Services;
 using AkkaTtfs.Core.Training;
-using AkkaTtfs.Training;
-using AkkaTtfs.Training.Evaluation;
 
 namespace AkkaTtfs.Cli.Commands;
 
@@ -14,15 +11,14 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model", "-m") { Description = "Model file (.safetensors)", Required = true };
-        var data = DatasetCommand.DataOption();
-        var split = new Option<string>("--split") { Description = "Which split to evaluate: test or train", DefaultValueFactory = _ => "test" };
-        split.AcceptOnlyFromAmong("test", "train");
-        var limit = new Option<int?>("--limit", "-n") { Description = "Evaluate only the first N samples of the split" };
+        var model = CliOptions.Model();
+        var data = CliOptions.Data();
+        var split = CliOptions.Split("evaluate");
+        var limit = CliOptions.Limit("Evaluate only the first N samples of the split");
         var threads = new Option<int>("--threads") { Description = "libtorch threads for the DNN pass", DefaultValueFactory = _ => 1 };
         var report = new Option<FileInfo?>("--report") { Description = "Write the evaluation as JSON" };
-        var eAc = new Option<double>("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
-        var eMac = new Option<double>("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
+        var eAc = CliOptions.EnergyPerAccumulate();
+        var eMac = CliOptions.EnergyPerMac();
         var command = new Command("evaluate",
             "Evaluate a model file on a dataset split: accuracy of the quantised DNN (TorchSharp, same Q as the SNN) and of the Core event-driven SNN, " +
             "their prediction agreement, spikes per sample (total and per layer), SynOps vs the DNN's MACs, and the energy estimate")
@@ -31,28 +27,10 @@ internal static class EvaluateCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            if (parse.GetValue(limit) is < 1) throw new CliUsageException("--limit must be >= 1");
-            if (parse.GetValue(threads) < 1) throw new CliUsageException("--threads must be >= 1");
-            if (parse.GetValue(report) is { } reportTarget) CliFiles.CheckOutputFile(reportTarget.FullName, "--report");
-            var modelPath = parse.GetValue(model)!.FullName;
-            var snn = ModelFile.Load(modelPath);
-            var pair = DatasetCatalog.Load(parse.GetValue(data)!);
-            var dataset = parse.GetValue(split) == "train" ? pair.Train : pair.Test;
-            TorchRuntime.OnTrainingThread(() =>
-            {
-                TorchRuntime.SetThreads(parse.GetValue(threads));
-                return 0;
-            });
-            var n = Math.Min(parse.GetValue(limit) ?? dataset.Count, dataset.Count);
-            Console.Error.WriteLine($"evaluating {modelPath} ({snn.Network.Architecture}) on {n} {dataset.Name} samples");
-            var evaluation = ModelEvaluator.Evaluate(snn, dataset, n, new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)), new ConsoleProgress("SNN samples", n));
-            Print(evaluation);
-            if (parse.GetValue(report) is { } file)
-            {
-                CliFiles.WriteText(file.FullName, System.Text.Json.JsonSerializer.Serialize(evaluation, ReportJson.Options));
-                Console.WriteLine($"report written to  {file.FullName}");
-            }
-
+            var settings = new EvaluateSettings(parse.GetValue(model)!.FullName, parse.GetValue(data)!, parse.GetValue(split) == "train", parse.GetValue(limit),
+                parse.GetValue(threads), parse.GetValue(report)?.FullName, new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)));
+            Print(new EvaluateService(new ConsoleEvents()).Run(settings));
+            if (settings.ReportOut is { } file) Console.WriteLine($"report written to  {file}");
             return 0;
         }));
         return command;

@@ -56,7 +56,7 @@ internal static class ModelCommand
     private static Command Random()
     {
         var arch = new Option<string>("--arch", "-a") { Description = $"Architecture string or preset ({string.Join(", ", ArchitectureParser.Presets.Keys)})", Required = true };
-        var data = DatasetCommand.DataOption();
+        var data = CliOptions.Data();
         data.Description = "Dataset whose sample shape the network takes (the file records it); the dataset is loaded in full to find it";
         var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the model file", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
@@ -70,7 +70,7 @@ internal static class ModelCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            CliFiles.CheckOutputFile(parse.GetValue(output)!.FullName, "--out");
+            AkkaTtfs.App.Files.OutputFiles.CheckOutputFile(parse.GetValue(output)!.FullName, "--out");
             var pair = DatasetCatalog.Load(parse.GetValue(data)!);
             var network = ArchitectureParser.Build(parse.GetValue(arch)!, pair.Train.SampleShape);
             var model = RandomModel.Create(network, parse.GetValue(seed), parse.GetValue(window), parse.GetValue(tau), parse.GetValue(td), parse.GetValue(shift));

@@ -1,0 +1,152 @@
+using Akka.Configuration;
+using AkkaTtfs.App.Cluster;
+using AkkaTtfs.Cluster.Hosting;
+using AkkaTtfs.Cluster.Runtime;
+using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Faults;
+using AkkaTtfs.Core.Model;
+using AkkaTtfs.Core.Network;
+using AkkaTtfs.Core.Partitioning;
+
+namespace AkkaTtfs.App;
+
+/// <summary>
+/// The checks every job makes before it trains, runs or writes anything: each turns a bad input into one
+/// <see cref="UsageException"/> naming the option or file. The run, simulate, campaign and bench requests
+/// call them in their Prepare step.
+/// </summary>
+public static class Preflight
+{
+    /// <summary>An option that must be at least 1.</summary>
+    public static void AtLeastOne(int? value, string option)
+    {
+        if (value is < 1) throw new UsageException($"{option} must be >= 1");
+    }
+
+    /// <summary>The model must take the dataset's sample shape and have a class for every label.</summary>
+    public static void CheckFits(SnnModel model, Dataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(dataset);
+        var expected = model.Network.Input;
+        var actual = dataset.SampleShape;
+        if (expected.Size != actual.Size || (expected.Rank == 3 && expected != actual))
+            throw new UsageException($"the model takes inputs of shape {expected}, but {dataset.Name} has samples of shape {actual}");
+        if (dataset.ClassCount > model.Network.ClassCount)
+            throw new UsageException($"the model has {model.Network.ClassCount} output classes, but {dataset.Name} has labels up to {dataset.ClassCount - 1}");
+    }
+
+    /// <summary>The partition plan of --partitions; a spec that does not fit the network names the option and the spec.</summary>
+    public static PartitionPlan PlanPartitions(NetworkSpec network, string spec)
+    {
+        try
+        {
+            return PartitionPlanner.Plan(network, spec);
+        }
+        catch (PartitionPlanException ex)
+        {
+            throw new UsageException($"--partitions {spec}: {ex.Message}");
+        }
+    }
+
+    /// <summary>A fault plan named by an option: a missing file is reported as the fault plan it was meant to be.</summary>
+    public static FaultPlan LoadFaultPlan(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new UsageException($"fault plan {full} is a folder, not a JSON file");
+        if (!File.Exists(full)) throw new UsageException($"fault plan {full}: no such file");
+        return FaultPlan.Load(full);
+    }
+
+    /// <summary>A plan that does not fit the network is a usage error naming the file (or option) and the entry.</summary>
+    public static void ValidatePlan(FaultPlan? plan, string source, NetworkSpec network)
+    {
+        if (plan is null) return;
+        try
+        {
+            plan.Validate(network);
+        }
+        catch (FaultPlanException ex)
+        {
+            throw new UsageException($"{source}: {ex.Message}");
+        }
+    }
+
+    /// <summary>A cluster --config file, read once up front so that a typo in it fails before training or loading data.</summary>
+    public static string? CheckClusterConfig(string? path)
+    {
+        if (path is null) return null;
+        var full = Path.GetFullPath(path);
+        try
+        {
+            ClusterConfig.LoadFile(full);
+        }
+        catch (ConfigurationException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        return full;
+    }
+
+    /// <summary>
+    /// Everything about a cluster run that can be checked before a node starts: runtime faults that name a
+    /// partition or node the run will not have (an embedded cluster's node 0 hosts the coordinator; a
+    /// coordinator joining seeds is not a worker), cut and kill faults without the adapters, the seeds and the config file.
+    /// </summary>
+    public static void CheckClusterRun(FaultPlan? faults, PartitionPlan plan, ClusterSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(setup);
+        CheckClusterConfig(setup.ConfigFile);     // the CLI read it already; another host may not have
+        if (faults is not null)
+        {
+            try
+            {
+                RuntimeFault.ValidateAll(faults.Runtime, plan.Partitions.Count, setup.Nodes, coordinatorNode: setup.Seeds.Count == 0 ? 0 : -1, new RunOptions().MaxRestarts);
+            }
+            catch (FaultPlanException ex)
+            {
+                throw new UsageException(ex.Message);
+            }
+        }
+
+        CheckFaultInjection(faults, setup);
+        CheckSeeds(faults, setup);
+    }
+
+    /// <summary>
+    /// A plan that cuts links or kills nodes of a cluster joined without the fault-injection adapters cannot
+    /// work (the nodes lack them too).
+    /// </summary>
+    private static void CheckFaultInjection(FaultPlan? faults, ClusterSetup setup)
+    {
+        if (faults is null || setup.Seeds.Count == 0 || ClusterLauncher.UsesFaultInjection(faults, setup)) return;
+        var (fault, index) = faults.Runtime.Select((f, i) => (f, i)).FirstOrDefault(x => ClusterLauncher.NeedsAdapters(x.f));
+        if (fault is null) return;
+        throw new UsageException(
+            $"fault plan runtime entry {index} (runtime[{index}]): a {fault.KindName} needs the fault-injection adapters on every node, and --seed joins without them: " +
+            $"start every node with 'akkattfs node --fault-injection' and add --fault-injection here (or give seeds as {ClusterConfig.FaultInjectionProtocol}://akkattfs@host:port)");
+    }
+
+    /// <summary>The --seed addresses as the coordinator's node will check them (scheme, system name, host, port), but now.</summary>
+    private static void CheckSeeds(FaultPlan? faults, ClusterSetup setup)
+    {
+        if (setup.Seeds.Count == 0) return;
+        var options = new ClusterNodeOptions
+        {
+            Profile = NodeProfile.Worker,
+            SeedNodes = setup.Seeds,
+            FaultInjection = ClusterLauncher.UsesFaultInjection(faults, setup),
+            ConfigFile = setup.ConfigFile,
+        };
+        ClusterConfig.ResolveSeeds(options, ClusterConfig.Build(options));
+    }
+
+    /// <summary>Labels of the first <paramref name="count"/> samples.</summary>
+    public static byte[] Labels(Dataset dataset, int count)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return Enumerable.Range(0, count).Select(i => (byte)dataset.Label(i)).ToArray();
+    }
+}

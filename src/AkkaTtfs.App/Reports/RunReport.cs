@@ -1,0 +1,45 @@
+using System.Text.Json.Serialization;
+
+namespace AkkaTtfs.App.Reports;
+
+/// <summary>report.json of <c>run</c>: results, spikes, traffic per node pair, timings, recovery, faults.</summary>
+public sealed record RunReport(
+    string Architecture,
+    int Samples,
+    double Accuracy,
+    double SpikesPerSample,
+    double[] SpikesPerSamplePerLayer,
+    double SynopsPerSample,
+    EnergyReport Energy,
+    bool? BitIdenticalToReference,
+    string Partitions,
+    int PartitionCount,
+    IReadOnlyList<string> Nodes,
+    int[] PartitionNodes,
+    double DeploySeconds,
+    double RunSeconds,
+    double SamplesPerSecond,
+    double ReferenceSeconds,
+    TrafficReport Traffic,
+    RecoveryReport Recovery)
+{
+    [JsonPropertyOrder(-1)]
+    public int SchemaVersion { get; init; } = ReportSerializer.SchemaVersion;
+
+    /// <summary>When the reference differed: which fields (from the one result comparison).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ReferenceDifferences { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FaultComparisonReport? Faults { get; init; }
+
+    /// <summary>Where the trained model was written, when this run trained one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TrainedModel { get; init; }
+}
+
+/// <summary>Traffic totals of a run and per node pair (the injector counts as "coordinator").</summary>
+public sealed record TrafficReport(int Links, long Messages, long SpikeMessages, long SpikesSent, long SpikePayloadBytes, double PayloadBytesPerSpike, long InputPayloadBytes,
+    IReadOnlyList<NodePairTraffic> NodePairs);
+
+public sealed record NodePairTraffic(string From, string To, long Messages, long Events, long PayloadBytes);

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using AkkaTtfs.App.Cluster;
+using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Metrics;
+using AkkaTtfs.Core.Training;
+
+namespace AkkaTtfs.Cli.Commands;
+
+/// <summary>The option definitions several commands share, so that they read the same everywhere; one factory each.</summary>
+internal static class CliOptions
+{
+    /// <summary>What N means in a partition spec, precisely (PartitionPlanner.SlicesFor); shared by every --partitions help.</summary>
+    public const string PartitionSpecHelp =
+        "Partition spec: one entry for every weighted layer, or one per layer, comma-separated. " +
+        "N: N channel slices (dense layer: neuron ranges) when the layer has at least N channels; otherwise every channel is cut into " +
+        "ceil(N/channels) row tiles, i.e. channels x ceil(N/channels) partitions (can be more than N). " +
+        "cN: N channel slices; tRxC: R x C spatial tiles of the pooled output grid; cNtRxC: both; nK: about K neurons per partition";
+
+    public static Option<string> Data() => new("--data", "-d")
+    {
+        Description = $"Dataset name ({string.Join(", ", DatasetCatalog.KnownNames)}) or a folder with IDX or CIFAR-10 binary files",
+        DefaultValueFactory = _ => DatasetCatalog.DefaultName,
+    };
+
+    public static Option<FileInfo> Model() => new("--model", "-m") { Description = "Model file (.safetensors)", Required = true };
+
+    public static Option<string> Split(string verb)
+    {
+        var split = new Option<string>("--split") { Description = $"Which split to {verb}: test or train", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "train");
+        return split;
+    }
+
+    public static Option<int?> Limit(string description) => new("--limit", "-n") { Description = description };
+
+    public static Option<int> Batch(string description) => new("--batch", "-b") { Description = description, DefaultValueFactory = _ => 64 };
+
+    public static Option<string[]> Seeds(string description) => new("--seed") { Description = description, AllowMultipleArgumentsPerToken = true };
+
+    public static Option<double> EnergyPerAccumulate() =>
+        new("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
+
+    public static Option<double> EnergyPerMac() =>
+        new("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
+
+    /// <summary>--preset: a training preset by name, checked by the parser (the same rules as train's, TrainCommand.PresetOption).</summary>
+    public static Option<string> Preset(string description, string defaultValue)
+    {
+        var names = string.Join(", ", TrainingPresets.All.Select(p => p.Name));
+        var option = new Option<string>("--preset")
+        {
+            Description = $"{description}. Case-insensitive; '-' or '_' may stand for '+' (sr-tr-tb)",
+            HelpName = string.Join('|', TrainingPresets.All.Select(p => p.Name)),
+            DefaultValueFactory = _ => defaultValue,
+        };
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            try
+            {
+                TrainingPresets.Parse(text);
+            }
+            catch (ArgumentException)
+            {
+                result.AddError($"option '--preset' got '{text}'; it must be one of {names} (case-insensitive; '-' or '_' may stand for '+')");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The application layer's cluster setup from the shared cluster options, the node count and the seeds.</summary>
+    public static ClusterSetup Setup(ClusterSettings settings, int nodes, IReadOnlyList<string> seeds) =>
+        new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection);
+}
