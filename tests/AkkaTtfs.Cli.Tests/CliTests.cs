@@ -106,7 +106,7 @@ public sealed class CliTests : IDisposable
         // Oracle: the Core reference run in this process on the same file and samples.
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
-        var expected = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 200, model.Normalisation), 200);
+        var expected = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 200, model.Normalisation), 200);
         var labels = Enumerable.Range(0, 200).Select(i => (byte)test.Label(i)).ToArray();
         foreach (var path in new[] { eventReport, partitionedReport })
         {
@@ -133,7 +133,7 @@ public sealed class CliTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
-        var expected = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 5, model.Normalisation), 5);
+        var expected = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 5, model.Normalisation), 5);
         var lines = File.ReadAllLines(csv);
         Assert.Equal("sample,layer,neuron,time", lines[0]);
         Assert.Equal(expected.TotalSpikes, lines.Length - 1);

@@ -40,13 +40,13 @@ public sealed class FaultCliTests : IDisposable
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
         var labels = Enumerable.Range(0, 100).Select(i => (byte)test.Label(i)).ToArray();
-        var expected = new EventDrivenSimulator(model, FaultPlan.Load(planPath)).Run(test.NormaliseRange(0, 100, model.Normalisation), 100);
+        var expected = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 100, model.Normalisation), 100, new SimulationOptions(Faults: FaultPlan.Load(planPath)));
         Assert.True(expected.Faults.SpikesDropped > 0);
         using var json = JsonDocument.Parse(File.ReadAllText(reportPath));
         Assert.Equal(expected.Accuracy(labels), json.RootElement.GetProperty("accuracy").GetDouble());
         Assert.Equal(expected.SpikesPerSample, json.RootElement.GetProperty("spikes_per_sample").GetDouble());
         // Dropped spikes reach no synapse: the faulty run's SynOps are below the fault-free run's, and the report has the faulty ones.
-        var clean = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 100, model.Normalisation), 100);
+        var clean = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 100, model.Normalisation), 100);
         Assert.True(expected.SynOps < clean.SynOps);
         Assert.Equal(expected.SynOpsPerSample, json.RootElement.GetProperty("synops_per_sample").GetDouble());
         Assert.Equal(expected.Faults.SpikesDropped, json.RootElement.GetProperty("faults").GetProperty("counters").GetProperty("spikes_dropped").GetInt64());
@@ -67,7 +67,7 @@ public sealed class FaultCliTests : IDisposable
 
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
-        var expected = new EventDrivenSimulator(model, FaultPlan.Load(planPath)).Run(test.NormaliseRange(0, 150, model.Normalisation), 150);
+        var expected = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 150, model.Normalisation), 150, new SimulationOptions(Faults: FaultPlan.Load(planPath)));
         Assert.True(expected.Faults.SpikesJittered > 0 && expected.Faults.WeightsFlipped > 0, expected.Faults.ToString());
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
         var root = json.RootElement;
@@ -122,7 +122,7 @@ public sealed class FaultCliTests : IDisposable
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
         var labels = Enumerable.Range(0, 100).Select(i => (byte)test.Label(i)).ToArray();
-        var clean = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 100, model.Normalisation), 100).Accuracy(labels);
+        var clean = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 100, model.Normalisation), 100).Accuracy(labels);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "campaign.json")));
         var text = json.RootElement.GetRawText();
         Assert.Contains(clean.ToString("R", CultureInfo.InvariantCulture), text, StringComparison.Ordinal);

@@ -75,7 +75,7 @@ public sealed class MultiProcessTests : IDisposable
             // Oracle: the Core reference in this process on the same model file and the same bundled test samples.
             var model = ModelFile.Load(modelPath);
             var test = DatasetCatalog.Load().Test;
-            var expected = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, samples, model.Normalisation), samples);
+            var expected = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, samples, model.Normalisation), samples);
             var labels = Enumerable.Range(0, samples).Select(i => (byte)test.Label(i)).ToArray();
             Assert.Equal(expected.Accuracy(labels), root.GetProperty("accuracy").GetDouble());
             Assert.Equal(expected.SpikesPerSample, root.GetProperty("spikes_per_sample").GetDouble());

@@ -66,7 +66,7 @@ internal static class BenchCommand
                 var k = Math.Max(1, parse.GetValue(clockSamples));
                 var slice = inputs.AsSpan(0, k * size).ToArray();
                 var watch = Stopwatch.StartNew();
-                ClockDrivenSimulator.Run(model, slice, k);
+                ClockDrivenSimulator.Simulate(model, slice, k);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-27} {k / watch.Elapsed.TotalSeconds,10:F1}   (one run of {k} samples)"));
             }
 
@@ -79,15 +79,15 @@ internal static class BenchCommand
 
     private static Measurement Measure(SnnModel model, float[] inputs, int count, int batch, int runs)
     {
-        var sim = new EventDrivenSimulator(model);
+        var sim = new EventDrivenSimulator();
         var options = new SimulationOptions(batch);
-        sim.Run(inputs.AsSpan(0, Math.Min(count, batch) * model.Network.Input.Size), Math.Min(count, batch), options); // warm-up (JIT)
+        sim.Run(model, inputs.AsMemory(0, Math.Min(count, batch) * model.Network.Input.Size), Math.Min(count, batch), options); // warm-up (JIT)
         var times = new List<double>();
         SimulationResult? result = null;
         for (var r = 0; r < runs; r++)
         {
             var watch = Stopwatch.StartNew();
-            result = sim.Run(inputs, count, options);
+            result = sim.Run(model, inputs, count, options);
             times.Add(watch.Elapsed.TotalSeconds);
         }
 

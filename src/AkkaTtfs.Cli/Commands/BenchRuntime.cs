@@ -134,7 +134,7 @@ internal static class BenchRuntime
 
     private sealed class ReferenceCase(SnnModel model, int batch)
     {
-        private readonly EventDrivenSimulator _sim = new(model);
+        private readonly EventDrivenSimulator _sim = new();
         private readonly SimulationOptions _options = new(batch);
 
         public List<double> Times { get; } = [];
@@ -143,13 +143,13 @@ internal static class BenchRuntime
 
         public SimulationResult? Result { get; private set; }
 
-        public void WarmUp(float[] inputs, int count) => _sim.Run(inputs, count, _options);
+        public void WarmUp(float[] inputs, int count) => _sim.Run(model, inputs, count, _options);
 
         public void Run(float[] inputs, int count)
         {
             var cpu = CpuClock.OwnSeconds();
             var watch = Stopwatch.StartNew();
-            Result = _sim.Run(inputs, count, _options);
+            Result = _sim.Run(model, inputs, count, _options);
             Times.Add(watch.Elapsed.TotalSeconds);
             CpuSeconds.Add(CpuClock.OwnSeconds() - cpu);
         }

@@ -147,8 +147,8 @@ internal static class FaultsCommand
             var repeats = parse.GetValue(repeat);
 
             SimulationResult Run(FaultPlan? plan) => partitionPlan is null
-                ? new EventDrivenSimulator(snn, plan).Run(inputs, n, options)
-                : new PartitionedSimulator(snn, partitionPlan, plan).Run(inputs, n, options);
+                ? new EventDrivenSimulator().Run(snn, inputs, n, options with { Faults = plan })
+                : new PartitionedSimulator().Run(snn, inputs, n, options with { Partitions = partitionPlan, Faults = plan });
 
             Console.Error.WriteLine($"fault campaign: {FaultKinds.Name(faultKind)} on layer {string.Join(",", layerList)}, {points.Count} points of {n} {dataset.Name} samples ({engine} engine{(repeats > 1 ? $", {repeats} rounds" : "")})");
             // Rounds interleave the fault-free run and every point (in a rotating order), so that a machine whose

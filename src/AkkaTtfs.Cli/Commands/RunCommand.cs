@@ -140,7 +140,7 @@ internal static class RunCommand
                 if (parse.GetValue(verify))
                 {
                     var clock = Stopwatch.StartNew();
-                    var reference = new EventDrivenSimulator(snn, faultPlan).Run(inputs, n, new SimulationOptions(parse.GetValue(batch)));
+                    var reference = new EventDrivenSimulator().Run(snn, inputs, n, new SimulationOptions(parse.GetValue(batch), Faults: faultPlan));
                     referenceSeconds = clock.Elapsed.TotalSeconds;
                     identical = BitIdentical(reference, outcome.Result);
                 }
@@ -150,7 +150,7 @@ internal static class RunCommand
                 {
                     // The fault-free run for the comparison comes from the Core event engine, which the cluster equals bit for bit.
                     var cleanClock = Stopwatch.StartNew();
-                    var clean = new EventDrivenSimulator(snn).Run(inputs, n, new SimulationOptions(parse.GetValue(batch)));
+                    var clean = new EventDrivenSimulator().Run(snn, inputs, n, new SimulationOptions(parse.GetValue(batch)));
                     report["faults"] = FaultsCommand.Compare(faultFile!.FullName, faultPlan, snn, labels, clean, cleanClock.Elapsed.TotalSeconds,
                         outcome.Result, outcome.RunTime.TotalSeconds);
                 }

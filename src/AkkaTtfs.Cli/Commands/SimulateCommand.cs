@@ -143,10 +143,10 @@ internal static class SimulateCommand
             switch (engineName)
             {
                 case "event":
-                    result = new EventDrivenSimulator(snn, faultPlan).Run(inputs, n, options, new ConsoleProgress("samples", n));
+                    result = new EventDrivenSimulator().Run(snn, inputs, n, options with { Faults = faultPlan, Progress = new ConsoleProgress("samples", n) });
                     break;
                 case "partitioned":
-                    result = new PartitionedSimulator(snn, plan!, faultPlan).Run(inputs, n, options);
+                    result = new PartitionedSimulator().Run(snn, inputs, n, options with { Partitions = plan!, Faults = faultPlan });
                     break;
                 case "cluster":
                     var outcome = RunCommand.RunOnCluster(snn, plan!, inputs, n,
@@ -157,7 +157,7 @@ internal static class SimulateCommand
                     recovery = RunReport.Recovery(outcome);
                     break;
                 default:
-                    clockResult = ClockDrivenSimulator.Run(snn, inputs, n);
+                    clockResult = ClockDrivenSimulator.Simulate(snn, inputs, n);
                     break;
             }
 
@@ -171,7 +171,7 @@ internal static class SimulateCommand
             {
                 // The same engine without the plan, for the comparison; for the cluster, the Core event engine, which it equals bit for bit.
                 var cleanClock = Stopwatch.StartNew();
-                var clean = plan is null || engineName == "cluster" ? new EventDrivenSimulator(snn).Run(inputs, n, options) : new PartitionedSimulator(snn, plan).Run(inputs, n, options);
+                var clean = plan is null || engineName == "cluster" ? new EventDrivenSimulator().Run(snn, inputs, n, options) : new PartitionedSimulator().Run(snn, inputs, n, options with { Partitions = plan });
                 summary["faults"] = FaultsCommand.Compare(faultFile!.FullName, faultPlan, snn, labels, clean, cleanClock.Elapsed.TotalSeconds, result!, seconds);
             }
 
