@@ -256,6 +256,7 @@ public sealed class PartitionProcessor
             events = InputEvents.FromSpikes(merged, Kernel.PresynapticKernel!);
         }
 
+        // With RecordSpikes the step allocates the local times; their size was checked in Accept, before the batch was committed.
         var step = Kernel.Step(events, TakesAnalogInput, pending.FirstSample ?? 0, _faults, RecordSpikes);
         if (step.Fired is not { } fired)
         {
