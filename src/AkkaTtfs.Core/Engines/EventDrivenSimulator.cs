@@ -20,15 +20,7 @@ public sealed class EventDrivenSimulator : ISimulationEngine
         ArgumentNullException.ThrowIfNull(options);
         options.Check();
         inputs.CheckFits(model);
-        var run = model;
-        FaultCounters weightFaults = default;
-        if (options.Faults is { } faults)
-        {
-            (run, weightFaults) = faults.ApplyWeightFaults(model);
-        }
-
-        var kernels = run.Network.Stages.Select(s => new StageKernel(run, s.Index, NeuronBlock.Whole(s))).ToArray();
-        var hooks = kernels.Select(k => options.Faults?.ForKernel(k)).ToArray();
+        var (kernels, hooks, weightFaults) = Prepare(model, options.Faults);
         var count = inputs.Count;
         var classes = model.Network.ClassCount;
         var result = new SimulationResultBuilder(model.Network, model.T, count, options.RecordSpikes, model.InputMode == InputMode.Analog);
@@ -44,6 +36,27 @@ public sealed class EventDrivenSimulator : ISimulationEngine
         }
 
         return result.Build();
+    }
+
+    /// <summary>
+    /// The last model's kernels, kept so that repeated runs of one model (benchmarks, sweeps) lay out its weights once;
+    /// keyed by instance, as nothing changes a model's weights in place.
+    /// </summary>
+    private Prepared? _prepared;
+
+    private sealed record Prepared(SnnModel Model, IFaultInjection? Faults, StageKernel[] Kernels, IStageFaultHook?[] Hooks, FaultCounters WeightFaults);
+
+    /// <summary>Kernels (of the weight-faulted copy, if any) and fault hooks; kernels and hooks are immutable, so concurrent runs may share them.</summary>
+    private (StageKernel[] Kernels, IStageFaultHook?[] Hooks, FaultCounters WeightFaults) Prepare(SnnModel model, IFaultInjection? faults)
+    {
+        if (_prepared is { } p && ReferenceEquals(p.Model, model) && ReferenceEquals(p.Faults, faults)) return (p.Kernels, p.Hooks, p.WeightFaults);
+        var run = model;
+        FaultCounters weightFaults = default;
+        if (faults is not null) (run, weightFaults) = faults.ApplyWeightFaults(model);
+        var kernels = run.Network.Stages.Select(s => new StageKernel(run, s.Index, NeuronBlock.Whole(s))).ToArray();
+        var hooks = kernels.Select(k => faults?.ForKernel(k)).ToArray();
+        _prepared = new Prepared(model, faults, kernels, hooks, weightFaults);
+        return (kernels, hooks, weightFaults);
     }
 
     private static void RunBatch(SnnModel model, StageKernel[] kernels, IStageFaultHook?[] hooks, ReadOnlySpan<float> inputs, int n, int firstSample,

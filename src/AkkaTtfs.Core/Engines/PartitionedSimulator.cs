@@ -22,18 +22,7 @@ public sealed class PartitionedSimulator : ISimulationEngine
         options.Check();
         var plan = options.RequirePartitions(model, "partitioned simulator");
         inputs.CheckFits(model);
-        var run = model;
-        FaultCounters weightFaults = default;
-        if (options.Faults is { } faults)
-        {
-            (run, weightFaults) = faults.ApplyWeightFaults(model);
-        }
-
-        var cut = new Cut(plan,
-            plan.Partitions.Select(p => new StageKernel(run, p.Stage, p.Block)).ToArray(),
-            plan.Routes.Select(r => new NeuronSet(r.Neurons)).ToArray(),
-            plan.Routes.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i));
-        var hooks = cut.Kernels.Select(k => options.Faults?.ForKernel(k)).ToArray();
+        var (cut, hooks, weightFaults) = Prepare(model, plan, options.Faults);
         var count = inputs.Count;
         var inputSize = model.Network.Input.Size;
         var result = new SimulationResultBuilder(model.Network, model.T, count, options.RecordSpikes, model.InputMode == InputMode.Analog);
@@ -48,6 +37,27 @@ public sealed class PartitionedSimulator : ISimulationEngine
         }
 
         return result.Build();
+    }
+
+    /// <summary>The last (model, plan, faults) prepared: repeated runs lay out the weights once (keyed by instance; nothing changes a model in place).</summary>
+    private Prepared? _prepared;
+
+    private sealed record Prepared(SnnModel Model, PartitionPlan Plan, IFaultInjection? Faults, Cut Cut, IStageFaultHook?[] Hooks, FaultCounters WeightFaults);
+
+    private (Cut Cut, IStageFaultHook?[] Hooks, FaultCounters WeightFaults) Prepare(SnnModel model, PartitionPlan plan, IFaultInjection? faults)
+    {
+        if (_prepared is { } p && ReferenceEquals(p.Model, model) && ReferenceEquals(p.Plan, plan) && ReferenceEquals(p.Faults, faults))
+            return (p.Cut, p.Hooks, p.WeightFaults);
+        var run = model;
+        FaultCounters weightFaults = default;
+        if (faults is not null) (run, weightFaults) = faults.ApplyWeightFaults(model);
+        var cut = new Cut(plan,
+            plan.Partitions.Select(x => new StageKernel(run, x.Stage, x.Block)).ToArray(),
+            plan.Routes.Select(r => new NeuronSet(r.Neurons)).ToArray(),
+            plan.Routes.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i));
+        var hooks = cut.Kernels.Select(k => faults?.ForKernel(k)).ToArray();
+        _prepared = new Prepared(model, plan, faults, cut, hooks, weightFaults);
+        return (cut, hooks, weightFaults);
     }
 
     /// <summary>The plan's kernels (by partition id), the neurons each route delivers (compact: see <see cref="NeuronSet"/>) and each route's index.</summary>

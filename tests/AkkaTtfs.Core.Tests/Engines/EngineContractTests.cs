@@ -1,4 +1,5 @@
 using AkkaTtfs.Core.Engines;
+using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Tests.Support;
@@ -55,5 +56,28 @@ public class EngineContractTests
         }
 
         Assert.Throws<ArgumentOutOfRangeException>(() => new SimulationInputs(random.Inputs, -1));
+    }
+
+    [Fact]
+    public void One_engine_reused_across_models_plans_and_fault_plans_gives_what_a_fresh_one_gives()
+    {
+        // The reference and the partitioned simulator keep the last model's kernels; switching model, plan or faults must not reuse them.
+        var rng = new Random(77);
+        var a = RandomNetworks.Create(0, InputMode.Analog, 1, 6);
+        var b = RandomNetworks.Create(0, InputMode.Analog, 2, 6);
+        var faults = RandomFaultPlans.Create(rng, a.Model.Network, 6);
+        var plans = new[] { PartitionPlanner.Plan(a.Model.Network, "2,1,1"), PartitionPlanner.Plan(a.Model.Network, "1,2,1") };
+        ISimulationEngine[] reused = [new EventDrivenSimulator(), new PartitionedSimulator()];
+        foreach (var (random, plan, plan2, fault) in new[] { (a, plans[0], plans[1], (FaultPlan?)null), (b, plans[0], plans[0], null), (a, plans[1], plans[1], faults), (a, plans[1], plans[0], null) })
+        {
+            var options = new SimulationOptions(4, RecordSpikes: true, Faults: fault, Partitions: plan);
+            foreach (var engine in reused)
+            {
+                var fresh = (ISimulationEngine)Activator.CreateInstance(engine.GetType())!;
+                ResultAssert.SameFaultyRun(fresh.Run(random.Model, random.Inputs, 6, options), engine.Run(random.Model, random.Inputs, 6, options), $"{engine.GetType().Name} {random.Description}");
+                ResultAssert.SameFaultyRun(fresh.Run(random.Model, random.Inputs, 6, options with { Partitions = plan2 }),
+                    engine.Run(random.Model, random.Inputs, 6, options with { Partitions = plan2 }), $"{engine.GetType().Name} {random.Description}, second plan");
+            }
+        }
     }
 }
