@@ -22,24 +22,6 @@ public sealed class AppLayerTests
     }
 
     [Fact]
-    public void The_result_comparison_finds_what_a_fault_plan_changed_and_nothing_in_a_repeated_run()
-    {
-        var model = RandomModel.Create(ArchitectureParser.Build("c4k5-p2-d10", TensorShape.Image(1, 28, 28)), 3);
-        var test = DatasetCatalog.Load().Test;
-        var inputs = test.NormaliseRange(0, 40, model.Normalisation);
-        var clean = new EventDrivenSimulator(model).Run(inputs, 40);
-        var again = new EventDrivenSimulator(model).Run(inputs, 40, new SimulationOptions(7));
-        var same = ResultComparison.Of(clean, again);
-        Assert.True(same.Identical && same.SameOutputs, string.Join(", ", same.Differences));
-
-        var dropped = new EventDrivenSimulator(model, new FaultPlan(5, [new FaultSpec(FaultKind.Drop, 0, 0.3, 0, 1)])).Run(inputs, 40);
-        var differs = ResultComparison.Of(clean, dropped);
-        Assert.False(differs.Identical);
-        Assert.False(differs.SameOutputs);
-        foreach (var field in new[] { "output_potentials", "synops", "spikes_delivered", "fault_counters" }) Assert.Contains(field, differs.Differences);
-    }
-
-    [Fact]
     public void Reports_are_snake_case_json_with_a_schema_version()
     {
         var report = new SimulateReport("event", 3, 0.5, 10, [4, 6], 100, 1, 3) { SynopsPerSample = 20, ModelFile = "m", Dataset = "d" };

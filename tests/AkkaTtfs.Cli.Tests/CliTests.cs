@@ -160,7 +160,7 @@ public sealed class CliTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
-        var expected = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 5, model.Normalisation), 5);
+        var expected = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 5, model.Normalisation), 5);
         var lines = File.ReadAllLines(csv);
         Assert.Equal("sample,layer,neuron,time", lines[0]);
         Assert.Equal(expected.TotalSpikes, lines.Length - 1);

@@ -47,7 +47,7 @@ public sealed class FaultCliTests : IDisposable
         Assert.Equal(expected.Accuracy(labels), json.RootElement.GetProperty("accuracy").GetDouble());
         Assert.Equal(expected.SpikesPerSample, json.RootElement.GetProperty("spikes_per_sample").GetDouble());
         // Dropped spikes reach no synapse: the faulty run's SynOps are below the fault-free run's, and the report has the faulty ones.
-        var clean = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 100, model.Normalisation), 100);
+        var clean = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 100, model.Normalisation), 100);
         Assert.True(expected.SynOps < clean.SynOps);
         Assert.Equal(expected.SynOpsPerSample, json.RootElement.GetProperty("synops_per_sample").GetDouble());
         Assert.Equal(expected.Faults.SpikesDropped, json.RootElement.GetProperty("faults").GetProperty("counters").GetProperty("spikes_dropped").GetInt64());
@@ -123,7 +123,7 @@ public sealed class FaultCliTests : IDisposable
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
         var labels = Enumerable.Range(0, 100).Select(i => (byte)test.Label(i)).ToArray();
-        var clean = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 100, model.Normalisation), 100).Accuracy(labels);
+        var clean = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 100, model.Normalisation), 100).Accuracy(labels);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "campaign.json")));
         var text = json.RootElement.GetRawText();
         Assert.Contains(clean.ToString("R", CultureInfo.InvariantCulture), text, StringComparison.Ordinal);

@@ -19,7 +19,7 @@ internal static class ReferenceCheck
         var model = ModelFile.Load(modelPath);
         var test = DatasetCatalog.Load().Test;
         var plan = faultPlanPath is null ? null : FaultPlan.Load(faultPlanPath);
-        var result = new EventDrivenSimulator(model, plan).Run(test.NormaliseRange(0, samples, model.Normalisation), samples);
+        var result = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, samples, model.Normalisation), samples, new SimulationOptions(Faults: plan));
         return (result, Enumerable.Range(0, samples).Select(i => (byte)test.Label(i)).ToArray());
     }
 

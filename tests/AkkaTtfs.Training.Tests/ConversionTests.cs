@@ -140,7 +140,7 @@ public class ConversionTests(ITestOutputHelper output)
         using var forward = new QuantisedForward(model);
         var torchResult = forward.Run(inputs, count, 64);
         var oracle = QuantisedDnn.Forward(model, inputs, count);
-        var snn = new EventDrivenSimulator(model).Run(inputs, count);
+        var snn = new EventDrivenSimulator().Run(model, inputs, count);
         var torchVsOracle = Enumerable.Range(0, count).Count(s => torchResult.Predictions[s] != oracle.Predictions[s]);
         var torchVsSnn = Enumerable.Range(0, count).Count(s => torchResult.Predictions[s] != snn.Predictions[s]);
         output.WriteLine($"disagreements on {count} samples: TorchSharp vs Core oracle {torchVsOracle}, TorchSharp vs SNN {torchVsSnn}; " +

@@ -74,7 +74,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         using var forward = new QuantisedForward(loaded);
         var torchPredictions = TorchRuntime.OnTrainingThread(() => forward.Run(inputs, test.Count)).Predictions;
         var oracle = QuantisedDnn.Forward(loaded, inputs, test.Count).Predictions;
-        var snn = new EventDrivenSimulator(loaded).Run(inputs, test.Count).Predictions;
+        var snn = new EventDrivenSimulator().Run(loaded, inputs, test.Count).Predictions;
         var vsOracle = Enumerable.Range(0, test.Count).Count(s => torchPredictions[s] != oracle[s]);
         var vsSnn = Enumerable.Range(0, test.Count).Count(s => oracle[s] != snn[s]);
         output.WriteLine($"round trip on {test.Count} test samples: TorchSharp vs Core oracle {vsOracle} disagree, Core oracle vs SNN {vsSnn} disagree");
@@ -179,7 +179,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         var test = BundledData.Small(10, 200).Test;
         var model = RandomModel.Create(ArchitectureParser.Build("c4k5-p2-d10", test.SampleShape), 3);
         var evaluation = ModelEvaluator.Evaluate(model, test);
-        var snn = new EventDrivenSimulator(model).Run(test.NormaliseRange(0, 200, model.Normalisation), 200);
+        var snn = new EventDrivenSimulator().Run(model, test.NormaliseRange(0, 200, model.Normalisation), 200);
         Assert.Equal(200, evaluation.Samples);
         Assert.Equal(snn.SpikesPerSample, evaluation.SpikesPerSample);
         Assert.Equal(snn.SynOpsPerSample, evaluation.SynOpsPerSample);

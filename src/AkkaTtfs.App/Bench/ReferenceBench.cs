@@ -49,7 +49,7 @@ public static class ReferenceBench
             var k = Math.Max(1, settings.ClockSamples);
             var slice = inputs.AsSpan(0, k * 784).ToArray();
             var watch = Stopwatch.StartNew();
-            ClockDrivenSimulator.Run(model, slice, k);
+            ClockDrivenSimulator.Simulate(model, slice, k);
             oracle.Add(new OracleBenchCase(name, k, k / watch.Elapsed.TotalSeconds));
         }
 
@@ -58,15 +58,15 @@ public static class ReferenceBench
 
     private static ReferenceBenchCase Measure(string name, SnnModel model, float[] inputs, int count, int batch, int runs)
     {
-        var sim = new EventDrivenSimulator(model);
+        var sim = new EventDrivenSimulator();
         var options = new SimulationOptions(batch);
-        sim.Run(inputs.AsSpan(0, Math.Min(count, batch) * model.Network.Input.Size), Math.Min(count, batch), options); // warm-up (JIT)
+        sim.Run(model, inputs.AsMemory(0, Math.Min(count, batch) * model.Network.Input.Size), Math.Min(count, batch), options); // warm-up (JIT)
         var times = new List<double>();
         SimulationResult? result = null;
         for (var r = 0; r < runs; r++)
         {
             var watch = Stopwatch.StartNew();
-            result = sim.Run(inputs, count, options);
+            result = sim.Run(model, inputs, count, options);
             times.Add(watch.Elapsed.TotalSeconds);
         }
 

@@ -92,7 +92,7 @@ public sealed class RuntimeBench(IAppEvents events)
     /// <summary>The Core reference, timed with this process's CPU time.</summary>
     private sealed class ReferenceCase(SnnModel model, int batch)
     {
-        private readonly EventDrivenSimulator _sim = new(model);
+        private readonly EventDrivenSimulator _sim = new();
         private readonly SimulationOptions _options = new(batch);
 
         public List<double> Times { get; } = [];
@@ -105,7 +105,7 @@ public sealed class RuntimeBench(IAppEvents events)
         {
             var cpu = MachineInfo.OwnCpuSeconds();
             var watch = Stopwatch.StartNew();
-            Result = _sim.Run(inputs, count, _options);
+            Result = _sim.Run(model, inputs, count, _options);
             Times.Add(watch.Elapsed.TotalSeconds);
             CpuSeconds.Add(MachineInfo.OwnCpuSeconds() - cpu);
         }
@@ -154,7 +154,7 @@ public sealed class RuntimeBench(IAppEvents events)
             _times.Add(outcome.RunTime.TotalSeconds);
             _deploys.Add(outcome.DeployTime.TotalSeconds);
             if (progress.Cores is { } cores) _cores.Add(cores);
-            _identical &= ResultComparison.Of(reference, outcome.Result).Identical;
+            _identical &= reference.Compare(outcome.Result).IsIdentical;
         }
 
         public RuntimeBenchCase Report(List<double> referenceTimes, int batches)

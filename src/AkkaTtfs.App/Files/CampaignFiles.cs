@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Engines;
 using System.Globalization;
 using AkkaTtfs.App.Reports;
 using AkkaTtfs.Core.Faults;

@@ -192,8 +192,8 @@ public sealed class CampaignService(IAppEvents events)
     {
         var options = new SimulationOptions(c.Settings.Batch);
         SimulationResult Run(FaultPlan? plan) => c.Plan is null
-            ? new EventDrivenSimulator(c.Model, plan).Run(c.Inputs, c.Count, options)
-            : new PartitionedSimulator(c.Model, c.Plan, plan).Run(c.Inputs, c.Count, options);
+            ? new EventDrivenSimulator().Run(c.Model, c.Inputs, c.Count, options with { Faults = plan })
+            : new PartitionedSimulator().Run(c.Model, c.Inputs, c.Count, options with { Partitions = c.Plan, Faults = plan });
 
         var repeats = c.Settings.Repeat;
         if (repeats > 1)
@@ -238,7 +238,7 @@ public sealed class CampaignService(IAppEvents events)
         var accuracy = result.Accuracy(c.Labels);
         return new CampaignPoint(point.Layer, point.X, f.Rate, f.Steps, f.Factor, accuracy, accuracy - cleanAccuracy, result.SpikesPerSample, result.SpikesDeliveredPerSample,
             clean.SpikesDelivered == 0 ? 1.0 : (double)result.SpikesDelivered / clean.SpikesDelivered, result.SynOpsPerSample,
-            Enumerable.Range(0, n).Count(j => clean.Predictions[j] != result.Predictions[j]), ResultComparison.Of(clean, result).SameOutputs,
+            Enumerable.Range(0, n).Count(j => clean.Predictions[j] != result.Predictions[j]), clean.Compare(result, ResultFields.Outcome).IsIdentical,
             seconds, n / Math.Max(seconds, 1e-9), cpuSeconds, n / Math.Max(cpuSeconds, 1e-9), cpuRatio, result.Faults.Entries().ToDictionary(e => e.Key, e => e.Value))
         {
             NeuronsSelected = f.Level == FaultLevel.Neuron ? point.Plan.SelectedNeurons(point.Plan.Faults.Count - 1, c.Model.Network) : null,

@@ -28,6 +28,6 @@ public static class FaultComparison
             ResultMetrics.Of(faulty, labels, faultySeconds),
             faulty.Accuracy(labels) - clean.Accuracy(labels),
             Enumerable.Range(0, clean.SampleCount).Count(s => clean.Predictions[s] != faulty.Predictions[s]),
-            ResultComparison.Of(clean, faulty).SameOutputs);
+            clean.Compare(faulty, ResultFields.Outcome).IsIdentical);
     }
 }

@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Engines;
 using System.Globalization;
 using System.Text;
 using AkkaTtfs.App.Files;
@@ -23,12 +24,12 @@ public static class RunReports
         return new RunReport(
             model.Network.Architecture, n, result.Accuracy(labels), result.SpikesPerSample, ResultMetrics.SpikesPerLayer(result), result.SynOpsPerSample,
             EnergyReport.Of(EnergyModel.Default, model.Network, result),
-            verification?.Identical,
+            verification?.IsIdentical,
             plan.Spec, plan.Partitions.Count, outcome.Nodes, outcome.NodeOfPartition,
             outcome.DeployTime.TotalSeconds, outcome.RunTime.TotalSeconds, n / Math.Max(outcome.RunTime.TotalSeconds, 1e-9), referenceSeconds,
             Traffic(outcome), Recovery(outcome))
         {
-            ReferenceDifferences = verification is { Identical: false } ? verification.Differences : null,
+            ReferenceDifferences = verification is { IsIdentical: false } ? verification.Differences.Select(d => d.ToString()).ToArray() : null,
         };
     }
 

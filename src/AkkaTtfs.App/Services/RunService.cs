@@ -182,9 +182,9 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         if (settings.Verify)
         {
             var clock = Stopwatch.StartNew();
-            var reference = new EventDrivenSimulator(model, run.Faults).Run(inputs, n, new SimulationOptions(settings.Batch));
+            var reference = new EventDrivenSimulator().Run(model, inputs, n, new SimulationOptions(settings.Batch, Faults: run.Faults));
             referenceSeconds = clock.Elapsed.TotalSeconds;
-            verification = ResultComparison.Of(reference, outcome.Result);
+            verification = reference.Compare(outcome.Result);
         }
 
         var report = RunReports.Build(model, plan, outcome, labels, verification, referenceSeconds) with { TrainedModel = trainedModel };
@@ -192,7 +192,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         {
             // The fault-free run for the comparison comes from the Core event engine, which the cluster equals bit for bit.
             var cleanClock = Stopwatch.StartNew();
-            var clean = new EventDrivenSimulator(model).Run(inputs, n, new SimulationOptions(settings.Batch));
+            var clean = new EventDrivenSimulator().Run(model, inputs, n, new SimulationOptions(settings.Batch));
             report = report with
             {
                 Faults = FaultComparison.Compare(Path.GetFullPath(settings.FaultPlanFile!), run.Faults, model, labels, clean, cleanClock.Elapsed.TotalSeconds,

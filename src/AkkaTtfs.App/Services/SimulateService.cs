@@ -123,8 +123,8 @@ public sealed class SimulateService(IAppEvents events)
         else
         {
             result = p.Plan is null
-                ? new EventDrivenSimulator(p.Model, p.Faults).Run(p.Inputs, p.Count, options, events.Counter("samples", p.Count))
-                : new PartitionedSimulator(p.Model, p.Plan, p.Faults).Run(p.Inputs, p.Count, options);
+                ? new EventDrivenSimulator().Run(p.Model, p.Inputs, p.Count, options with { Faults = p.Faults, Progress = events.Counter("samples", p.Count) })
+                : new PartitionedSimulator().Run(p.Model, p.Inputs, p.Count, options with { Partitions = p.Plan, Faults = p.Faults });
             seconds = clock.Elapsed.TotalSeconds;
         }
 
@@ -168,7 +168,7 @@ public sealed class SimulateService(IAppEvents events)
     private SimulateOutcome ExecuteOracle(PreparedSimulation p)
     {
         var clock = Stopwatch.StartNew();
-        var result = ClockDrivenSimulator.Run(p.Model, p.Inputs, p.Count);
+        var result = ClockDrivenSimulator.Simulate(p.Model, p.Inputs, p.Count);
         var seconds = clock.Elapsed.TotalSeconds;
         var correct = Enumerable.Range(0, result.SampleCount).Count(i => result.Predictions[i] == p.Labels[i]);
         var report = new SimulateReport(Name(SimulationEngine.Clock), result.SampleCount, (double)correct / result.SampleCount, (double)result.TotalSpikes / result.SampleCount,
@@ -200,8 +200,8 @@ public sealed class SimulateService(IAppEvents events)
     {
         var clock = Stopwatch.StartNew();
         var clean = p.Plan is null || p.Settings.Engine == SimulationEngine.Cluster
-            ? new EventDrivenSimulator(p.Model).Run(p.Inputs, p.Count, options)
-            : new PartitionedSimulator(p.Model, p.Plan).Run(p.Inputs, p.Count, options);
+            ? new EventDrivenSimulator().Run(p.Model, p.Inputs, p.Count, options)
+            : new PartitionedSimulator().Run(p.Model, p.Inputs, p.Count, options with { Partitions = p.Plan });
         return FaultComparison.Compare(Path.GetFullPath(p.Settings.FaultPlanFile!), p.Faults!, p.Model, p.Labels, clean, clock.Elapsed.TotalSeconds, faulty, seconds);
     }
 

@@ -89,7 +89,7 @@ public sealed record PartitionBatchReport(
     public PartitionReport ToReport() => new(PartitionId, new BatchKey(BatchId, Attempt), SampleCount, Spikes, SynOps, AnalogEvents,
         Potentials.Length > 0 ? Potentials : null, LocalTimes.Length > 0 ? LocalTimes : null,
         [.. LinkTargets.Select((t, i) => new LinkTraffic(PartitionId, t, LinkMessages[i], LinkSpikes[i], LinkBytes[i]))],
-        FaultCounters.Length == 0 ? default : Core.Faults.FaultCounters.FromArray(FaultCounters), SpikesDelivered);
+        FaultCounters.Length == 0 ? default : Core.Engines.FaultCounters.FromArray(FaultCounters), SpikesDelivered);
 }
 
 /// <summary>

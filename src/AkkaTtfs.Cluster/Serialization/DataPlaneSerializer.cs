@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Faults;
 using Akka.Actor;
 using Akka.Serialization;

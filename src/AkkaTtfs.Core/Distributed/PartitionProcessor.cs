@@ -42,7 +42,7 @@ public sealed record PartitionOutput(BatchKey Key, int SampleCount, IReadOnlyLis
 /// built), the merge of a complete batch then cannot fail.
 /// With a fault plan, the processor injects its stage's spike and neuron faults when it fires; their draws
 /// are keyed by global sample index, so a batch's messages must say where the batch starts (firstSample).
-/// Weight faults are not applied here: deploy the parameters of <see cref="FaultPlan.ApplyWeightFaults"/>'s copy.
+/// Weight faults are not applied here: deploy the parameters of <see cref="IFaultInjection.ApplyWeightFaults"/>'s copy.
 /// </summary>
 public sealed class PartitionProcessor
 {
@@ -53,11 +53,11 @@ public sealed class PartitionProcessor
     private readonly Dictionary<int, PendingBatch> _pending = [];
     private readonly Dictionary<int, int> _completedAttempt = [];
     private readonly int _sourceNeuronLimit;
-    private readonly StageFaults? _faults;
+    private readonly IStageFaultHook? _faults;
 
     /// <exception cref="FaultPlanException">The fault plan does not fit the plan's network (the message names the entry).</exception>
     /// <exception cref="ArgumentException">Routes into the partition overlap or leave the source space (a hand-made plan).</exception>
-    public PartitionProcessor(PartitionPlan plan, int partitionId, StageKernel kernel, InputMode inputMode, bool recordSpikes = false, FaultPlan? faults = null)
+    public PartitionProcessor(PartitionPlan plan, int partitionId, StageKernel kernel, InputMode inputMode, bool recordSpikes = false, IFaultInjection? faults = null)
     {
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
         Kernel = kernel ?? throw new ArgumentNullException(nameof(kernel));
@@ -75,13 +75,13 @@ public sealed class PartitionProcessor
         _inputSets = Inputs.Select(r => new NeuronSet(r.Neurons)).ToArray();
         _outputs = plan.RoutesFrom(partitionId).Select(r => (r, new NeuronSet(r.Neurons))).ToArray();
         OutputNeurons = kernel.Stage.IsOutput ? kernel.LocalToGlobal : [];
-        FaultPlan = faults;
+        Faults = faults;
         faults?.Validate(plan.Network);
         _faults = faults?.ForKernel(kernel);
     }
 
     /// <summary>The injected faults; null: none.</summary>
-    public FaultPlan? FaultPlan { get; }
+    public IFaultInjection? Faults { get; }
 
     /// <summary>True when this partition's firing injects faults, so every batch needs its first sample index.</summary>
     public bool NeedsFirstSample => _faults is not null;
@@ -256,17 +256,13 @@ public sealed class PartitionProcessor
             events = InputEvents.FromSpikes(merged, Kernel.PresynapticKernel!);
         }
 
-        var membrane = Kernel.NewMembrane(n);
-        var synaptic = Kernel.Integrate(events, membrane);
-        long synOps = TakesAnalogInput ? 0 : synaptic;
-        long analogEvents = TakesAnalogInput ? synaptic : 0;
-        if (Kernel.Stage.IsOutput)
+        // With RecordSpikes the step allocates the local times; their size was checked in Accept, before the batch was committed.
+        var step = Kernel.Step(events, TakesAnalogInput, pending.FirstSample ?? 0, _faults, RecordSpikes);
+        if (step.Fired is not { } fired)
         {
-            return new PartitionOutput(key, n, [], membrane, 0, synOps, analogEvents, null);
+            return new PartitionOutput(key, n, [], step.Potentials, 0, step.SynOps, step.AnalogEvents, null);
         }
 
-        var localTimes = RecordSpikes ? new int[n * Kernel.LocalNeuronCount] : null;   // sized in Accept, before the batch was committed
-        var fired = Kernel.Fire(membrane, n, localTimes, _faults, pending.FirstSample ?? 0);
         var sends = new LinkSend[_outputs.Length];
         for (var i = 0; i < _outputs.Length; i++)
         {
@@ -274,7 +270,7 @@ public sealed class PartitionProcessor
             sends[i] = new LinkSend(_outputs[i].Route.TargetId, checked((int)filtered.DeliveryCount), SpikeCodec.Encode(filtered));
         }
 
-        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, synOps, analogEvents, localTimes, fired.Faults, fired.Spikes.DeliveryCount);
+        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, step.SynOps, step.AnalogEvents, step.LocalTimes, fired.Faults, fired.Spikes.DeliveryCount);
     }
 
     private sealed class PendingBatch(int attempt, int sampleCount, int sources)

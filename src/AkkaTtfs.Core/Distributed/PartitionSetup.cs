@@ -50,10 +50,10 @@ public sealed record PartitionSetup(string Architecture, int[] InputShape, int T
     }
 
     /// <summary>Rebuilds the plan and the partition's processor; every mismatch is an <see cref="ArgumentException"/> naming it.</summary>
-    /// <param name="parameters">Weights then biases (with weight faults: those of <see cref="FaultPlan.ApplyWeightFaults"/>'s copy).</param>
+    /// <param name="parameters">Weights then biases (with weight faults: those of <see cref="IFaultInjection.ApplyWeightFaults"/>'s copy).</param>
     /// <param name="recordSpikes">Keep every local spike time.</param>
     /// <param name="faults">The run's fault plan (its spike and neuron faults act in the processor); null: none. A plan that does not fit is a <see cref="FaultPlanException"/>, an <see cref="ArgumentException"/>.</param>
-    public PartitionProcessor Build(ReadOnlySpan<float> parameters, bool recordSpikes, FaultPlan? faults = null)
+    public PartitionProcessor Build(ReadOnlySpan<float> parameters, bool recordSpikes, IFaultInjection? faults = null)
     {
         var network = ArchitectureParser.Build(Architecture, TensorShape.FromDims(InputShape));
         var plan = PartitionPlanner.Plan(network, PartitionSpec);

@@ -1,77 +1,74 @@
 using AkkaTtfs.Core.Distributed;
-using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Core.Engines;
 
-/// <summary>Options of a message-passing run.</summary>
-/// <param name="BatchSize">Samples per batch.</param>
-/// <param name="MaxInFlight">Credits: batches in flight at most.</param>
-/// <param name="RecordSpikes">Collect every spike time.</param>
+/// <summary>A message-passing drill: how the simulated network misbehaves (the run's result must not change).</summary>
 /// <param name="ShuffleSeed">If set, messages are delivered in a seeded random order (reordering across batches, links and layers).</param>
 /// <param name="CrashAtDeliveries">Crash drill: after each of these delivery counts every partition loses its state and the in-flight batches are replayed.</param>
-public sealed record MessagePassingOptions(int BatchSize = 16, int MaxInFlight = 4, bool RecordSpikes = false, int? ShuffleSeed = null, IReadOnlyList<int>? CrashAtDeliveries = null);
+public sealed record MessagePassingDrill(int? ShuffleSeed = null, IReadOnlyList<int>? CrashAtDeliveries = null)
+{
+    public static MessagePassingDrill None { get; } = new();
+}
 
 /// <summary>
 /// The actor runtime's protocol in one thread, without Akka: an injector, one <see cref="PartitionProcessor"/>
-/// per partition, a collector and a ledger with credits, exchanging the encoded messages through a
-/// queue that may deliver them in any order and may lose every partition's state (then the ledger
-/// replays the batches in flight). Whatever the order and the crashes, the result must be bit-identical
-/// to <see cref="EventDrivenSimulator"/>; this is the contract the actors implement.
+/// per partition (<see cref="SimulationOptions.Partitions"/>, required), a collector and a ledger with
+/// <see cref="SimulationOptions.MaxInFlight"/> credits, exchanging the encoded messages through a queue that may
+/// deliver them in any order and may lose every partition's state (then the ledger replays the batches in
+/// flight): see <see cref="MessagePassingDrill"/>. Whatever the order and the crashes, the result must be
+/// bit-identical to <see cref="EventDrivenSimulator"/>; this is the contract the actors implement. It does not
+/// report <see cref="SimulationOptions.Progress"/> (batches complete out of order).
 /// </summary>
-public sealed class MessagePassingSimulator
+/// <param name="drill">Delivery order and crashes; null: in order, no crash.</param>
+public sealed class MessagePassingSimulator(MessagePassingDrill? drill = null) : ISimulationEngine
 {
-    private readonly SnnModel _model;
-    private readonly PartitionPlan _plan;
-    private readonly FaultPlan? _faults;
-    private readonly SnnModel _deployed;          // the model whose parameters partitions receive (weight faults applied)
-    private readonly FaultCounters _weightFaults;
+    public MessagePassingDrill Drill { get; } = drill ?? MessagePassingDrill.None;
 
-    /// <summary>The protocol for <paramref name="model"/> cut by <paramref name="plan"/>, with the faults of <paramref name="faults"/> injected if given.</summary>
-    /// <exception cref="FaultPlanException">The fault plan does not fit the model (the message names the entry).</exception>
-    public MessagePassingSimulator(SnnModel model, PartitionPlan plan, FaultPlan? faults = null)
-    {
-        _model = model ?? throw new ArgumentNullException(nameof(model));
-        _plan = plan ?? throw new ArgumentNullException(nameof(plan));
-        _faults = faults;
-        _deployed = model;
-        if (faults is not null)
-        {
-            // As a coordinator does: weight faults once, on a copy; partitions are deployed from the copy.
-            var faulted = faults.ApplyWeightFaults(model);
-            _deployed = faulted.Model;
-            _weightFaults = faulted.Counters;
-        }
-    }
-
+    /// <summary>Messages delivered in the last run.</summary>
     public long Deliveries { get; private set; }
 
+    /// <summary>Crashes replayed in the last run.</summary>
     public long Replays { get; private set; }
 
+    /// <summary>Traffic per link of the last run.</summary>
     public IReadOnlyList<LinkTraffic> Traffic { get; private set; } = [];
 
     private sealed record Message(int TargetId, BatchKey Key, int SourceId, int SampleCount, bool Analog, byte[] Payload);
 
-    public SimulationResult Run(float[] inputs, int count, MessagePassingOptions? options = null)
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">No partition plan, a plan for another network, inputs or faults that do not fit the model.</exception>
+    public SimulationResult Run(SnnModel model, SimulationInputs inputs, SimulationOptions options)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
-        options ??= new MessagePassingOptions();
-        var inputSize = _model.Network.Input.Size;
+        ArgumentNullException.ThrowIfNull(options);
+        options.Check();
+        var plan = options.RequirePartitions(model, "message-passing simulator");
+        inputs.CheckFits(model);
+        // As a coordinator does: weight faults once, on a copy; partitions are deployed from the copy.
+        var deployed = model;
+        FaultCounters weightFaults = default;
+        if (options.Faults is { } faults) (deployed, weightFaults) = faults.ApplyWeightFaults(model);
+        Deliveries = 0;
+        Replays = 0;
+        var count = inputs.Count;
+        var inputSize = model.Network.Input.Size;
         var ledger = new RunLedger(count, options.BatchSize, options.MaxInFlight);
-        var collector = new RunCollector(_model, _plan, ledger, options.RecordSpikes);
-        collector.AddWeightFaults(_weightFaults);
-        var injector = new BatchInjector(_model, _plan);
-        var processors = NewProcessors(options.RecordSpikes);
+        var collector = new RunCollector(model, plan, ledger, options.RecordSpikes);
+        collector.AddWeightFaults(weightFaults);
+        var injector = new BatchInjector(model, plan);
+        PartitionProcessor[] NewProcessors() => NewProcessorsOf(deployed, plan, options);
+        var processors = NewProcessors();
         var queue = new List<Message>();
-        var rng = options.ShuffleSeed is { } seed ? new Random(seed) : null;
-        var crashes = new HashSet<long>((options.CrashAtDeliveries ?? []).Select(c => (long)c));
+        var rng = Drill.ShuffleSeed is { } seed ? new Random(seed) : null;
+        var crashes = new HashSet<long>((Drill.CrashAtDeliveries ?? []).Select(c => (long)c));
 
         void Send(BatchKey key)
         {
             var (first, n) = ledger.Samples(key.BatchId);
-            var sends = injector.Prepare(inputs.AsSpan(first * inputSize, n * inputSize), n);
+            var sends = injector.Prepare(inputs.Samples(first, n, inputSize), n);
             foreach (var s in sends) queue.Add(new Message(s.TargetId, key, PartitionPlan.InputSource, n, s.IsAnalog, s.Payload));
             if (key.Attempt == 0)
                 collector.AddInputTraffic(sends.Select(s => new LinkTraffic(PartitionPlan.InputSource, s.TargetId, 1, s.EventCount, s.Payload.Length)));
@@ -105,7 +102,7 @@ public sealed class MessagePassingSimulator
             if (crashes.Contains(Deliveries))
             {
                 // Every partition loses its state; messages already queued stay queued (they are now stale).
-                processors = NewProcessors(options.RecordSpikes);
+                processors = NewProcessors();
                 foreach (var key in ledger.ReplayInFlight()) Send(key);
                 Replays++;
             }
@@ -116,6 +113,6 @@ public sealed class MessagePassingSimulator
     }
 
     /// <summary>Processors built the way a deployed partition builds its own: from a <see cref="PartitionSetup"/> and its parameters.</summary>
-    private PartitionProcessor[] NewProcessors(bool record) =>
-        _plan.Partitions.Select(p => PartitionSetup.For(_deployed, _plan, p.Id).Build(PartitionSetup.Parameters(_deployed, _plan, p.Id), record, _faults)).ToArray();
+    private static PartitionProcessor[] NewProcessorsOf(SnnModel deployed, PartitionPlan plan, SimulationOptions options) =>
+        plan.Partitions.Select(p => PartitionSetup.For(deployed, plan, p.Id).Build(PartitionSetup.Parameters(deployed, plan, p.Id), options.RecordSpikes, options.Faults)).ToArray();
 }

@@ -1,119 +1,101 @@
-using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Distributed;
-using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
-using AkkaTtfs.Core.Engines;
+using AkkaTtfs.Core.Partitioning;
 
 namespace AkkaTtfs.Core.Engines;
 
 /// <summary>
-/// Runs a partition plan in one thread: every partition is a <see cref="StageKernel"/> of its block,
-/// and partitions exchange only what the routing tables say. It is what the actor runtime distributes,
-/// and it must give results bit-identical to <see cref="EventDrivenSimulator"/> for any plan.
+/// Runs a partition plan (<see cref="SimulationOptions.Partitions"/>, required) in one thread: every partition
+/// is a <see cref="StageKernel"/> of its block, and partitions exchange only what the routing tables say. It is
+/// what the actor runtime distributes, and it must give results bit-identical to <see cref="EventDrivenSimulator"/>
+/// for any plan. It ignores <see cref="SimulationOptions.MaxInFlight"/> (batches run one after the other).
 /// </summary>
-public sealed class PartitionedSimulator
+public sealed class PartitionedSimulator : ISimulationEngine
 {
-    private readonly StageKernel[] _kernels;      // by partition id
-    private readonly NeuronSet[] _routeSets;      // by route index: the source neurons delivered (compact: see NeuronSet)
-    private readonly StageFaults?[] _faults;      // by partition id
-    private readonly FaultCounters _weightFaults;
-
-    /// <summary>A simulator of <paramref name="model"/> cut by <paramref name="plan"/>, with the faults of <paramref name="faults"/> injected if given.</summary>
-    /// <exception cref="FaultPlanException">The fault plan does not fit the model (the message names the entry).</exception>
-    public PartitionedSimulator(SnnModel model, PartitionPlan plan, FaultPlan? faults = null)
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">No partition plan, a plan for another network, inputs or faults that do not fit the model.</exception>
+    public SimulationResult Run(SnnModel model, SimulationInputs inputs, SimulationOptions options)
     {
-        Model = model ?? throw new ArgumentNullException(nameof(model));
-        Plan = plan ?? throw new ArgumentNullException(nameof(plan));
-        if (!ReferenceEquals(plan.Network, model.Network) && plan.Network.Architecture != model.Network.Architecture)
-            throw new PartitionPlanException($"the plan is for {plan.Network.Architecture}, the model is {model.Network.Architecture}");
-        FaultPlan = faults;
-        var run = model;
-        if (faults is not null)
-        {
-            var faulted = faults.ApplyWeightFaults(model);
-            run = faulted.Model;
-            _weightFaults = faulted.Counters;
-        }
-
-        _kernels = plan.Partitions.Select(p => new StageKernel(run, p.Stage, p.Block)).ToArray();
-        _faults = _kernels.Select(k => faults?.ForKernel(k)).ToArray();
-        _routeSets = plan.Routes.Select(r => new NeuronSet(r.Neurons)).ToArray();
-    }
-
-    public SnnModel Model { get; }
-
-    public PartitionPlan Plan { get; }
-
-    /// <summary>The injected faults; null: none.</summary>
-    public FaultPlan? FaultPlan { get; }
-
-    public SimulationResult Run(ReadOnlySpan<float> inputs, int count, SimulationOptions? options = null)
-    {
-        options ??= SimulationOptions.Default;
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
         // As the reference does: a batch size below 1 would never advance the batch loop below.
-        if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "batch size must be >= 1");
-        var inputSize = Model.Network.Input.Size;
-        if (inputs.Length != count * inputSize)
-            throw new ArgumentException($"{inputs.Length} input values do not make {count} samples of shape {Model.Network.Input}");
-        var classes = Model.Network.ClassCount;
-        var result = new SimulationResultBuilder(Model.Network, Model.T, count, options.RecordSpikes, Model.InputMode == InputMode.Analog);
-        var routeIndex = Plan.Routes.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i);
-        result.AddFaults(_weightFaults);
+        options.Check();
+        var plan = options.RequirePartitions(model, "partitioned simulator");
+        inputs.CheckFits(model);
+        var (cut, hooks, weightFaults) = Prepare(model, plan, options.Faults);
+        var count = inputs.Count;
+        var inputSize = model.Network.Input.Size;
+        var result = new SimulationResultBuilder(model.Network, model.T, count, options.RecordSpikes, model.InputMode == InputMode.Analog);
+        result.AddFaults(weightFaults);
         for (var first = 0; first < count; first += options.BatchSize)
         {
             var n = Math.Min(options.BatchSize, count - first);
-            var batch = inputs.Slice(first * inputSize, n * inputSize);
-            var potentials = new float[n * classes];
-            var emitted = new SpikeBatch[Plan.Partitions.Count];
-            InputEvents? analog = null;
-            SpikeBatch? inputSpikes = null;
-            if (Model.InputMode == InputMode.Analog) analog = InputEvents.FromAnalog(batch, n, inputSize);
-            else inputSpikes = InputEvents.EncodeInput(batch, n, inputSize, Model.InputKernel!);
-
-            for (var d = 0; d < Model.Network.Stages.Count; d++)
-            {
-                foreach (var partition in Plan.OfStage(d))
-                {
-                    var kernel = _kernels[partition.Id];
-                    var routes = Plan.RoutesTo(partition.Id);
-                    InputEvents events;
-                    if (d == 0 && analog is not null)
-                    {
-                        events = routes.Count == 0 ? InputEvents.FromAnalog([], n, 0) : analog.Where(_routeSets[routeIndex[routes[0]]]);
-                    }
-                    else
-                    {
-                        var received = routes.Select(r => (r.SourceId == PartitionPlan.InputSource ? inputSpikes! : emitted[r.SourceId]).Where(_routeSets[routeIndex[r]])).ToList();
-                        var merged = received.Count == 0 ? SpikeBatch.Empty(n) : SpikeBatch.Merge(received);
-                        events = InputEvents.FromSpikes(merged, kernel.PresynapticKernel!);
-                    }
-
-                    var membrane = kernel.NewMembrane(n);
-                    var synapticEvents = kernel.Integrate(events, membrane);
-                    if (d == 0 && analog is not null) result.AddAnalogInputEvents(synapticEvents);
-                    else result.AddSynOps(synapticEvents);
-
-                    if (kernel.Stage.IsOutput)
-                    {
-                        kernel.ReadPotentials(membrane, n, potentials);
-                    }
-                    else
-                    {
-                        var trace = result.SpikeTrace(d);
-                        var localTimes = trace is null ? null : new int[n * kernel.LocalNeuronCount];
-                        var fired = kernel.Fire(membrane, n, localTimes, _faults[partition.Id], first);
-                        if (trace is not null) kernel.WriteTrace(localTimes, n, trace, first);
-                        result.AddSpikes(d, fired.SpikeCount);
-                        result.AddSpikesDelivered(fired.Spikes.DeliveryCount);
-                        result.AddFaults(fired.Faults);
-                        emitted[partition.Id] = fired.Spikes;
-                    }
-                }
-            }
-
+            var potentials = new float[n * model.Network.ClassCount];
+            RunBatch(model, cut, hooks, inputs.Samples(first, n, inputSize), n, first, options.RecordSpikes, result, potentials);
             result.AddOutputs(first, n, potentials);
+            options.Progress?.Report(first + n);
         }
 
         return result.Build();
+    }
+
+    /// <summary>The last (model, plan, faults) prepared: repeated runs lay out the weights once (keyed by instance; nothing changes a model in place).</summary>
+    private Prepared? _prepared;
+
+    private sealed record Prepared(SnnModel Model, PartitionPlan Plan, IFaultInjection? Faults, Cut Cut, IStageFaultHook?[] Hooks, FaultCounters WeightFaults);
+
+    private (Cut Cut, IStageFaultHook?[] Hooks, FaultCounters WeightFaults) Prepare(SnnModel model, PartitionPlan plan, IFaultInjection? faults)
+    {
+        if (_prepared is { } p && ReferenceEquals(p.Model, model) && ReferenceEquals(p.Plan, plan) && ReferenceEquals(p.Faults, faults))
+            return (p.Cut, p.Hooks, p.WeightFaults);
+        var run = model;
+        FaultCounters weightFaults = default;
+        if (faults is not null) (run, weightFaults) = faults.ApplyWeightFaults(model);
+        var cut = new Cut(plan,
+            plan.Partitions.Select(x => new StageKernel(run, x.Stage, x.Block)).ToArray(),
+            plan.Routes.Select(r => new NeuronSet(r.Neurons)).ToArray(),
+            plan.Routes.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i));
+        var hooks = cut.Kernels.Select(k => faults?.ForKernel(k)).ToArray();
+        _prepared = new Prepared(model, plan, faults, cut, hooks, weightFaults);
+        return (cut, hooks, weightFaults);
+    }
+
+    /// <summary>The plan's kernels (by partition id), the neurons each route delivers (compact: see <see cref="NeuronSet"/>) and each route's index.</summary>
+    private sealed record Cut(PartitionPlan Plan, StageKernel[] Kernels, NeuronSet[] RouteSets, Dictionary<Route, int> RouteIndex);
+
+    private static void RunBatch(SnnModel model, Cut cut, IStageFaultHook?[] hooks, ReadOnlySpan<float> batch, int n, int first, bool record,
+        SimulationResultBuilder result, float[] potentials)
+    {
+        var plan = cut.Plan;
+        var inputSize = model.Network.Input.Size;
+        var emitted = new SpikeBatch[plan.Partitions.Count];
+        InputEvents? analog = null;
+        SpikeBatch? inputSpikes = null;
+        if (model.InputMode == InputMode.Analog) analog = InputEvents.FromAnalog(batch, n, inputSize);
+        else inputSpikes = InputEvents.EncodeInput(batch, n, inputSize, model.InputKernel!);
+
+        for (var d = 0; d < model.Network.Stages.Count; d++)
+        {
+            foreach (var partition in plan.OfStage(d))
+            {
+                var kernel = cut.Kernels[partition.Id];
+                var routes = plan.RoutesTo(partition.Id);
+                InputEvents events;
+                if (d == 0 && analog is not null)
+                {
+                    events = routes.Count == 0 ? InputEvents.FromAnalog([], n, 0) : analog.Where(cut.RouteSets[cut.RouteIndex[routes[0]]]);
+                }
+                else
+                {
+                    var received = routes.Select(r => (r.SourceId == PartitionPlan.InputSource ? inputSpikes! : emitted[r.SourceId]).Where(cut.RouteSets[cut.RouteIndex[r]])).ToList();
+                    var merged = received.Count == 0 ? SpikeBatch.Empty(n) : SpikeBatch.Merge(received);
+                    events = InputEvents.FromSpikes(merged, kernel.PresynapticKernel!);
+                }
+
+                var step = kernel.Step(events, d == 0 && analog is not null, first, hooks[partition.Id], record);
+                result.AddStep(kernel, step, first, potentials);
+                if (step.Fired is { } fired) emitted[partition.Id] = fired.Spikes;
+            }
+        }
     }
 }

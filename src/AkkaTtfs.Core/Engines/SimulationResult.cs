@@ -1,6 +1,3 @@
-using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Distributed;
-using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Network;
 
 namespace AkkaTtfs.Core.Engines;
@@ -10,13 +7,17 @@ public readonly record struct SpikeRecord(int Sample, int Stage, int Neuron, int
 
 /// <summary>
 /// What a simulation of a set of samples produced: predictions, output potentials, spike counts per
-/// hidden stage, synaptic operations and, when asked for, every spike.
+/// hidden stage, synaptic operations and, when asked for, every spike. <see cref="Recorded"/> says which
+/// fields the engine filled (an oracle fills fewer); <see cref="Compare"/> is the one comparison of two results.
 /// </summary>
-public sealed class SimulationResult
+public sealed partial class SimulationResult
 {
     internal SimulationResult(int sampleCount, int classCount, int[] predictions, float[] outputPotentials, long[] spikesPerStage,
-        long synOps, long analogInputEvents, long firstLayerMacs, int[][]? spikeTimes, int window, long spikesDelivered = 0, FaultCounters faults = default)
+        long synOps, long analogInputEvents, long firstLayerMacs, int[][]? spikeTimes, int window, long spikesDelivered = 0, FaultCounters faults = default,
+        ResultFields recorded = ResultFields.All)
     {
+        // Spike times are recorded exactly when they are present, whatever the caller said.
+        Recorded = spikeTimes is null ? recorded & ~ResultFields.SpikeTimes : recorded | ResultFields.SpikeTimes;
         SpikesDelivered = spikesDelivered;
         Faults = faults;
         SampleCount = sampleCount;
@@ -34,6 +35,9 @@ public sealed class SimulationResult
     public int SampleCount { get; }
 
     public int ClassCount { get; }
+
+    /// <summary>The fields the engine filled; the others hold zeros (the clock-driven oracle counts no SynOps, for one).</summary>
+    public ResultFields Recorded { get; }
 
     /// <summary>argmax of the output potentials per sample (ties: lowest class index).</summary>
     public int[] Predictions { get; }
@@ -186,6 +190,32 @@ public sealed class SimulationResultBuilder
 
     /// <summary>Adds fault counters (a firing's, or the weight faults' once per run).</summary>
     public void AddFaults(FaultCounters counters) => _faults += counters;
+
+    /// <summary>
+    /// Adds what one <see cref="StageKernel.Step"/> of <paramref name="kernel"/> produced for the batch starting at
+    /// <paramref name="firstSample"/>: its synaptic events and, for a hidden stage, its spikes, deliveries, fault
+    /// counters and (when recording) spike times; an output stage's potentials go to <paramref name="potentials"/>
+    /// ([sample][class] of the batch, global class index).
+    /// </summary>
+    public void AddStep(StageKernel kernel, StageStep step, int firstSample, Span<float> potentials)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(step);
+        _synOps += step.SynOps;
+        _analogEvents += step.AnalogEvents;
+        if (step.Potentials is not null)
+        {
+            kernel.ReadPotentials(step.Potentials, step.SampleCount, potentials);
+            return;
+        }
+
+        var fired = step.Fired ?? throw new ArgumentException($"stage {kernel.Stage.Index}: a step with neither potentials nor spikes", nameof(step));
+        var stage = kernel.Stage.Index;
+        AddSpikes(stage, fired.SpikeCount);
+        AddSpikesDelivered(fired.Spikes.DeliveryCount);
+        AddFaults(fired.Faults);
+        if (step.LocalTimes is not null && SpikeTrace(stage) is { } trace) kernel.WriteTrace(step.LocalTimes, step.SampleCount, trace, firstSample);
+    }
 
     /// <summary>Stores the output potentials of samples [firstSample, firstSample + count).</summary>
     public void AddOutputs(int firstSample, int count, ReadOnlySpan<float> potentials)

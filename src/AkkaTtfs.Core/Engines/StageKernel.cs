@@ -1,9 +1,6 @@
-using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Distributed;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Ttfs;
@@ -369,6 +366,31 @@ public sealed class StageKernel
     }
 
     /// <summary>
+    /// The stage step every engine runs, written once: each neuron starts from its bias, integrates the batch's
+    /// events in canonical order, then a hidden stage fires in closed form and pools (with its faults, if any)
+    /// while the output stage keeps its potentials. <paramref name="analogInput"/> says whether the events are
+    /// analog input values (counted as <see cref="StageStep.AnalogEvents"/>) or spikes (<see cref="StageStep.SynOps"/>).
+    /// </summary>
+    /// <param name="events">The batch's input events, ascending presynaptic index per sample.</param>
+    /// <param name="analogInput">True for the first stage of a model with analog input.</param>
+    /// <param name="firstSample">Global index of the batch's first sample (fault draws are keyed by it).</param>
+    /// <param name="faults">This kernel's faults; null: none.</param>
+    /// <param name="recordTimes">Keep every local neuron's spike time.</param>
+    public StageStep Step(InputEvents events, bool analogInput, int firstSample, IStageFaultHook? faults, bool recordTimes)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var n = events.SampleCount;
+        var membrane = NewMembrane(n);
+        var synaptic = Integrate(events, membrane);
+        var synOps = analogInput ? 0 : synaptic;
+        var analogEvents = analogInput ? synaptic : 0;
+        if (Stage.IsOutput) return new StageStep(n, synOps, analogEvents, membrane, null, null);
+        var localTimes = recordTimes ? new int[n * LocalNeuronCount] : null;
+        var fired = Fire(membrane, n, localTimes, faults, firstSample);
+        return new StageStep(n, synOps, analogEvents, null, fired, localTimes);
+    }
+
+    /// <summary>
     /// Closes the integration window: computes each neuron's spike time in closed form, counts spikes,
     /// optionally keeps every local spike time, and returns the spikes the next stage receives
     /// (after first-spike max pooling; neuron indices in the stage's output space, ascending).
@@ -390,13 +412,13 @@ public sealed class StageKernel
     /// <param name="membrane">Membranes of every sample, as integrated.</param>
     /// <param name="samples">Number of samples in the batch.</param>
     /// <param name="localTimes">If given, receives every local neuron's time (-1 none), after neuron faults.</param>
-    /// <param name="faults">This kernel's faults (<see cref="FaultPlan.ForKernel"/>); null: none.</param>
+    /// <param name="faults">This kernel's faults (<see cref="IFaultInjection.ForKernel"/>); null: none.</param>
     /// <param name="firstSample">Global index of the batch's first sample.</param>
-    public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, Span<int> localTimes, StageFaults? faults, int firstSample)
+    public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, Span<int> localTimes, IStageFaultHook? faults, int firstSample)
     {
         if (faults is not null && (faults.Stage != Stage.Index || faults.Block != Block))
             throw new ArgumentException($"faults built for stage {faults.Stage} {faults.Block} given to the kernel of stage {Stage.Index} {Block}", nameof(faults));
-        var tally = faults is null ? null : new FaultTally();
+        var pass = faults?.BeginFiring();
         var neuronFaults = faults is { HasNeuronFaults: true };
         var spikeFaults = faults is { HasSpikeFaults: true };
         var pooledCount = Block.ChannelCount * (Block.RowEnd - Block.RowStart) * (Block.ColEnd - Block.ColStart);
@@ -422,7 +444,7 @@ public sealed class StageKernel
                 if (r != TemporalKernel.NoSpike) spikes++;
             }
 
-            if (neuronFaults) spikes += faults!.ApplyNeuronFaults(firstSample + s, u, times, tally!);
+            if (neuronFaults) spikes += pass!.ApplyNeuronFaults(firstSample + s, u, times);
             if (record) times.CopyTo(localTimes.Slice(s * perSample, perSample));
             var held = 0;     // with spike faults, a sample's pooled spikes are held here, faulted, then added
 
@@ -468,7 +490,7 @@ public sealed class StageKernel
             {
                 // Every held spike starts as one copy; set here, not in the pooling loop, which stays as without faults.
                 heldCopies?.AsSpan(0, held).Fill(1);
-                held = faults!.ApplySpikeFaults(firstSample + s, heldNeurons, heldTimes, heldCopies, held, tally!);
+                held = pass!.ApplySpikeFaults(firstSample + s, heldNeurons, heldTimes, heldCopies, held);
                 if (heldCopies is null)
                 {
                     for (var k = 0; k < held; k++) builder.Add(heldNeurons![k], heldTimes![k]);
@@ -482,7 +504,7 @@ public sealed class StageKernel
             builder.EndSample();
         }
 
-        return new FiredSpikes(builder.Build(), spikes, tally?.ToCounters() ?? default);
+        return new FiredSpikes(builder.Build(), spikes, pass?.Counters ?? default);
     }
 
     /// <summary>Copies the output stage's membrane potentials into <paramref name="potentials"/> ([sample][class], global class index).</summary>
@@ -527,3 +549,12 @@ public sealed class StageKernel
 /// <param name="SpikeCount">Spikes of the stage's own neurons (before pooling, after neuron faults): the paper's spike metric.</param>
 /// <param name="Faults">How often each injected fault acted in this firing (zero without faults).</param>
 public sealed record FiredSpikes(SpikeBatch Spikes, long SpikeCount, FaultCounters Faults = default);
+
+/// <summary>What one <see cref="StageKernel.Step"/> on a batch produced.</summary>
+/// <param name="SampleCount">Samples in the batch.</param>
+/// <param name="SynOps">Synaptic events driven by input spikes.</param>
+/// <param name="AnalogEvents">Synaptic events driven by analog input values (first stage of an analog-input model).</param>
+/// <param name="Potentials">The output stage's local membrane potentials ([sample][local neuron]); null for a hidden stage.</param>
+/// <param name="Fired">A hidden stage's firing (spikes for the next stage, spike count, fault counters); null for the output stage.</param>
+/// <param name="LocalTimes">Every local neuron's spike time (-1 none), when asked for; null otherwise.</param>
+public sealed record StageStep(int SampleCount, long SynOps, long AnalogEvents, float[]? Potentials, FiredSpikes? Fired, int[]? LocalTimes);

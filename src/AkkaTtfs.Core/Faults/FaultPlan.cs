@@ -1,5 +1,3 @@
-using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Distributed;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -9,18 +7,13 @@ using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Core.Faults;
 
-/// <summary>A model with the plan's weight faults applied, and how many weights they changed.</summary>
-/// <param name="Model">The faulty copy (the same instance as the input when the plan has no weight fault).</param>
-/// <param name="Counters">Only <see cref="FaultCounters.WeightsFlipped"/> and <see cref="FaultCounters.WeightsZeroed"/> are set.</param>
-public sealed record FaultedModel(SnnModel Model, FaultCounters Counters);
-
 /// <summary>
 /// Faults a user injects to study a network: a seed and a list of <see cref="FaultSpec"/> entries. Every
 /// draw is a keyed hash of (seed, entry index, layer, stream, sample, neuron or weight) (see
 /// <see cref="FaultDraw"/>), so a faulty run is repeatable and independent of batch size, partitioning and
 /// node count. File format and semantics: samples/faults/README.md.
 /// </summary>
-public sealed class FaultPlan
+public sealed class FaultPlan : IFaultInjection
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
     private static readonly string[] PlanFields = ["seed", "faults", "runtime", "note"];
@@ -342,6 +335,8 @@ public sealed class FaultPlan
         var any = Faults.Any(f => f.Level != FaultLevel.Weight && f.Layer == stage);
         return any ? new StageFaults(this, kernel) : null;
     }
+
+    IStageFaultHook? IFaultInjection.ForKernel(StageKernel kernel) => ForKernel(kernel);
 
     /// <summary>Number of the layer's neurons entry <paramref name="entry"/> (a neuron fault) selects: the same on every engine.</summary>
     public int SelectedNeurons(int entry, NetworkSpec network)

@@ -1,5 +1,4 @@
 using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Ttfs;
 
@@ -7,7 +6,7 @@ namespace AkkaTtfs.Core.Faults;
 
 /// <summary>
 /// The spike and neuron faults of one stage kernel (a whole layer or a partition's block), ready for
-/// <see cref="StageKernel.Fire(ReadOnlySpan{float}, int, Span{int}, StageFaults?, int)"/>. Built by
+/// <see cref="StageKernel.Fire(ReadOnlySpan{float}, int, Span{int}, IStageFaultHook?, int)"/> (it is that kernel's <see cref="IStageFaultHook"/>). Built by
 /// <see cref="FaultPlan.ForKernel"/>; immutable, so one instance may serve every batch.
 /// </summary>
 /// <remarks>
@@ -21,7 +20,7 @@ namespace AkkaTtfs.Core.Faults;
 /// copies share the spike's key, so every later entry draws once for them and treats them alike (a drop removes
 /// all, a delay or jitter moves all the same way, a second duplicate doubles them again).
 /// </remarks>
-public sealed class StageFaults
+public sealed class StageFaults : IStageFaultHook
 {
     private readonly NeuronFault[] _neuronFaults;     // ordered: drift, then stuck, then dead (plan order within a kind)
     private readonly SpikeFault[] _spikeFaults;       // plan order
@@ -81,6 +80,9 @@ public sealed class StageFaults
 
     /// <summary>True when one of them is a duplicate, so that emitted spikes may have copies.</summary>
     public bool HasDuplicateFaults { get; }
+
+    /// <inheritdoc/>
+    public IStageFaultPass BeginFiring() => new FaultTally(this);
 
     /// <summary>
     /// Applies the neuron faults active in global sample <paramref name="sample"/> to one sample's local spike
@@ -255,4 +257,29 @@ public sealed class StageFaults
 
         return count;
     }
+}
+
+/// <summary>Mutable tally a firing pass accumulates into (with its scratch buffers); <see cref="Counters"/> reads it.</summary>
+internal sealed class FaultTally(StageFaults faults) : IStageFaultPass
+{
+    public double[]? LogFactors;
+    public int[]? Stamps;
+    public int Stamp;
+
+    public long SpikesDropped;
+    public long SpikesDelayed;
+    public long SpikesLate;
+    public long SpikesJittered;
+    public long NeuronsKilled;
+    public long NeuronsStuck;
+    public long NeuronsDrifted;
+    public long SpikesDuplicated;
+
+    public long ApplyNeuronFaults(int sample, ReadOnlySpan<float> membrane, Span<int> times) => faults.ApplyNeuronFaults(sample, membrane, times, this);
+
+    public int ApplySpikeFaults(int sample, Span<int> neurons, Span<int> times, Span<int> copies, int count) =>
+        faults.ApplySpikeFaults(sample, neurons, times, copies, count, this);
+
+    public FaultCounters Counters =>
+        new(SpikesDropped, SpikesDelayed, SpikesLate, SpikesJittered, NeuronsKilled, NeuronsStuck, NeuronsDrifted, 0, 0, SpikesDuplicated);
 }

@@ -29,7 +29,7 @@ public static class ModelEvaluator
         var labels = data.LabelBytes.Span[..n];
 
         var clock = Stopwatch.StartNew();
-        var snn = new EventDrivenSimulator(model).Run(inputs, n, new SimulationOptions(64), progress);
+        var snn = new EventDrivenSimulator().Run(model, inputs, n, new SimulationOptions(64, Progress: progress));
         var snnSeconds = clock.Elapsed.TotalSeconds;
 
         clock.Restart();

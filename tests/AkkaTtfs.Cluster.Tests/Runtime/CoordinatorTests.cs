@@ -69,7 +69,7 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
     {
         const int samples = 60;
         var (model, inputs) = SmallConvNet.Create(samples, 21);
-        var reference = new EventDrivenSimulator(model).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples, new SimulationOptions(RecordSpikes: true));
         foreach (var (spec, i) in new[] { "2", "3,2,1" }.Select((s, i) => (s, i)))
         {
             var events = new Events();
@@ -95,7 +95,7 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
         var (_, inputs) = SmallConvNet.Create(samples, 22);
         // The reference runs on the model the fake trainer makes for these options, built here independently.
         var expectedModel = FakeTrainer.ModelFor(options);
-        var reference = new EventDrivenSimulator(expectedModel).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(expectedModel, inputs, samples, new SimulationOptions(RecordSpikes: true));
         var events = new Events();
         var before = DateTimeOffset.UtcNow;
         var calls = fixture.Trainer.Calls;
@@ -141,7 +141,7 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
             fixture.Trainer.HoldAfterFirstEpoch = false;
         }
 
-        var reference = new EventDrivenSimulator(model).Run(inputs, 20, new SimulationOptions(RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, 20, new SimulationOptions(RecordSpikes: true));
         var next = await fixture.Coordinator.RunAsync(Job("after-cancel", new ModelSource.Ready(model), "2", inputs, 20)).WaitAsync(JobTimeout);
         ResultAssert.BitIdentical(reference, next.Run.Result, "the job after a cancelled one");
     }
@@ -165,7 +165,7 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
 
         const int small = 25;
         var first = inputs[..(small * 144)];
-        var reference = new EventDrivenSimulator(model).Run(first, small, new SimulationOptions(RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, first, small, new SimulationOptions(RecordSpikes: true));
         var next = await fixture.Coordinator.RunAsync(Job("after-cancelled-run", new ModelSource.Ready(model), "1,2,1", first, small)).WaitAsync(JobTimeout);
         ResultAssert.BitIdentical(reference, next.Run.Result, "the job after a cancelled run");
     }
@@ -201,7 +201,7 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
         var ex = await Assert.ThrowsAsync<RunFailedException>(() => fixture.Coordinator.RunAsync(broken).WaitAsync(JobTimeout));
         Assert.Contains("no plan today", ex.Message, StringComparison.Ordinal);
 
-        var reference = new EventDrivenSimulator(model).Run(inputs, 10, new SimulationOptions(RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, 10, new SimulationOptions(RecordSpikes: true));
         var next = await fixture.Coordinator.RunAsync(Job("after-broken-plan", new ModelSource.Ready(model), "2", inputs, 10)).WaitAsync(JobTimeout);
         ResultAssert.BitIdentical(reference, next.Run.Result, "the job after a coordinator restart");
     }

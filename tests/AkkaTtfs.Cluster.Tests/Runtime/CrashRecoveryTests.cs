@@ -25,7 +25,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         var workers = await cluster.StartWorkersAsync();
         const int samples = 600;
         var (model, inputs) = SmallConvNet.Create(samples, 5);
-        var reference = new EventDrivenSimulator(model).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples, new SimulationOptions(RecordSpikes: true));
         var plan = PartitionPlanner.Plan(model.Network, "2");
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Links are slowed by relays, so batches are still on their way to the victim when it stops
@@ -63,7 +63,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
                 { "kind": "dead", "layer": 1, "rate": 0.1 },
                 { "kind": "bitflip", "layer": 2, "rate": 0.01 } ] }
             """);
-        var reference = new EventDrivenSimulator(model, faults).Run(inputs, samples, new SimulationOptions(RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples, new SimulationOptions(RecordSpikes: true, Faults: faults));
         var plan = PartitionPlanner.Plan(model.Network, "2");
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var request = new RunRequest("faultycrash", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3, RecordSpikes: true))
@@ -90,7 +90,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         var workers = await cluster.StartWorkersAsync();
         const int samples = 2000;
         var (model, inputs) = SmallConvNet.Create(samples, 6);
-        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples);
         var plan = PartitionPlanner.Plan(model.Network, "3");
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Slowed links make the run last about 10 s on any machine: the node's shutdown (a graceful leave
@@ -123,7 +123,7 @@ public class CrashRecoveryTests(ITestOutputHelper output)
         var workers = await cluster.StartWorkersAsync();
         const int samples = 4000;
         var (model, inputs) = SmallConvNet.Create(samples, 7);
-        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples);
         var plan = PartitionPlanner.Plan(model.Network, "2");
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = ClusterRuntime.RunAsync(cluster[0].System,

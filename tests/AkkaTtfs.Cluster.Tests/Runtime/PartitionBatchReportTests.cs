@@ -1,3 +1,4 @@
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Faults;

@@ -35,7 +35,7 @@ public class RuntimeExactnessTests(ITestOutputHelper output)
             var topology = rng.Next(RandomNetworks.Topologies.Count);
             var count = rng.Next(1, 70);
             var random = RandomNetworks.Create(topology, trial % 2 == 0 ? InputMode.Analog : InputMode.Ttfs, (1000 * nodes) + trial, count);
-            var reference = new EventDrivenSimulator(random.Model).Run(random.Inputs, count, new SimulationOptions(16, RecordSpikes: true));
+            var reference = new EventDrivenSimulator().Run(random.Model, random.Inputs, count, new SimulationOptions(16, RecordSpikes: true));
             var plan = PartitionPlanner.Plan(random.Model.Network, RandomNetworks.RandomSplits(rng, random.Model.Network, 4, 2, 1));
             var options = new RunOptions(BatchSize: rng.Next(1, 65), MaxInFlight: rng.Next(1, 5), RecordSpikes: true, StallTimeout: TimeSpan.FromSeconds(60));
             var request = new RunRequest($"exact-{nodes}-{trial}", random.Model, plan, random.Inputs, count, options);

@@ -36,7 +36,7 @@ public class RuntimeFaultPlanTests(ITestOutputHelper output)
             var count = rng.Next(5, 60);
             var random = RandomNetworks.Create(topology, trial % 2 == 0 ? InputMode.Analog : InputMode.Ttfs, (2000 * nodes) + trial, count);
             var faults = RandomFaultPlans.Create(rng, random.Model.Network, count);
-            var reference = new EventDrivenSimulator(random.Model, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 17), RecordSpikes: true));
+            var reference = new EventDrivenSimulator().Run(random.Model, random.Inputs, count, new SimulationOptions(rng.Next(1, 17), RecordSpikes: true, Faults: faults));
             var plan = PartitionPlanner.Plan(random.Model.Network, RandomNetworks.RandomSplits(rng, random.Model.Network, 4, 2, 1));
             var options = new RunOptions(BatchSize: rng.Next(1, 33), MaxInFlight: rng.Next(1, 5), RecordSpikes: true);
             var request = new RunRequest($"faulty-{nodes}-{trial}", random.Model, plan, random.Inputs, count, options) { Faults = faults };

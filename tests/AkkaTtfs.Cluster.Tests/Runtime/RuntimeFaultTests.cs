@@ -38,7 +38,7 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         const int samples = 600;
         var (model, inputs, plan) = Setup(samples, 21, "2");
         var faults = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 3, "at": 0.3 } ] }""");
-        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples);
         var request = new RunRequest("rtcrash", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3))
         {
             Faults = faults,
@@ -66,7 +66,7 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         var a = OtherThanCoordinator(cluster, workers);
         // 2 s: well below the failure detector's pause, so no node is downed; what was sent meanwhile is lost.
         var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "cut", "node": 0, "to": {{a}}, "at": 0.3, "for": 2 } ] }""");
-        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples);
         // The default, adaptive batch timeout (Core's ReplayTimer) must notice the loss.
         var request = new RunRequest("rtcut", model, plan, inputs, samples, new RunOptions(BatchSize: 4, MaxInFlight: 3))
         {
@@ -94,7 +94,7 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         var (model, inputs, plan) = Setup(samples, 23, "3");
         var victim = OtherThanCoordinator(cluster, workers);
         var faults = FaultPlan.Parse($$"""{ "faults": [], "runtime": [ { "kind": "kill", "node": {{victim}}, "at": 0.5 } ] }""");
-        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples);
         var request = new RunRequest("rtkill", model, plan, inputs, samples,
             new RunOptions(BatchSize: 4, MaxInFlight: 3, StallTimeout: TimeSpan.FromSeconds(90)))
         {
@@ -126,7 +126,7 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         var entry = Assert.Single(outcome.RuntimeFaults);
         Assert.StartsWith("not fired: the run finished at", entry.Skipped, StringComparison.Ordinal);
         Assert.Empty(outcome.Restarts);
-        ResultAssert.SameFaultyRun(new EventDrivenSimulator(model).Run(inputs, 40), outcome.Result, "a plan whose fault never fired");
+        ResultAssert.SameFaultyRun(new EventDrivenSimulator().Run(model, inputs, 40), outcome.Result, "a plan whose fault never fired");
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public class RuntimeRobustnessTests
         for (var topology = 0; topology < RandomNetworks.Topologies.Count; topology += 2)
         {
             var random = RandomNetworks.Create(topology, InputMode.Analog, 300 + topology, 40);
-            var reference = new EventDrivenSimulator(random.Model).Run(random.Inputs, 40, new SimulationOptions(8, RecordSpikes: true));
+            var reference = new EventDrivenSimulator().Run(random.Model, random.Inputs, 40, new SimulationOptions(8, RecordSpikes: true));
             var plan = PartitionPlanner.Plan(random.Model.Network, "2");
             var relays = 0;
             var request = new RunRequest($"reorder-{topology}", random.Model, plan, random.Inputs, 40, new RunOptions(BatchSize: 3, MaxInFlight: 6, RecordSpikes: true))
@@ -54,7 +54,7 @@ public class RuntimeRobustnessTests
         var workers = await cluster.StartWorkersAsync();
         const int samples = 400;
         var (model, inputs) = SmallConvNet.Create(samples, 31);
-        var reference = new EventDrivenSimulator(model).Run(inputs, samples);
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples);
         var plan = PartitionPlanner.Plan(model.Network, "2");
         var progressed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = ClusterRuntime.RunAsync(cluster[0].System,
@@ -90,7 +90,7 @@ public class RuntimeRobustnessTests
         var rng = new Random(4);
         var inputs = new float[30 * 784];
         for (var i = 0; i < inputs.Length; i++) inputs[i] = rng.NextDouble() < 0.7 ? 0 : (float)rng.NextDouble();
-        var reference = new EventDrivenSimulator(model).Run(inputs, 30, new SimulationOptions(RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, 30, new SimulationOptions(RecordSpikes: true));
         var plan = PartitionPlanner.Plan(network);
         var outcome = await ClusterRuntime.RunAsync(cluster[0].System, new RunRequest("chunks", model, plan, inputs, 30, new RunOptions(BatchSize: 7, RecordSpikes: true)), workers).WaitAsync(RunTimeout);
         ResultAssert.BitIdentical(reference, outcome.Result, "chunked deployment");

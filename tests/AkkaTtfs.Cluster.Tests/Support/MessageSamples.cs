@@ -1,6 +1,7 @@
 using System.Reflection;
 using Akka.Actor;
 using AkkaTtfs.Cluster.Protocol;
+using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Faults;
 
 namespace AkkaTtfs.Cluster.Tests.Support;

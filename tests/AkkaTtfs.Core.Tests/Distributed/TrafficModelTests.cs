@@ -24,11 +24,11 @@ public class TrafficModelTests
         {
             var count = rng.Next(1, 40);
             var random = RandomNetworks.Create(topology, inputMode, (31 * topology) + trial, count);
-            var reference = new EventDrivenSimulator(random.Model).Run(random.Inputs, count, new SimulationOptions(64, RecordSpikes: true));
+            var reference = new EventDrivenSimulator().Run(random.Model, random.Inputs, count, new SimulationOptions(64, RecordSpikes: true));
             var plan = PartitionPlanner.Plan(random.Model.Network, RandomNetworks.RandomSplits(rng, random.Model.Network, 4, 3, 2));
             var batchSize = rng.Next(1, 12);
-            var sim = new MessagePassingSimulator(random.Model, plan);
-            sim.Run(random.Inputs, count, new MessagePassingOptions(BatchSize: batchSize, MaxInFlight: 3, ShuffleSeed: rng.Next()));
+            var sim = new MessagePassingSimulator(new MessagePassingDrill(ShuffleSeed: rng.Next()));
+            sim.Run(random.Model, random.Inputs, count, new SimulationOptions(BatchSize: batchSize, Partitions: plan, MaxInFlight: 3));
 
             var predicted = TrafficModel.Predict(random.Model, plan, random.Inputs, count, reference, batchSize);
 
@@ -52,7 +52,7 @@ public class TrafficModelTests
         var network = ArchitectureParser.Build("d3-d2", TensorShape.Vector(4));
         var model = RandomModel.Create(network, 5, positiveShift: 1.0);
         float[] inputs = [0.5f, 0f, 0f, 0.25f, /* sample 2 */ 0f, 0f, 0f, 0f];
-        var reference = new EventDrivenSimulator(model).Run(inputs, 2, new SimulationOptions(64, RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, 2, new SimulationOptions(64, RecordSpikes: true));
         var plan = PartitionPlanner.Plan(network, "1");
 
         var predicted = TrafficModel.Predict(model, plan, inputs, 2, reference, batchSize: 1);
@@ -76,7 +76,7 @@ public class TrafficModelTests
         var rng = new Random(5);
         var count = 7;
         var inputs = Enumerable.Range(0, count * 6).Select(_ => (float)rng.NextDouble()).ToArray();
-        var reference = new EventDrivenSimulator(model).Run(inputs, count, new SimulationOptions(64, RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(64, RecordSpikes: true));
         var plan = PartitionPlanner.Plan(network, "1");
         var batchSize = 3;                                   // batches of 3, 3, 1 samples
 
@@ -116,7 +116,7 @@ public class TrafficModelTests
         var network = ArchitectureParser.Build("d4-d2", TensorShape.Vector(4));
         var model = RandomModel.Create(network, 3, positiveShift: 1.0);
         var inputs = Enumerable.Range(0, 8).Select(i => 0.1f * (i + 1)).ToArray();
-        var reference = new EventDrivenSimulator(model).Run(inputs, 2, new SimulationOptions(64, RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, 2, new SimulationOptions(64, RecordSpikes: true));
         var plan = PartitionPlanner.Plan(network, "c2,1");      // p0, p1 (hidden), p2 (output)
         var predicted = TrafficModel.Predict(model, plan, inputs, 2, reference, 2);
         long Bytes(int s, int t) => predicted.Links.Single(l => l.SourceId == s && l.TargetId == t).PayloadBytes;

@@ -81,7 +81,7 @@ public class TrafficPlacementTests
         var model = RandomModel.Create(network, 9, positiveShift: 0.6);
         var count = 20;
         var inputs = Enumerable.Range(0, count * 256).Select(i => (float)((i * 37 % 101) / 100.0)).ToArray();
-        var reference = new EventDrivenSimulator(model).Run(inputs, count, new SimulationOptions(64, RecordSpikes: true));
+        var reference = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(64, RecordSpikes: true));
         foreach (var spec in new[] { "3", "1,t2x2,1", "c3,c3t1x2,c2" })
         {
             var plan = PartitionPlanner.Plan(network, spec);

@@ -25,7 +25,7 @@ public class EventDrivenSimulatorTests(ITestOutputHelper output)
         var golden = GoldenCases.Get(name);
         foreach (var batch in new[] { 1, 3, 64 })
         {
-            var result = new EventDrivenSimulator(golden.Model).Run(golden.Inputs, golden.Count, new SimulationOptions(batch, RecordSpikes: true));
+            var result = new EventDrivenSimulator().Run(golden.Model, golden.Inputs, golden.Count, new SimulationOptions(batch, RecordSpikes: true));
             for (var s = 0; s < golden.Count; s++)
             {
                 var expected = golden.Expected[s];
@@ -61,8 +61,8 @@ public class EventDrivenSimulatorTests(ITestOutputHelper output)
         {
             var random = RandomNetworks.Create(topology, inputMode, 7000 + (31 * topology) + seed + (inputMode == InputMode.Ttfs ? 500 : 0), 8);
             var model = random.Model;
-            var snn = new EventDrivenSimulator(model).Run(random.Inputs, random.Count, new SimulationOptions(3, RecordSpikes: true));
-            foreach (var oracle in new[] { QuantisedDnn.Forward(model, random.Inputs, random.Count), ClockDrivenSimulator.Run(model, random.Inputs, random.Count) })
+            var snn = new EventDrivenSimulator().Run(model, random.Inputs, random.Count, new SimulationOptions(3, RecordSpikes: true));
+            foreach (var oracle in new[] { QuantisedDnn.Forward(model, random.Inputs, random.Count), ClockDrivenSimulator.Simulate(model, random.Inputs, random.Count) })
             {
                 for (var s = 0; s < random.Count; s++)
                 {
@@ -128,10 +128,10 @@ public class EventDrivenSimulatorTests(ITestOutputHelper output)
     public void Batch_size_does_not_change_any_bit()
     {
         var random = RandomNetworks.Create(1, InputMode.Analog, 42, 37);
-        var sim = new EventDrivenSimulator(random.Model);
-        var one = sim.Run(random.Inputs, random.Count, new SimulationOptions(1, RecordSpikes: true));
+        var sim = new EventDrivenSimulator();
+        var one = sim.Run(random.Model, random.Inputs, random.Count, new SimulationOptions(1, RecordSpikes: true));
         foreach (var batch in new[] { 2, 5, 16, 37, 256 })
-            ResultAssert.BitIdentical(one, sim.Run(random.Inputs, random.Count, new SimulationOptions(batch, RecordSpikes: true)), $"batch {batch}");
+            ResultAssert.BitIdentical(one, sim.Run(random.Model, random.Inputs, random.Count, new SimulationOptions(batch, RecordSpikes: true)), $"batch {batch}");
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public class EventDrivenSimulatorTests(ITestOutputHelper output)
     {
         var random = RandomNetworks.Create(0, InputMode.Ttfs, 3, 9);
         var model = random.Model;
-        var result = new EventDrivenSimulator(model).Run(random.Inputs, random.Count, new SimulationOptions(4, RecordSpikes: true));
+        var result = new EventDrivenSimulator().Run(model, random.Inputs, random.Count, new SimulationOptions(4, RecordSpikes: true));
         var spikes = result.EnumerateSpikes().ToList();
         Assert.Equal(result.TotalSpikes, spikes.Count);
         for (var d = 0; d < model.Network.SpikingLayerCount; d++)
@@ -160,7 +160,7 @@ public class EventDrivenSimulatorTests(ITestOutputHelper output)
     public void Bad_input_lengths_are_rejected_with_a_clear_message()
     {
         var random = RandomNetworks.Create(0, InputMode.Analog, 1, 2);
-        var ex = Assert.Throws<ArgumentException>(() => new EventDrivenSimulator(random.Model).Run(random.Inputs.AsSpan(1), 2));
+        var ex = Assert.Throws<ArgumentException>(() => new EventDrivenSimulator().Run(random.Model, random.Inputs.AsMemory(1), 2));
         Assert.Contains("do not make 2 samples", ex.Message, StringComparison.Ordinal);
     }
 }

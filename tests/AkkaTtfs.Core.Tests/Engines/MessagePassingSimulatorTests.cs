@@ -24,15 +24,14 @@ public class MessagePassingSimulatorTests
         {
             var count = rng.Next(1, 50);
             var random = RandomNetworks.Create(topology, trial % 2 == 0 ? InputMode.Analog : InputMode.Ttfs, (17 * topology) + trial, count);
-            var reference = new EventDrivenSimulator(random.Model).Run(random.Inputs, count, new SimulationOptions(64, RecordSpikes: true));
+            var reference = new EventDrivenSimulator().Run(random.Model, random.Inputs, count, new SimulationOptions(64, RecordSpikes: true));
             var plan = PartitionPlanner.Plan(random.Model.Network, RandomNetworks.RandomSplits(rng, random.Model.Network, 4, 3, 2));
-            var options = new MessagePassingOptions(
-                BatchSize: rng.Next(1, 12), MaxInFlight: rng.Next(1, 5), RecordSpikes: true, ShuffleSeed: rng.Next(),
-                CrashAtDeliveries: trial >= 3 ? [rng.Next(1, 30), rng.Next(30, 90)] : null);
-            var sim = new MessagePassingSimulator(random.Model, plan);
-            var result = sim.Run(random.Inputs, count, options);
-            ResultAssert.BitIdentical(reference, result, $"topology {topology} trial {trial} plan {plan.Describe()} {options}");
-            if (options.CrashAtDeliveries is { } crashAt) Assert.Equal(crashAt.Count(c => c <= sim.Deliveries), sim.Replays);
+            var options = new SimulationOptions(BatchSize: rng.Next(1, 12), MaxInFlight: rng.Next(1, 5), RecordSpikes: true, Partitions: plan);
+            var drill = new MessagePassingDrill(ShuffleSeed: rng.Next(), CrashAtDeliveries: trial >= 3 ? [rng.Next(1, 30), rng.Next(30, 90)] : null);
+            var sim = new MessagePassingSimulator(drill);
+            var result = sim.Run(random.Model, random.Inputs, count, options);
+            ResultAssert.BitIdentical(reference, result, $"topology {topology} trial {trial} plan {plan.Describe()} batch {options.BatchSize} credits {options.MaxInFlight} {drill}");
+            if (drill.CrashAtDeliveries is { } crashAt) Assert.Equal(crashAt.Count(c => c <= sim.Deliveries), sim.Replays);
         }
     }
 
@@ -41,8 +40,8 @@ public class MessagePassingSimulatorTests
     {
         var random = RandomNetworks.Create(1, InputMode.Analog, 77, 40);
         var plan = PartitionPlanner.Plan(random.Model.Network, "c2t2x1,c3,1");
-        var sim = new MessagePassingSimulator(random.Model, plan);
-        var result = sim.Run(random.Inputs, 40, new MessagePassingOptions(BatchSize: 8, MaxInFlight: 3, ShuffleSeed: 5));
+        var sim = new MessagePassingSimulator(new MessagePassingDrill(ShuffleSeed: 5));
+        var result = sim.Run(random.Model, random.Inputs, 40, new SimulationOptions(BatchSize: 8, MaxInFlight: 3, Partitions: plan));
         var batches = 5;
         Assert.Equal(plan.Routes.Count, sim.Traffic.Count);
         Assert.All(sim.Traffic, t => Assert.Equal(batches, t.Messages));

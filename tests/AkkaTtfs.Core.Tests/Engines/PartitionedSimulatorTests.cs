@@ -25,11 +25,11 @@ public class PartitionedSimulatorTests
             // Exact zeros, as in images: analog input skips them, which must not depend on the plan either.
             for (var i = 0; i < inputs.Length; i++) if (rng.NextDouble() < 0.3) inputs[i] = 0f;
             var options = new SimulationOptions(BatchSize: rng.Next(1, 20), RecordSpikes: true);
-            var reference = new EventDrivenSimulator(model).Run(inputs, count, options);
+            var reference = new EventDrivenSimulator().Run(model, inputs, count, options);
             Assert.True(reference.TotalSpikes > 0, "the random network should fire");
 
             var plan = PartitionPlanner.Plan(model.Network, RandomNetworks.RandomSplits(rng, model.Network, 5, 3, 3));
-            var partitioned = new PartitionedSimulator(model, plan).Run(inputs, count, options with { BatchSize = rng.Next(1, 20) });
+            var partitioned = new PartitionedSimulator().Run(model, inputs, count, options with { BatchSize = rng.Next(1, 20) } with { Partitions = plan });
             ResultAssert.BitIdentical(reference, partitioned, $"topology {topology} trial {trial} {model.Network} plan {plan.Describe()}");
         }
     }
@@ -43,8 +43,8 @@ public class PartitionedSimulatorTests
         var random = RandomNetworks.Create(0, InputMode.Analog, 1, 2);
         var options = new SimulationOptions(BatchSize: batchSize);
         var plan = PartitionPlanner.Plan(random.Model.Network, "1");
-        var partitioned = Assert.Throws<ArgumentOutOfRangeException>(() => new PartitionedSimulator(random.Model, plan).Run(random.Inputs, 2, options));
-        var reference = Assert.Throws<ArgumentOutOfRangeException>(() => new EventDrivenSimulator(random.Model).Run(random.Inputs, 2, options));
+        var partitioned = Assert.Throws<ArgumentOutOfRangeException>(() => new PartitionedSimulator().Run(random.Model, random.Inputs, 2, options with { Partitions = plan }));
+        var reference = Assert.Throws<ArgumentOutOfRangeException>(() => new EventDrivenSimulator().Run(random.Model, random.Inputs, 2, options));
         Assert.Equal(reference.Message, partitioned.Message);
         Assert.Equal(reference.ParamName, partitioned.ParamName);
     }

@@ -38,7 +38,7 @@ public class SpikeTraceSizeTests
     {
         var model = RandomModel.Create(Wide, 1);
         var inputs = new float[Samples];
-        AssertRefused(Assert.Throws<ArgumentException>(() => new EventDrivenSimulator(model).Run(inputs, Samples, new SimulationOptions(RecordSpikes: true))));
+        AssertRefused(Assert.Throws<ArgumentException>(() => new EventDrivenSimulator().Run(model, inputs, Samples, new SimulationOptions(RecordSpikes: true))));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class SpikeTraceSizeTests
         var model = RandomModel.Create(Wide, 1);
         var inputs = new float[Samples];
         AssertRefused(Assert.Throws<ArgumentException>(() => QuantisedDnn.Forward(model, inputs, Samples)));
-        AssertRefused(Assert.Throws<ArgumentException>(() => ClockDrivenSimulator.Run(model, inputs, Samples)));
+        AssertRefused(Assert.Throws<ArgumentException>(() => ClockDrivenSimulator.Simulate(model, inputs, Samples)));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Ttfs;
+using AkkaTtfs.Core.Tests.Support;
 
 namespace AkkaTtfs.Core.Tests.Faults;
 
@@ -48,8 +49,8 @@ public class FaultEffectTests
     {
         var (model, inputs, count) = Dense(200);
         var last = model.Network.SpikingLayerCount - 1;      // upstream of it nothing changes, so its spikes are the clean run's
-        var clean = new EventDrivenSimulator(model).Run(inputs, count);
-        var faulty = new EventDrivenSimulator(model, new FaultPlan(7, [new FaultSpec(FaultKind.Drop, last, p)])).Run(inputs, count);
+        var clean = new EventDrivenSimulator().Run(model, inputs, count);
+        var faulty = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(Faults: new FaultPlan(7, [new FaultSpec(FaultKind.Drop, last, p)])));
         var emitted = clean.SpikesPerStage[last];
         Assert.True(emitted > 2000, $"the layer should fire plenty ({emitted})");
         AssertBinomial(faulty.Faults.SpikesDropped, emitted, p, "dropped");
@@ -62,10 +63,10 @@ public class FaultEffectTests
     public void Drops_are_nested_across_rates_with_the_same_seed()
     {
         var (model, inputs, count) = Dense(50);
-        var low = new EventDrivenSimulator(model, new FaultPlan(7, [new FaultSpec(FaultKind.Drop, 1, 0.05)])).Run(inputs, count);
-        var high = new EventDrivenSimulator(model, new FaultPlan(7, [new FaultSpec(FaultKind.Drop, 1, 0.2)])).Run(inputs, count);
+        var low = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(Faults: new FaultPlan(7, [new FaultSpec(FaultKind.Drop, 1, 0.05)])));
+        var high = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(Faults: new FaultPlan(7, [new FaultSpec(FaultKind.Drop, 1, 0.2)])));
         Assert.True(high.Faults.SpikesDropped > low.Faults.SpikesDropped);
-        var other = new EventDrivenSimulator(model, new FaultPlan(8, [new FaultSpec(FaultKind.Drop, 1, 0.05)])).Run(inputs, count);
+        var other = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(Faults: new FaultPlan(8, [new FaultSpec(FaultKind.Drop, 1, 0.05)])));
         Assert.NotEqual(low.OutputPotentials, other.OutputPotentials);    // another seed, other spikes
     }
 
@@ -76,8 +77,8 @@ public class FaultEffectTests
     public void Delay_moves_spikes_later_and_counts_those_past_the_window_as_late(int d, double p)
     {
         var (model, inputs, count) = Dense(60);
-        var clean = new EventDrivenSimulator(model).Run(inputs, count, new SimulationOptions(RecordSpikes: true));
-        var faulty = new EventDrivenSimulator(model, new FaultPlan(11, [new FaultSpec(FaultKind.Delay, 1, p, Steps: d)])).Run(inputs, count);
+        var clean = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(RecordSpikes: true));
+        var faulty = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(Faults: new FaultPlan(11, [new FaultSpec(FaultKind.Delay, 1, p, Steps: d)])));
         var times = clean.SpikeTimes![1];
         var window = model.T;
         long spikes = 0, late = 0;
@@ -168,18 +169,19 @@ public class FaultEffectTests
     {
         var (model, inputs, count) = Dense(30);
         var options = new SimulationOptions(7, RecordSpikes: true);
-        var clean = new EventDrivenSimulator(model).Run(inputs, count, options);
+        var clean = new EventDrivenSimulator().Run(model, inputs, count, options);
         var plan = new FaultPlan(3, [new FaultSpec(FaultKind.Duplicate, 0, 0), new FaultSpec(FaultKind.Duplicate, 1, 0), new FaultSpec(FaultKind.Duplicate, 1, 0)]);
-        var faulty = new EventDrivenSimulator(model, plan).Run(inputs, count, options);
-        FaultInjectionTests.AssertSameRun(clean, faulty, "duplicate at rate 0");
+        var faulty = new EventDrivenSimulator().Run(model, inputs, count, options with { Faults = plan });
+        ResultAssert.SameFaultyRun(clean, faulty, "duplicate at rate 0");
         Assert.True(faulty.Faults.IsZero);
 
         // On the wire too: same messages, same payload bytes as without a plan.
         var partitions = PartitionPlanner.Plan(model.Network, "c2,c3,c2");
-        var wireClean = new MessagePassingSimulator(model, partitions);
-        var wireFaulty = new MessagePassingSimulator(model, partitions, plan);
-        FaultInjectionTests.AssertSameRun(clean, wireClean.Run(inputs, count, new MessagePassingOptions(BatchSize: 4, RecordSpikes: true)), "message passing");
-        FaultInjectionTests.AssertSameRun(clean, wireFaulty.Run(inputs, count, new MessagePassingOptions(BatchSize: 4, RecordSpikes: true, ShuffleSeed: 2)), "message passing with the plan");
+        var wireClean = new MessagePassingSimulator();
+        var wireFaulty = new MessagePassingSimulator(new MessagePassingDrill(ShuffleSeed: 2));
+        var wireOptions = new SimulationOptions(BatchSize: 4, RecordSpikes: true, Partitions: partitions);
+        ResultAssert.SameFaultyRun(clean, wireClean.Run(model, inputs, count, wireOptions), "message passing");
+        ResultAssert.SameFaultyRun(clean, wireFaulty.Run(model, inputs, count, wireOptions with { Faults = plan }), "message passing with the plan");
         Assert.Equal(wireClean.Traffic, wireFaulty.Traffic);
     }
 
@@ -188,8 +190,8 @@ public class FaultEffectTests
     {
         var (model, inputs, count) = Dense(40);
         var last = model.Network.SpikingLayerCount - 1;
-        var clean = new EventDrivenSimulator(model).Run(inputs, count, new SimulationOptions(RecordSpikes: true));
-        var faulty = new EventDrivenSimulator(model, new FaultPlan(9, [new FaultSpec(FaultKind.Duplicate, last, 1)])).Run(inputs, count, new SimulationOptions(5));
+        var clean = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(RecordSpikes: true));
+        var faulty = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(5, Faults: new FaultPlan(9, [new FaultSpec(FaultKind.Duplicate, last, 1)])));
 
         // Oracle by hand from the clean run's spike times of the last hidden layer (no pooling: its spikes are what it
         // sends): every output neuron starts at its bias and adds w * x for every presynaptic spike in ascending order,
@@ -251,15 +253,15 @@ public class FaultEffectTests
         var onePlusTwoUlps = BitConverter.Int32BitsToSingle(0x3F800002);
         Assert.Equal(onePlusUlp, MathF.FusedMultiplyAdd(2 * w, 1f, 1f));
 
-        Assert.Equal(onePlusUlp, new EventDrivenSimulator(model).Run([1f], 1).OutputPotentials[0]);
-        var reference = new EventDrivenSimulator(model, plan).Run([1f], 1);
+        Assert.Equal(onePlusUlp, new EventDrivenSimulator().Run(model, new[] { 1f }, 1).OutputPotentials[0]);
+        var reference = new EventDrivenSimulator().Run(model, new[] { 1f }, 1, new SimulationOptions(Faults: plan));
         Assert.Equal(onePlusTwoUlps, reference.OutputPotentials[0]);
         Assert.Equal(1, reference.Faults.SpikesDuplicated);
         Assert.Equal(2, reference.SpikesDelivered);
         var partitions = PartitionPlanner.Plan(network);
-        Assert.Equal(onePlusTwoUlps, new PartitionedSimulator(model, partitions, plan).Run([1f], 1).OutputPotentials[0]);
-        var wire = new MessagePassingSimulator(model, partitions, plan);
-        var distributed = wire.Run([1f], 1);
+        Assert.Equal(onePlusTwoUlps, new PartitionedSimulator().Run(model, new[] { 1f }, 1, new SimulationOptions(Partitions: partitions, Faults: plan)).OutputPotentials[0]);
+        var wire = new MessagePassingSimulator();
+        var distributed = wire.Run(model, new[] { 1f }, 1, new SimulationOptions(Partitions: partitions, Faults: plan));
         Assert.Equal(onePlusTwoUlps, distributed.OutputPotentials[0]);
         Assert.Equal(2, wire.Traffic.Single(t => t.SourceId == 0).Spikes);            // the link carried two deliveries
     }
@@ -273,8 +275,8 @@ public class FaultEffectTests
         var (model, inputs, count) = Dense(200);
         var last = model.Network.SpikingLayerCount - 1;
         const ulong seed = 13;
-        var clean = new EventDrivenSimulator(model).Run(inputs, count, new SimulationOptions(RecordSpikes: true));
-        var faulty = new EventDrivenSimulator(model, new FaultPlan(seed, [new FaultSpec(FaultKind.Duplicate, last, p)])).Run(inputs, count);
+        var clean = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(RecordSpikes: true));
+        var faulty = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(Faults: new FaultPlan(seed, [new FaultSpec(FaultKind.Duplicate, last, p)])));
         var emitted = clean.SpikesPerStage[last];
         Assert.True(emitted > 2000, $"the layer should fire plenty ({emitted})");
         AssertBinomial(faulty.Faults.SpikesDuplicated, emitted, p, "duplicated");
@@ -366,8 +368,8 @@ public class FaultEffectTests
         const ulong seed = 5;
         var faults = new FaultPlan(seed, [new FaultSpec(FaultKind.Dead, 0, 0.2, From: 10, To: 29), new FaultSpec(FaultKind.Stuck, 1, 0.15)]);
         var options = new SimulationOptions(6, RecordSpikes: true);
-        var clean = new EventDrivenSimulator(model).Run(inputs, count, options);
-        var faulty = new EventDrivenSimulator(model, faults).Run(inputs, count, options);
+        var clean = new EventDrivenSimulator().Run(model, inputs, count, options);
+        var faulty = new EventDrivenSimulator().Run(model, inputs, count, options with { Faults = faults });
         var size0 = model.Network.Stages[0].ConvShape.Size;
         var size1 = model.Network.Stages[1].ConvShape.Size;
         var dead = Enumerable.Range(0, size0).Where(n => FaultDraw.Uniform(seed, 0, 0, 0, FaultDraw.NoSample, n) < 0.2).ToHashSet();
@@ -411,10 +413,10 @@ public class FaultEffectTests
     {
         var (model, inputs, count) = Dense(5);
         var all = new FaultPlan(1, [new FaultSpec(FaultKind.Dead, 0, 1), new FaultSpec(FaultKind.Stuck, 0, 1), new FaultSpec(FaultKind.Drift, 0, 1, Factor: 2)]);
-        var result = new EventDrivenSimulator(model, all).Run(inputs, count, new SimulationOptions(RecordSpikes: true));
+        var result = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(RecordSpikes: true, Faults: all));
         Assert.Equal(0, result.SpikesPerStage[0]);
         var stuck = new FaultPlan(1, [new FaultSpec(FaultKind.Stuck, 0, 1), new FaultSpec(FaultKind.Drift, 0, 1, Factor: 2)]);
-        var at0 = new EventDrivenSimulator(model, stuck).Run(inputs, count, new SimulationOptions(RecordSpikes: true));
+        var at0 = new EventDrivenSimulator().Run(model, inputs, count, new SimulationOptions(RecordSpikes: true, Faults: stuck));
         Assert.All(at0.SpikeTimes![0], t => Assert.Equal(0, t));
         var size = model.Network.Stages[0].ConvShape.Size * (long)count;
         Assert.Equal(new FaultCounters(0, 0, 0, 0, 0, size, size, 0, 0), at0.Faults);

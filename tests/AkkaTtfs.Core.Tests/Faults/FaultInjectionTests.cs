@@ -30,19 +30,19 @@ public class FaultInjectionTests
             var faults = RandomFaultPlans.Create(rng, model.Network, count);
             var context = $"topology {topology} trial {trial} {random.Description} plan {faults.ToJson(indented: false)}";
 
-            var reference = new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
-            var single = new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(1, RecordSpikes: true));
-            AssertSameRun(reference, single, context + " batch 1");
+            var reference = new EventDrivenSimulator().Run(model, random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true, Faults: faults));
+            var single = new EventDrivenSimulator().Run(model, random.Inputs, count, new SimulationOptions(1, RecordSpikes: true, Faults: faults));
+            ResultAssert.SameFaultyRun(reference, single, context + " batch 1");
 
             var plan = PartitionPlanner.Plan(model.Network, RandomNetworks.RandomSplits(rng, model.Network, 4, 3, 3));
-            var partitioned = new PartitionedSimulator(model, plan, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
-            AssertSameRun(reference, partitioned, $"{context} partitioned {plan.Describe()}");
+            var partitioned = new PartitionedSimulator().Run(model, random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true, Partitions: plan, Faults: faults));
+            ResultAssert.SameFaultyRun(reference, partitioned, $"{context} partitioned {plan.Describe()}");
 
             var other = PartitionPlanner.Plan(model.Network, RandomNetworks.RandomSplits(rng, model.Network, 4, 3, 3));
-            var options = new MessagePassingOptions(BatchSize: rng.Next(1, 10), MaxInFlight: rng.Next(1, 4), RecordSpikes: true, ShuffleSeed: rng.Next(),
-                CrashAtDeliveries: trial % 4 == 3 ? [rng.Next(1, 20), rng.Next(20, 60)] : null);
-            var messages = new MessagePassingSimulator(model, other, faults).Run(random.Inputs, count, options);
-            AssertSameRun(reference, messages, $"{context} message passing {other.Describe()} {options}");
+            var options = new SimulationOptions(BatchSize: rng.Next(1, 10), MaxInFlight: rng.Next(1, 4), RecordSpikes: true, Faults: faults, Partitions: other);
+            var drill = new MessagePassingDrill(ShuffleSeed: rng.Next(), CrashAtDeliveries: trial % 4 == 3 ? [rng.Next(1, 20), rng.Next(20, 60)] : null);
+            var messages = new MessagePassingSimulator(drill).Run(model, random.Inputs, count, options);
+            ResultAssert.SameFaultyRun(reference, messages, $"{context} message passing {other.Describe()} batch {options.BatchSize} credits {options.MaxInFlight} {drill}");
             acted += reference.Faults;
         }
 
@@ -73,17 +73,17 @@ public class FaultInjectionTests
             var faults = new FaultPlan((ulong)rng.NextInt64(), entries);
             var context = $"topology {topology} trial {trial} {random.Description} plan {faults.ToJson(indented: false)}";
 
-            var reference = new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
-            AssertSameRun(reference, new EventDrivenSimulator(model, faults).Run(random.Inputs, count, new SimulationOptions(1, RecordSpikes: true)), context + " batch 1");
+            var reference = new EventDrivenSimulator().Run(model, random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true, Faults: faults));
+            ResultAssert.SameFaultyRun(reference, new EventDrivenSimulator().Run(model, random.Inputs, count, new SimulationOptions(1, RecordSpikes: true, Faults: faults)), context + " batch 1");
             for (var p = 0; p < 3; p++)
             {
                 var plan = PartitionPlanner.Plan(model.Network, RandomNetworks.RandomSplits(rng, model.Network, 4, 3, 3));
-                var partitioned = new PartitionedSimulator(model, plan, faults).Run(random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true));
-                AssertSameRun(reference, partitioned, $"{context} partitioned {plan.Describe()}");
-                var options = new MessagePassingOptions(BatchSize: rng.Next(1, 10), MaxInFlight: rng.Next(1, 4), RecordSpikes: true, ShuffleSeed: rng.Next(),
-                    CrashAtDeliveries: p == 2 ? [rng.Next(1, 20), rng.Next(20, 60)] : null);
-                var messages = new MessagePassingSimulator(model, plan, faults).Run(random.Inputs, count, options);
-                AssertSameRun(reference, messages, $"{context} message passing {plan.Describe()} {options}");
+                var partitioned = new PartitionedSimulator().Run(model, random.Inputs, count, new SimulationOptions(rng.Next(1, 16), RecordSpikes: true, Partitions: plan, Faults: faults));
+                ResultAssert.SameFaultyRun(reference, partitioned, $"{context} partitioned {plan.Describe()}");
+                var options = new SimulationOptions(BatchSize: rng.Next(1, 10), MaxInFlight: rng.Next(1, 4), RecordSpikes: true, Faults: faults, Partitions: plan);
+                var drill = new MessagePassingDrill(ShuffleSeed: rng.Next(), CrashAtDeliveries: p == 2 ? [rng.Next(1, 20), rng.Next(20, 60)] : null);
+                var messages = new MessagePassingSimulator(drill).Run(model, random.Inputs, count, options);
+                ResultAssert.SameFaultyRun(reference, messages, $"{context} message passing {plan.Describe()} batch {options.BatchSize} credits {options.MaxInFlight} {drill}");
             }
 
             Assert.True(reference.SpikesDelivered > 0, context);
@@ -123,15 +123,16 @@ public class FaultInjectionTests
 
         var faults = new FaultPlan(42, entries);
         var options = new SimulationOptions(7, RecordSpikes: true);
-        var clean = new EventDrivenSimulator(model).Run(random.Inputs, 20, options);
-        var faulty = new EventDrivenSimulator(model, faults).Run(random.Inputs, 20, options);
+        var clean = new EventDrivenSimulator().Run(model, random.Inputs, 20, options);
+        var faulty = new EventDrivenSimulator().Run(model, random.Inputs, 20, options with { Faults = faults });
         ResultAssert.BitIdentical(clean, faulty, random.Description);
         Assert.Equal(clean.SpikesDelivered, faulty.SpikesDelivered);
         var neurons = Enumerable.Range(0, hidden).Sum(l => (long)model.Network.Stages[l].ConvShape.Size);
         Assert.Equal(new FaultCounters(0, 0, 0, 0, 0, 0, neurons * 20, 0, 0), faulty.Faults);
 
         var plan = PartitionPlanner.Plan(model.Network, "2");
-        var distributed = new MessagePassingSimulator(model, plan, faults).Run(random.Inputs, 20, new MessagePassingOptions(BatchSize: 3, RecordSpikes: true, ShuffleSeed: 9));
+        var distributed = new MessagePassingSimulator(new MessagePassingDrill(ShuffleSeed: 9))
+            .Run(model, random.Inputs, 20, new SimulationOptions(BatchSize: 3, RecordSpikes: true, Faults: faults, Partitions: plan));
         ResultAssert.BitIdentical(clean, distributed, random.Description);
         Assert.Equal(faulty.Faults, distributed.Faults);
     }
@@ -166,13 +167,5 @@ public class FaultInjectionTests
         var bad = new FaultPlan(3, [new FaultSpec(FaultKind.Drop, 1, 0.5)]);
         var misfit = Assert.Throws<FaultPlanException>(() => setup.Build(PartitionSetup.Parameters(model, plan, 0), false, bad));
         Assert.Equal(0, misfit.EntryIndex);
-    }
-
-    /// <summary>Same outputs, spikes, SynOps, spike times, fault counters and delivered spikes.</summary>
-    internal static void AssertSameRun(SimulationResult expected, SimulationResult actual, string context)
-    {
-        ResultAssert.BitIdentical(expected, actual, context);
-        Assert.True(expected.Faults == actual.Faults, $"{context}: counters {expected.Faults} vs {actual.Faults}");
-        Assert.True(expected.SpikesDelivered == actual.SpikesDelivered, $"{context}: delivered {expected.SpikesDelivered} vs {actual.SpikesDelivered}");
     }
 }

@@ -124,8 +124,8 @@ public class RuntimeFaultParsingTests
         var model = RandomModel.Create(network, 5);
         var inputs = Enumerable.Range(0, 12 * 20).Select(i => (i % 5) / 5f).ToArray();
         var plan = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 0, "at": 0 }, { "kind": "kill", "node": 1, "at": 0 } ] }""");
-        var clean = new EventDrivenSimulator(model).Run(inputs, 20);
-        var withRuntime = new EventDrivenSimulator(model, plan).Run(inputs, 20);
+        var clean = new EventDrivenSimulator().Run(model, inputs, 20);
+        var withRuntime = new EventDrivenSimulator().Run(model, inputs, 20, new SimulationOptions(Faults: plan));
         Support.ResultAssert.SameFaultyRun(clean, withRuntime, "runtime faults on the event engine");
     }
 }

@@ -1,6 +1,3 @@
-using AkkaTtfs.Core.Partitioning;
-using AkkaTtfs.Core.Distributed;
-using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 
@@ -10,14 +7,39 @@ namespace AkkaTtfs.Core.Engines.Oracles;
 /// Oracle: the SNN of docs/ttfs-method.md section 2 stepped one time step at a time in double precision, with the
 /// dynamic-threshold test at every step (not the closed form) and spikes delivered scatter-style through max pooling.
 /// Written independently of <see cref="QuantisedDnn"/>, of <c>TemporalKernel</c> and of the fast simulators.
+/// As an <see cref="ISimulationEngine"/> it fills what it computes (predictions, output potentials rounded to float,
+/// spikes per stage, spike times when asked) and says so in <see cref="SimulationResult.Recorded"/>; the double
+/// values are in <see cref="Simulate"/>'s <see cref="OracleResult"/>.
 /// </summary>
-public static class ClockDrivenSimulator
+public sealed class ClockDrivenSimulator : ISimulationEngine
 {
-    /// <summary>Simulates <paramref name="count"/> samples laid out [sample][Network.Input.Size], each for L*T steps.</summary>
-    public static OracleResult Run(SnnModel model, float[] inputs, int count)
+    /// <summary>What the oracle computes: the other fields of its <see cref="SimulationResult"/> are not recorded.</summary>
+    public const ResultFields Fields =
+        ResultFields.Shape | ResultFields.Predictions | ResultFields.OutputPotentials | ResultFields.SpikesPerStage | ResultFields.SpikeTimes | ResultFields.FirstLayerMacs;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Batch size, partitions and credits mean nothing to a sample-by-sample stepper and are ignored; faults are
+    /// refused (it injects none, and a fault-free result passed off as a faulty one would mislead).
+    /// </remarks>
+    public SimulationResult Run(SnnModel model, SimulationInputs inputs, SimulationOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Faults is not null) throw new ArgumentException("the clock-driven oracle injects no faults; run it without a fault plan", nameof(options));
+        inputs.CheckFits(model);
+        var oracle = Simulate(model, inputs.Values.Span, inputs.Count);
+        var potentials = oracle.OutputPotentials.Select(u => (float)u).ToArray();
+        var macs = model.InputMode == InputMode.Analog ? model.Network.Stages[0].Macs * (long)inputs.Count : 0;
+        return new SimulationResult(oracle.SampleCount, oracle.ClassCount, oracle.Predictions, potentials, oracle.SpikesPerStage,
+            0, 0, macs, options.RecordSpikes ? oracle.SpikeTimes : null, model.T, recorded: Fields);
+    }
+
+    /// <summary>Simulates <paramref name="count"/> samples laid out [sample][Network.Input.Size], each for L*T steps, in double.</summary>
+    public static OracleResult Simulate(SnnModel model, ReadOnlySpan<float> inputs, int count)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         var inputSize = model.Network.Input.Size;
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (inputs.Length < (long)count * inputSize)
@@ -43,7 +65,7 @@ public static class ClockDrivenSimulator
 
         for (var sample = 0; sample < count; sample++)
         {
-            network.Simulate(inputs.AsSpan(sample * inputSize, inputSize));
+            network.Simulate(inputs.Slice(sample * inputSize, inputSize));
             for (var s = 0; s < hiddenCount; s++)
             {
                 var neurons = network.Membrane[s].Length;

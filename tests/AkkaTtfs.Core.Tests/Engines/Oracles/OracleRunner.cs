@@ -17,7 +17,7 @@ internal static class OracleRunner
     public static OracleResult Run(string oracle, SnnModel model, float[] inputs, int count) => oracle switch
     {
         Dnn => QuantisedDnn.Forward(model, inputs, count),
-        Clock => ClockDrivenSimulator.Run(model, inputs, count),
+        Clock => ClockDrivenSimulator.Simulate(model, inputs, count),
         _ => throw new ArgumentException($"unknown oracle {oracle}", nameof(oracle)),
     };
 }

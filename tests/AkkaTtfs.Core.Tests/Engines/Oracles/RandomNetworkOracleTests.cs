@@ -36,7 +36,7 @@ public class RandomNetworkOracleTests(ITestOutputHelper output)
             var random = RandomNetworks.Create(topology, inputMode, (1000 * topology) + (100 * (int)inputMode) + seed, SamplesPerSeed);
             var model = random.Model;
             var dnn = QuantisedDnn.Forward(model, random.Inputs, random.Count);
-            var clock = ClockDrivenSimulator.Run(model, random.Inputs, random.Count);
+            var clock = ClockDrivenSimulator.Simulate(model, random.Inputs, random.Count);
             var hiddenCount = model.Network.SpikingLayerCount;
 
             for (var sample = 0; sample < random.Count; sample++)

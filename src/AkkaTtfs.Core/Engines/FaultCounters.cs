@@ -1,4 +1,4 @@
-namespace AkkaTtfs.Core.Faults;
+namespace AkkaTtfs.Core.Engines;
 
 /// <summary>
 /// How often each injected fault acted, summed over samples (and, in partitioned and distributed runs,
@@ -22,6 +22,9 @@ namespace AkkaTtfs.Core.Faults;
 /// The spike counters count deliveries (copies): a spike an earlier duplicate entry copied counts once per copy
 /// in a later drop, delay, late or jitter count, since it is that many messages. So the pooled spikes a layer
 /// emits, minus SpikesDropped and SpikesLate, plus SpikesDuplicated, are its SpikesDelivered.
+/// It lives with the engines, not with the faults, because a <see cref="SimulationResult"/> carries it and a
+/// <see cref="IStageFaultHook"/> returns it: a plain counter record with no fault logic, so the engines need
+/// nothing from Core/Faults.
 /// </remarks>
 public readonly record struct FaultCounters(
     long SpikesDropped,
@@ -82,24 +85,4 @@ public readonly record struct FaultCounters(
     public static FaultCounters operator +(FaultCounters left, FaultCounters right) => Add(left, right);
 
     public override string ToString() => string.Join(", ", Entries().Select(e => $"{e.Key}={e.Value}"));
-}
-
-/// <summary>Mutable tally a firing pass accumulates into (with its scratch buffers); <see cref="ToCounters"/> freezes it.</summary>
-internal sealed class FaultTally
-{
-    public double[]? LogFactors;
-    public int[]? Stamps;
-    public int Stamp;
-
-    public long SpikesDropped;
-    public long SpikesDelayed;
-    public long SpikesLate;
-    public long SpikesJittered;
-    public long NeuronsKilled;
-    public long NeuronsStuck;
-    public long NeuronsDrifted;
-    public long SpikesDuplicated;
-
-    public FaultCounters ToCounters() =>
-        new(SpikesDropped, SpikesDelayed, SpikesLate, SpikesJittered, NeuronsKilled, NeuronsStuck, NeuronsDrifted, 0, 0, SpikesDuplicated);
 }
