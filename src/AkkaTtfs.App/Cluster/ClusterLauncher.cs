@@ -3,6 +3,7 @@ using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
+using AkkaTtfs.Core.Training;
 
 namespace AkkaTtfs.App.Cluster;
 
@@ -14,30 +15,44 @@ public sealed record ClusterSetup(int Nodes, IReadOnlyList<string> Seeds, string
 
 /// <summary>
 /// Starts the nodes of a run (an embedded cluster in this process, or a coordinator node joining seeds),
-/// runs one request on them through today's <see cref="ClusterRuntime"/> API and takes them down again.
+/// hands the job to the coordinator actor of this process and takes the nodes down again.
 /// </summary>
 public static class ClusterLauncher
 {
     /// <summary>Akka's INFO lines (joins, leaves, shutdown) would drown the report; warnings and errors still show.</summary>
     public const string QuietLogging = "akka.loglevel = WARNING\nakka.stdout-loglevel = ERROR";
 
-    /// <summary>Runs <paramref name="count"/> samples of <paramref name="inputs"/> on the cluster of <paramref name="setup"/>.</summary>
+    /// <summary>Runs <paramref name="count"/> samples of <paramref name="inputs"/> with a ready model on the cluster of <paramref name="setup"/>.</summary>
     public static RunOutcome Run(SnnModel model, PartitionPlan plan, float[] inputs, int count, RunOptions options, ClusterSetup setup, FaultPlan? faults, IAppEvents events)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        var job = new RunJob(NewRunId(), new ModelSource.Ready(model), _ => plan, new JobInputs.Normalised(inputs, count)) { Options = options, Faults = faults };
+        return RunJob(job, plan, setup, trainer: null, events, count, onTrained: null, CancellationToken.None).Run;
+    }
+
+    /// <summary>
+    /// Starts the nodes (the cluster comes first), then hands <paramref name="job"/> to this process's long-lived
+    /// coordinator: it waits for the workers, trains through <paramref name="trainer"/> when the job asks for a
+    /// trained model, deploys, simulates and collects. <paramref name="plannedFor"/> is the plan the preflight
+    /// checked (the job plans again once its model exists). <paramref name="onTrained"/> hears the trained model
+    /// as soon as training ends, before deployment, so that a caller can keep it whatever happens next.
+    /// Cancelling <paramref name="ct"/> (Ctrl+C) cancels training or stops the run.
+    /// </summary>
+    public static JobOutcome RunJob(RunJob job, PartitionPlan plannedFor, ClusterSetup setup, ITrainer? trainer, IAppEvents events, int samples,
+        Action<TrainedBy>? onTrained, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(events);
-        Preflight.CheckClusterRun(faults, plan, setup);
+        Preflight.CheckClusterRun(job.Faults, plannedFor, setup);
         var started = new List<ClusterNode>();
         try
         {
-            var coordinator = setup.Seeds.Count == 0 ? StartEmbedded(setup, faults, started, events) : StartCoordinator(setup, faults, started, events);
-            foreach (var node in started) node.WaitUntilUpAsync(setup.JoinTimeout).GetAwaiter().GetResult();
-            var workers = ClusterRuntime.DiscoverWorkersAsync(coordinator.System, setup.Nodes, setup.JoinTimeout).GetAwaiter().GetResult();
-            events.Status($"deploying {plan.Partitions.Count} partitions ({plan.Describe()}) on {workers.Count} worker node(s); simulating {count} samples");
-            var runId = "run-" + Guid.NewGuid().ToString("N")[..12];
-            return ClusterRuntime.RunAsync(coordinator.System, new RunRequest(runId, model, plan, inputs, count, options) { Faults = faults }, workers, events.Simulation(count))
-                .GetAwaiter().GetResult();
+            var coordinator = setup.Seeds.Count == 0 ? StartEmbedded(setup, job.Faults, started, events) : StartCoordinator(setup, job.Faults, started, events);
+            foreach (var node in started) node.WaitUntilUpAsync(setup.JoinTimeout, ct).GetAwaiter().GetResult();
+            var handle = ClusterRuntime.StartCoordinator(coordinator.System, trainer);
+            var observed = new CoordinatorEvents(events, samples, onTrained);
+            return handle.RunAsync(job with { Workers = setup.Nodes, JoinTimeout = setup.JoinTimeout }, observed, ct).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is ClusterJoinException or RunFailedException or Akka.Configuration.ConfigurationException)
         {
@@ -48,6 +63,9 @@ public static class ClusterLauncher
             ShutDown(started, embedded: setup.Seeds.Count == 0);
         }
     }
+
+    /// <summary>A run id unique enough for one cluster's life.</summary>
+    public static string NewRunId() => "run-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>
     /// Links are cut through the throttler transport adapter: an embedded cluster loads it when the plan cuts or

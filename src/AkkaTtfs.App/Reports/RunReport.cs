@@ -33,9 +33,26 @@ public sealed record RunReport(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FaultComparisonReport? Faults { get; init; }
 
+    /// <summary>Who trained the model, when this run trained one: the coordinator node, when, with which options.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TrainedByReport? TrainedBy { get; init; }
+
     /// <summary>Where the trained model was written, when this run trained one.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TrainedModel { get; init; }
+}
+
+/// <summary>Provenance of a model the run's coordinator trained.</summary>
+public sealed record TrainedByReport(string Coordinator, DateTimeOffset Started, DateTimeOffset Finished, double Seconds, string Data, string Architecture,
+    string Preset, int Epochs, int Seed)
+{
+    public static TrainedByReport Of(AkkaTtfs.Cluster.Runtime.TrainedBy by)
+    {
+        ArgumentNullException.ThrowIfNull(by);
+        var o = by.Options;
+        return new TrainedByReport(by.Coordinator, by.Started, by.Finished, (by.Finished - by.Started).TotalSeconds, o.Data, o.Architecture,
+            AkkaTtfs.Core.Training.TrainingPresets.Name(o.Preset), o.Epochs, o.Seed);
+    }
 }
 
 /// <summary>Traffic totals of a run and per node pair (the injector counts as "coordinator").</summary>

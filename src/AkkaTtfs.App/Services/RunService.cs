@@ -75,10 +75,10 @@ public sealed class PreparedRun
 public sealed record RunResult(RunReport Report, string Folder);
 
 /// <summary>
-/// <c>run</c>, the main job: obtain a model (train it through <see cref="ITrainer"/>, or load a file), run the
-/// test split on a cluster, verify against the Core reference, write the report folder (report.json,
-/// links.csv, predictions.csv). The one place the run is orchestrated: moving training into the coordinator
-/// changes <see cref="Execute"/> only.
+/// <c>run</c>, the main job: start the cluster, hand the coordinator actor a job (train through the injected
+/// <see cref="ITrainer"/>, or a loaded model file; deploy; run the test split), verify against the Core
+/// reference, write the report folder (report.json, links.csv, predictions.csv, and model.safetensors with
+/// training.json when the coordinator trained). The one place the run is orchestrated.
 /// </summary>
 public sealed class RunService(ITrainer trainer, IAppEvents events)
 {
@@ -116,8 +116,11 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         return new PreparedRun(settings, folder, pair, faults, model, training, plan);
     }
 
-    /// <summary>Trains (if asked), runs on the cluster, verifies and writes the report folder.</summary>
-    public RunResult Execute(PreparedRun run)
+    /// <summary>
+    /// Starts the cluster, has its coordinator train (if asked) and run the test split, verifies and writes the
+    /// report folder. Cancelling <paramref name="ct"/> (Ctrl+C) cancels training or stops the run.
+    /// </summary>
+    public RunResult Execute(PreparedRun run, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         var outFolder = OutputFolder.Create(run.Folder);
@@ -125,12 +128,15 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         var finished = false;
         try
         {
-            var (model, plan) = ObtainModel(run, path => trainedModel = path);
-            var report = Simulate(run, model, plan, trainedModel);
+            var test = run.Data.Test;
+            var n = Math.Min(run.Settings.Limit ?? test.Count, test.Count);
+            var outcome = ClusterLauncher.RunJob(NewJob(run), run.Plan, run.Settings.Cluster, trainer, events, n,
+                trained => trainedModel = KeepTrainedModel(run, trained), ct);
+            var report = Verify(run, outcome, trainedModel);
             finished = true;
             return new RunResult(report, run.Folder);
         }
-        catch (Exception ex) when (trainedModel is not null && !finished)
+        catch (Exception ex) when (trainedModel is not null && !finished && ex is not OperationCanceledException)
         {
             // Minutes of training are not thrown away with a failed cluster run: the folder stays, with the model.
             var kept = $"the trained model is kept in {trainedModel} (rerun with --model {trainedModel})";
@@ -145,37 +151,47 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         }
     }
 
-    /// <summary>The model file, or a model trained now through the trainer (saved in the folder with its training report).</summary>
-    private (SnnModel Model, PartitionPlan Plan) ObtainModel(PreparedRun run, Action<string> trained)
-    {
-        if (run.Model is not null)
-        {
-            events.Status($"model: {Path.GetFullPath(run.Settings.ModelFile!)} ({run.Model.Network.Architecture})");
-            return (run.Model, run.Plan);
-        }
-
-        var training = run.Training!;
-        events.Status($"training {training.Architecture} ({training.Preset.Name()}, {training.Epochs} epochs) on {run.Data.Train.Name}");
-        var result = trainer.Train(training, events.Training(), CancellationToken.None);
-        var modelPath = Path.Combine(run.Folder, "model.safetensors");
-        ModelFile.Save(result.Model, modelPath);
-        trained(modelPath);
-        OutputFiles.WriteText(Path.Combine(run.Folder, "training.json"), result.Report.ToJson());
-        events.Status(string.Create(CultureInfo.InvariantCulture,
-            $"trained: surrogate test accuracy {result.Report.SurrogateTestAccuracy:P2}; model written to {modelPath}"));
-        return (result.Model, Preflight.PlanPartitions(result.Model.Network, run.Settings.Partitions));
-    }
-
-    /// <summary>The cluster run, the verification against the Core reference with the same plan, and the files.</summary>
-    private RunReport Simulate(PreparedRun run, SnnModel model, PartitionPlan plan, string? trainedModel)
+    /// <summary>The job for the coordinator: the model file, or training through the trainer it was started with.</summary>
+    private RunJob NewJob(PreparedRun run)
     {
         var settings = run.Settings;
-        var test = run.Data.Test;
-        var n = Math.Min(settings.Limit ?? test.Count, test.Count);
-        var inputs = test.NormaliseRange(0, n, model.Normalisation);
-        var labels = Preflight.Labels(test, n);
-        var options = new RunOptions(settings.Batch, settings.Cluster.InFlight, RecordSpikes: false);
-        var outcome = ClusterLauncher.Run(model, plan, inputs, n, options, settings.Cluster, run.Faults, events);
+        ModelSource source;
+        if (run.Model is not null)
+        {
+            events.Status($"model: {Path.GetFullPath(settings.ModelFile!)} ({run.Model.Network.Architecture})");
+            source = new ModelSource.Ready(run.Model);
+        }
+        else
+        {
+            var training = run.Training!;
+            events.Status($"the coordinator trains {training.Architecture} ({training.Preset.Name()}, {training.Epochs} epochs) on {run.Data.Train.Name}");
+            source = new ModelSource.Train(training);
+        }
+
+        return new RunJob(ClusterLauncher.NewRunId(), source, AkkaTtfs.Cluster.Runtime.RunJob.Split(settings.Partitions), new JobInputs.TestSplit(run.Data.Test, settings.Limit))
+        {
+            Options = new RunOptions(settings.Batch, settings.Cluster.InFlight, RecordSpikes: false),
+            Faults = run.Faults,
+        };
+    }
+
+    /// <summary>Saves the model the coordinator trained (and its training report) as soon as training ends.</summary>
+    private string KeepTrainedModel(PreparedRun run, TrainedBy trained)
+    {
+        var modelPath = Path.Combine(run.Folder, "model.safetensors");
+        ModelFile.Save(trained.Result.Model, modelPath);
+        OutputFiles.WriteText(Path.Combine(run.Folder, "training.json"), trained.Report.ToJson());
+        events.Status(string.Create(CultureInfo.InvariantCulture,
+            $"trained: surrogate test accuracy {trained.Report.SurrogateTestAccuracy:P2}; model written to {modelPath}"));
+        return modelPath;
+    }
+
+    /// <summary>The verification against the Core reference with the same plan, and the files.</summary>
+    private RunReport Verify(PreparedRun run, JobOutcome job, string? trainedModel)
+    {
+        var settings = run.Settings;
+        var (model, plan, inputs, n, outcome) = (job.Model, job.Plan, job.Inputs, job.Count, job.Run);
+        var labels = Preflight.Labels(run.Data.Test, n);
 
         ResultComparison? verification = null;
         double referenceSeconds = 0;
@@ -187,7 +203,11 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
             verification = reference.Compare(outcome.Result);
         }
 
-        var report = RunReports.Build(model, plan, outcome, labels, verification, referenceSeconds) with { TrainedModel = trainedModel };
+        var report = RunReports.Build(model, plan, outcome, labels, verification, referenceSeconds) with
+        {
+            TrainedModel = trainedModel,
+            TrainedBy = job.TrainedBy is { } by ? TrainedByReport.Of(by) : null,
+        };
         if (run.Faults is not null)
         {
             // The fault-free run for the comparison comes from the Core event engine, which the cluster equals bit for bit.

@@ -7,6 +7,9 @@ internal static class CliErrors
 {
     public const int BadInput = 2;
 
+    /// <summary>Exit code of a command stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
     public static int Run(Func<int> action)
     {
         try
@@ -18,6 +21,30 @@ internal static class CliErrors
             Console.Error.WriteLine($"error: {OneLine(ex.Message)}");
             return BadInput;
         }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted");
+            return Interrupted;
+        }
+    }
+
+    /// <summary>
+    /// A token cancelled by the first Ctrl+C, so that a long command (training, a cluster run) stops cleanly and
+    /// removes what it made; a second Ctrl+C ends the process at once, as usual.
+    /// </summary>
+    public static CancellationTokenSource CancelOnCtrlC()
+    {
+        var source = new CancellationTokenSource();
+        ConsoleCancelEventHandler? handler = null;
+        handler = (_, e) =>
+        {
+            Console.CancelKeyPress -= handler;
+            e.Cancel = true;
+            Console.Error.WriteLine("interrupting (Ctrl+C again to end at once)");
+            source.Cancel();
+        };
+        Console.CancelKeyPress += handler;
+        return source;
     }
 
     /// <summary>The application layer's expected failures (<see cref="ExpectedFailures"/>) and the CLI's own usage errors.</summary>

@@ -59,7 +59,8 @@ internal static class RunCommand
                 Cluster = CliOptions.Setup(cluster.Read(parse), parse.GetValue(nodes), parse.GetValue(seedNodes) ?? []),
             };
             var prepared = RunService.Prepare(settings);
-            var result = new RunService(new SurrogateTrainer(), new ConsoleEvents()).Execute(prepared);
+            using var interrupt = CliErrors.CancelOnCtrlC();
+            var result = new RunService(new SurrogateTrainer(), new ConsoleEvents()).Execute(prepared, interrupt.Token);
             ReportPrinter.Print(result.Report);
             Console.WriteLine($"report folder      {result.Folder}");
             if (result.Report.BitIdenticalToReference == false)
