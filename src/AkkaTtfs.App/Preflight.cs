@@ -99,6 +99,9 @@ public static class Preflight
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(setup);
         CheckClusterConfig(setup.ConfigFile);     // the CLI read it already; another host may not have
+        OptionRanges.Nodes(setup.Seeds.Count > 0).Check("--nodes", setup.Nodes);
+        OptionRanges.JoinTimeout.Check("--join-timeout", (long)Math.Ceiling(setup.JoinTimeout.TotalSeconds));
+        OptionRanges.InFlight.Check("--in-flight", setup.InFlight);
         if (faults is not null)
         {
             try

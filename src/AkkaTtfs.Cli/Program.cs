@@ -32,6 +32,6 @@ internal static class Program
             return CliErrors.BadInput;
         }
 
-        return parse.Invoke();
+        return LastLineOfDefence.Invoke(parse);
     }
 }

@@ -12,20 +12,71 @@ public static class CampaignFiles
         "delivered_vs_fault_free", "synops_per_sample", "predictions_changed", "identical_to_fault_free", "seconds", "samples_per_second", "cpu_seconds", "samples_per_cpu_second",
         "cpu_time_vs_fault_free"];
 
-    /// <summary>Writes the folder's files; returns the report with the plot's file name.</summary>
+    /// <summary>
+    /// Checks before the campaign runs that its folder can be made (no file in the way, a writable folder
+    /// above it) and that every file it will hold can be written (<see cref="OutputFiles.CheckOutputFile"/>).
+    /// </summary>
+    public static void Check(string folder, string sweep)
+    {
+        var full = Path.GetFullPath(folder);
+        var existing = full;
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing) || new FileInfo(existing).LinkTarget is not null)
+                throw new UsageException($"--out {full}: {existing} is a file; give a folder for the campaign");
+            existing = Path.GetDirectoryName(existing) ?? throw new UsageException($"--out {full}: no folder above it exists");
+        }
+
+        if (existing != full)
+        {
+            try
+            {
+                // A name in the folder that will hold the new ones: the same question (may a file be made here?).
+                AkkaTtfs.Core.IO.OutputFile.CheckWritable(Path.Combine(existing, Path.GetFileName(full)));
+            }
+            catch (AkkaTtfs.Core.IO.OutputFileException ex)
+            {
+                throw new UsageException($"--out {full}: the folder cannot be made in {existing}: {ex.Problem}");
+            }
+
+            return;
+        }
+
+        foreach (var name in FileNames(sweep)) OutputFiles.CheckOutputFile(Path.Combine(full, name), "--out");
+    }
+
+    /// <summary>
+    /// Writes the folder's files; returns the report with the plot's file name. When a file fails, the files
+    /// this call created and the folders it made are removed again: a failed campaign leaves nothing behind.
+    /// </summary>
     public static CampaignReport Write(string folder, CampaignReport report, FaultKind kind, (double Rate, int Steps, double Factor) first)
     {
         ArgumentNullException.ThrowIfNull(report);
-        Directory.CreateDirectory(folder);
-        var xLabel = AxisLabel(kind, report.Sweep, first.Rate, first.Steps, first.Factor);
-        var title = $"{report.Architecture}: accuracy vs {xLabel}";
-        var series = report.Layers.Select(l => ($"layer {l}", report.Points.Where(p => p.Layer == l).Select(p => (p.X, p.Accuracy * 100)).ToArray())).ToArray();
-        var plotFile = FaultPlot.Write(folder, $"accuracy-vs-{report.Sweep}", title, xLabel, report.FaultFree.Accuracy * 100, series);
-        report = report with { Plot = Path.GetFileName(plotFile) };
-        OutputFiles.WriteText(Path.Combine(folder, "campaign.json"), ReportSerializer.Serialize(report));
-        WriteCsv(Path.Combine(folder, "campaign.csv"), report.Points);
-        return report;
+        var made = OutputFolder.Create(folder);
+        var created = FileNames(report.Sweep).Select(n => Path.Combine(folder, n)).Concat([Path.Combine(folder, PlotName(report.Sweep) + ".svg")])
+            .Where(f => !File.Exists(f)).ToArray();
+        try
+        {
+            var xLabel = AxisLabel(kind, report.Sweep, first.Rate, first.Steps, first.Factor);
+            var title = $"{report.Architecture}: accuracy vs {xLabel}";
+            var series = report.Layers.Select(l => ($"layer {l}", report.Points.Where(p => p.Layer == l).Select(p => (p.X, p.Accuracy * 100)).ToArray())).ToArray();
+            var plotFile = FaultPlot.Write(folder, PlotName(report.Sweep), title, xLabel, report.FaultFree.Accuracy * 100, series);
+            report = report with { Plot = Path.GetFileName(plotFile) };
+            OutputFiles.WriteText(Path.Combine(folder, "campaign.json"), ReportSerializer.Serialize(report));
+            WriteCsv(Path.Combine(folder, "campaign.csv"), report.Points);
+            return report;
+        }
+        catch
+        {
+            foreach (var file in created.Where(File.Exists)) File.Delete(file);
+            made.RemoveIfCreated();
+            throw;
+        }
     }
+
+    private static string PlotName(string sweep) => $"accuracy-vs-{sweep}";
+
+    private static string[] FileNames(string sweep) => [PlotName(sweep) + ".png", "campaign.json", "campaign.csv"];
 
     private static void WriteCsv(string path, IReadOnlyList<CampaignPoint> points)
     {

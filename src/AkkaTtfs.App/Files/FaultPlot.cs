@@ -17,7 +17,7 @@ public static class FaultPlot
         }
         catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
         {
-                        var svg = Path.Combine(folder, name + ".svg");
+            var svg = Path.Combine(folder, name + ".svg");
             OutputFiles.WriteText(svg, Svg(title, xLabel, reference, series));
             return svg;
         }
@@ -42,7 +42,7 @@ public static class FaultPlot
         plot.XLabel(xLabel);
         plot.YLabel("accuracy (%)");
         plot.ShowLegend(ScottPlot.Alignment.LowerLeft);
-        plot.SavePng(path, 900, 560);
+        OutputFiles.WriteBytes(path, plot.GetImageBytes(900, 560, ScottPlot.ImageFormat.Png));     // through OutputFile: never half a PNG
     }
 
     /// <summary>A self-contained SVG line chart (no fonts or native code needed to write it).</summary>

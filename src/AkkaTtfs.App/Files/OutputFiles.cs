@@ -1,60 +1,155 @@
-using System.Text;
+using AkkaTtfs.Core.IO;
 
 namespace AkkaTtfs.App.Files;
 
 /// <summary>
-/// Files the application writes, checked before any work starts, and written so that a failure never
-/// leaves half a file behind. (Moved from the CLI as it was; Core's safe-output helper will replace WriteText.)
+/// The files the application writes: every one checked by <see cref="CheckOutputFile"/> before any work
+/// starts, and written at the end by Core's <see cref="OutputFile"/> (a regular file through a temporary
+/// file and a rename; a device or a pipe written through, never replaced; a folder, socket or disk refused).
 /// </summary>
 public static class OutputFiles
 {
+    private static readonly System.Text.UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
     /// <summary>
-    /// A file an option will write: not a folder, and in a folder that exists (checked before a run that
-    /// may take minutes, not after it).
+    /// Checks, before a run that may take minutes, that <paramref name="option"/>'s file can be written by
+    /// <see cref="OutputFile"/>'s rule; a problem is one <see cref="UsageException"/> naming the option and the file.
     /// </summary>
     public static void CheckOutputFile(string path, string option)
     {
-        var full = Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new UsageException($"{option} {full} is a folder; give a file name");
-        var folder = Path.GetDirectoryName(full);
-        if (folder is null || !Directory.Exists(folder)) throw new UsageException($"{option} {full}: the folder {folder} does not exist");
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        try
+        {
+            OutputFile.CheckWritable(path);
+        }
+        catch (OutputFileException ex)
+        {
+            throw new UsageException($"{option} {ex.FilePath}: {ex.Problem}");
+        }
     }
 
     /// <summary>
-    /// Writes <paramref name="path"/> through a temporary file in the same folder and a rename, so that an
-    /// error midway (a full disk, a bug) leaves the old file or none, never a truncated one.
+    /// Writes <paramref name="path"/> by <see cref="OutputFile"/>'s rule; <paramref name="write"/> fills the stream.
+    /// An interrupt (<see cref="WriteGate"/>) stops the write at the next block of bytes, and the temporary file goes.
     /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        WriteGate.Writing(() => OutputFile.Write(path, stream =>
+        {
+            using var interruptible = new InterruptibleStream(stream);
+            write(interruptible);
+        }));
+    }
+
+    /// <summary>UTF-8 text (no byte-order mark), as <see cref="Write"/>.</summary>
     public static void WriteText(string path, Action<TextWriter> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var full = Path.GetFullPath(path);
-        if (File.Exists(full) && (new FileInfo(full).LinkTarget is not null || full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal)))
+        Write(path, stream =>
         {
-            // /dev/stdout, /dev/fd/N (a shell's >(...)), a symlink the user made: written through, not replaced by a renamed file.
-            using var direct = new StreamWriter(full, false, new UTF8Encoding(false));
-            write(direct);
-            return;
+            using var writer = new StreamWriter(stream, Utf8NoBom, bufferSize: 1 << 16, leaveOpen: true);
+            write(writer);
+        });
+    }
+
+    public static void WriteText(string path, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        WriteText(path, writer => writer.Write(text));
+    }
+
+    public static void WriteBytes(string path, ReadOnlyMemory<byte> bytes) => Write(path, stream => stream.Write(bytes.Span));
+
+    /// <summary>Passes writes through to the output file, refusing them once the process is interrupted.</summary>
+    private sealed class InterruptibleStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
         }
 
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                using (var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true))
-                    write(writer);
-                stream.Flush(flushToDisk: true);   // on disk before the rename makes it the file, as ModelFile.Save does
-            }
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            WriteGate.ThrowIfInterrupted();
+            inner.Write(buffer);
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>
+/// Whether this process is writing an output file, so that an interrupt (Ctrl+C) knows whether it may end the
+/// process at once. Outputs are written only at the end of a command: an interrupt during the work ends it
+/// with nothing written; one during a write makes the write stop (<see cref="ThrowIfInterrupted"/> in long
+/// writers, the check before every file), so that <see cref="OutputFile"/> removes its temporary file and no
+/// further file is started.
+/// </summary>
+public static class WriteGate
+{
+    private static readonly Lock Gate = new();
+    private static int _writing;
+    private static volatile bool _interrupted;
+
+    /// <summary>True once <see cref="Interrupt"/> was called.</summary>
+    public static bool Interrupted => _interrupted;
+
+    /// <summary>
+    /// Marks the process interrupted: no further write starts. Returns true when no write is in progress, so
+    /// the caller may end the process now without leaving a file behind.
+    /// </summary>
+    public static bool Interrupt()
+    {
+        lock (Gate)
+        {
+            _interrupted = true;
+            return _writing == 0;
         }
     }
 
-    public static void WriteText(string path, string text) => WriteText(path, w => w.Write(text));
+    /// <summary>Throws <see cref="OperationCanceledException"/> once interrupted (long writers call it every few thousand lines).</summary>
+    public static void ThrowIfInterrupted()
+    {
+        if (_interrupted) throw new OperationCanceledException("interrupted while writing an output file");
+    }
+
+    /// <summary>Runs <paramref name="write"/> as a write in progress; refused once interrupted.</summary>
+    public static void Writing(Action write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        lock (Gate)
+        {
+            ThrowIfInterrupted();
+            _writing++;
+        }
+
+        try
+        {
+            write();
+        }
+        finally
+        {
+            lock (Gate) _writing--;
+        }
+    }
 }
 
 /// <summary>

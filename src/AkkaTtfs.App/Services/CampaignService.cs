@@ -70,15 +70,8 @@ public sealed class CampaignService(IAppEvents events)
         var sweep = CheckSweep(s);
         Preflight.AtLeastOne(s.Batch, "--batch");
         Preflight.AtLeastOne(s.Repeat, "--repeat");
-        if (s.OutFolder is { } outFolder)
-        {
-            // Checked up front along the whole path, not when the campaign's results are written.
-            var full = Path.GetFullPath(outFolder);
-            for (var d = full; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
-            {
-                if (File.Exists(d)) throw new UsageException($"--out {full}: {d} is a file; give a folder for the campaign");
-            }
-        }
+        OptionRanges.Repeat.Check("--repeat", s.Repeat);
+        if (s.OutFolder is { } outFolder) CampaignFiles.Check(Path.GetFullPath(outFolder), sweep);     // every file, before the campaign runs
 
         var model = ModelFile.Load(Path.GetFullPath(s.ModelFile));
         var with = s.WithFile is { } withFile ? Preflight.LoadFaultPlan(withFile) : null;

@@ -20,13 +20,14 @@ public sealed class EvaluateService(IAppEvents events)
     public EvaluationReport Run(EvaluateSettings s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        Preflight.AtLeastOne(s.Limit, "--limit");
-        Preflight.AtLeastOne(s.Threads, "--threads");
+        OptionRanges.Limit.Check("--limit", s.Limit);
+        OptionRanges.Threads.Check("--threads", s.Threads);
         if (s.ReportOut is { } reportTarget) OutputFiles.CheckOutputFile(reportTarget, "--report");
         var modelPath = Path.GetFullPath(s.ModelFile);
         var snn = ModelFile.Load(modelPath);
         var pair = DatasetCatalog.Load(s.Data);
         var dataset = s.TrainSplit ? pair.Train : pair.Test;
+        Preflight.CheckFits(snn, dataset);     // before "evaluating" is printed, not inside the evaluation
         TorchRuntime.OnTrainingThread(() =>
         {
             TorchRuntime.SetThreads(s.Threads);

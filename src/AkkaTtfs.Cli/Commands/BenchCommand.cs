@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using System.Globalization;
 using AkkaTtfs.App.Bench;
 using AkkaTtfs.App.Reports;
@@ -20,11 +21,11 @@ internal static class BenchCommand
 
     private static Command Reference()
     {
-        var repeat = new Option<int>("--repeat", "-r") { Description = "Timed runs per case; the median is reported", DefaultValueFactory = _ => 5 };
+        var repeat = CliOptions.Int("--repeat", "Timed runs per case; the median is reported", OptionRanges.Repeat, 5, "-r");
         var batch = CliOptions.Batch("Samples per batch");
-        var denseSamples = new Option<int>("--dense-samples") { Description = "Samples per run for the dense network", DefaultValueFactory = _ => 1024 };
-        var cnnSamples = new Option<int>("--cnn-samples") { Description = "Samples per run for the MNIST CNN (bundled test images)", DefaultValueFactory = _ => 2000 };
-        var clockSamples = new Option<int>("--clock-samples") { Description = "Samples for the clock-driven oracle's rate (it is slow)", DefaultValueFactory = _ => 20 };
+        var denseSamples = CliOptions.Int("--dense-samples", "Samples per run for the dense network", OptionRanges.BenchSamples, 1024);
+        var cnnSamples = CliOptions.Int("--cnn-samples", "Samples per run for the MNIST CNN (bundled test images)", OptionRanges.BenchSamples, 2000);
+        var clockSamples = CliOptions.Int("--clock-samples", "Samples for the clock-driven oracle's rate (it is slow)", OptionRanges.BenchSamples, 20);
         var command = new Command("reference",
             "Single-thread throughput of the event-driven reference: (a) dense 784-1000-1000-1000 with every hidden neuron firing once, " +
             "(b) the paper's MNIST CNN with random weights on the bundled test images; the clock-driven oracle for contrast")
@@ -51,11 +52,11 @@ internal static class BenchCommand
     {
         var model = new Option<FileInfo?>("--model", "-m") { Description = "A trained model file (default: the MNIST CNN with seeded random weights)" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights when no --model is given", DefaultValueFactory = _ => 3 };
-        var samples = new Option<int>("--samples", "-n") { Description = "Test samples per run (bundled MNIST test split)", DefaultValueFactory = _ => 2000 };
+        var samples = CliOptions.Int("--samples", "Test samples per run (bundled MNIST test split)", OptionRanges.BenchSamples, 2000, "-n");
         var batch = CliOptions.Batch("Samples per batch (all cases)");
-        var inFlight = new Option<int>("--in-flight") { Description = "Batches in flight at most (credits) in the runtime cases", DefaultValueFactory = _ => 4 };
-        var repeat = new Option<int>("--repeat", "-r") { Description = "Timed runs per case; the median is reported", DefaultValueFactory = _ => 3 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every case first (JIT compilation)", DefaultValueFactory = _ => 1 };
+        var inFlight = CliOptions.Int("--in-flight", "Batches in flight at most (credits) in the runtime cases", OptionRanges.InFlight, 4);
+        var repeat = CliOptions.Int("--repeat", "Timed runs per case; the median is reported", OptionRanges.Repeat, 3, "-r");
+        var warmup = CliOptions.Int("--warmup", "Untimed rounds of every case first (JIT compilation)", OptionRanges.Warmup, 1);
         var cases = new Option<string>("--cases") { Description = "Which cases to run, any of a, b, c, d", DefaultValueFactory = _ => "abcd" };
         var processSpec = new Option<string>("--process-partitions") { Description = "Partition spec of case (d)", DefaultValueFactory = _ => "1" };
         var command = new Command("runtime",

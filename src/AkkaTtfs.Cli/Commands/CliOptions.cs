@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using AkkaTtfs.App.Cluster;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Metrics;
@@ -31,17 +32,66 @@ internal static class CliOptions
         return split;
     }
 
-    public static Option<int?> Limit(string description) => new("--limit", "-n") { Description = description };
+    public static Option<int?> Limit(string description) => OptionalInt("--limit", description, OptionRanges.Limit, "-n");
 
-    public static Option<int> Batch(string description) => new("--batch", "-b") { Description = description, DefaultValueFactory = _ => 64 };
+    public static Option<int> Batch(string description) => Int("--batch", description, OptionRanges.Batch, 64, "-b");
+
+    /// <summary>
+    /// --nodes' help with both ranges: the parser checks the wider one (workers joined through --seed), <see cref="Setup"/>
+    /// the embedded one, once it is known whether seeds are joined.
+    /// </summary>
+    public static string WithNodesRange(string description)
+    {
+        var joined = $"[{OptionRanges.JoinedNodes.Text}]";
+        var text = description.EndsWith(joined, StringComparison.Ordinal) ? description[..^joined.Length].TrimEnd() : description;
+        return $"{text} [{OptionRanges.EmbeddedNodes.Min}..{OptionRanges.EmbeddedNodes.Max} embedded: {OptionRanges.EmbeddedNodes.Why}; {OptionRanges.JoinedNodes.Text} with --seed]";
+    }
+
+    /// <summary>
+    /// An integer option with a documented range: the range is added to its help, and the parser refuses a
+    /// value outside it with one line naming the option, before any work starts.
+    /// </summary>
+    public static Option<int> Int(string name, string description, IntRange range, int defaultValue, params string[] aliases)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var option = new Option<int>(name, aliases) { Description = $"{description} [{range.Text}]", DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && range.Problem(name, result.GetValueOrDefault<int>()) is { } problem) result.AddError(problem);
+        });
+        return option;
+    }
+
+    /// <summary>An optional integer option with a documented range (as <see cref="Int"/>).</summary>
+    public static Option<int?> OptionalInt(string name, string description, IntRange range, params string[] aliases)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var option = new Option<int?>(name, aliases) { Description = $"{description} [{range.Text}]" };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int?>() is { } value && range.Problem(name, value) is { } problem) result.AddError(problem);
+        });
+        return option;
+    }
 
     public static Option<string[]> Seeds(string description) => new("--seed") { Description = description, AllowMultipleArgumentsPerToken = true };
 
     public static Option<double> EnergyPerAccumulate() =>
-        new("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
+        Energy("--e-ac", "Energy per accumulate in pJ (energy estimate)", EnergyModel.DefaultAccumulatePicojoules, v => EnergyModel.Check(v, EnergyModel.DefaultMultiplyAccumulatePicojoules));
 
     public static Option<double> EnergyPerMac() =>
-        new("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
+        Energy("--e-mac", "Energy per multiply-accumulate in pJ (energy estimate)", EnergyModel.DefaultMultiplyAccumulatePicojoules, v => EnergyModel.Check(EnergyModel.DefaultAccumulatePicojoules, v));
+
+    /// <summary>An energy constant, checked by Core's rule (<see cref="EnergyModel.Check"/>: finite, >= 0) while parsing.</summary>
+    private static Option<double> Energy(string name, string description, double defaultValue, Func<double, string?> check)
+    {
+        var option = new Option<double>(name) { Description = $"{description} [a finite number >= 0]", DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && check(result.GetValueOrDefault<double>()) is { } problem) result.AddError($"{name}: {problem}");
+        });
+        return option;
+    }
 
     /// <summary>--preset: a training preset by name, checked by the parser (the same rules as train's, TrainCommand.PresetOption).</summary>
     public static Option<string> Preset(string description, string defaultValue)
@@ -69,6 +119,11 @@ internal static class CliOptions
     }
 
     /// <summary>The application layer's cluster setup from the shared cluster options, the node count and the seeds.</summary>
-    public static ClusterSetup Setup(ClusterSettings settings, int nodes, IReadOnlyList<string> seeds) =>
-        new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection);
+    public static ClusterSetup Setup(ClusterSettings settings, int nodes, IReadOnlyList<string> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(seeds);
+        OptionRanges.Nodes(seeds.Count > 0).Check("--nodes", nodes);
+        return new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection);
+    }
 }

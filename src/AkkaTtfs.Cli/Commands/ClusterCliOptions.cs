@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 
 namespace AkkaTtfs.Cli.Commands;
 
@@ -16,13 +17,10 @@ internal sealed class ClusterCliOptions
     {
         string Say(string text) => prefix.Length == 0 ? text : prefix + char.ToLowerInvariant(text[0]) + text[1..];
         Host = new Option<string?>("--host") { Description = Say("Address to bind and advertise (default 127.0.0.1)") };
-        Port = new Option<int?>("--port") { Description = Say("Port of this process's node (default: any free port)") };
-        JoinTimeout = new Option<int>("--join-timeout") { Description = Say("Seconds to wait for the cluster and the workers"), DefaultValueFactory = _ => 60 };
-        InFlight = new Option<int>("--in-flight")
-        {
-            Description = Say("Batches in flight at most (credits); fewer, with a smaller --batch, make a run longer and its replays after a runtime fault shorter"),
-            DefaultValueFactory = _ => 4,
-        };
+        Port = CliOptions.OptionalInt("--port", Say("Port of this process's node (default: any free port)"), OptionRanges.Port);
+        JoinTimeout = CliOptions.Int("--join-timeout", Say("Seconds to wait for the cluster and the workers"), OptionRanges.JoinTimeout, 60);
+        InFlight = CliOptions.Int("--in-flight",
+            Say("Batches in flight at most (credits); fewer, with a smaller --batch, make a run longer and its replays after a runtime fault shorter"), OptionRanges.InFlight, 4);
         Config = new Option<FileInfo?>("--config")
         {
             Description = Say("A HOCON file that overrides the embedded cluster configuration of the node(s) this process starts " +
@@ -62,12 +60,13 @@ internal sealed class ClusterCliOptions
     public ClusterSettings Read(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
+        // The ranges were checked by the parser (CliOptions.Int); checked again for a caller that built the values itself.
         var joinTimeout = parse.GetValue(JoinTimeout);
-        if (joinTimeout < 1) throw new CliUsageException("--join-timeout must be >= 1 (seconds)");
+        OptionRanges.JoinTimeout.Check("--join-timeout", joinTimeout);
         var inFlight = parse.GetValue(InFlight);
-        if (inFlight < 1) throw new CliUsageException("--in-flight must be >= 1");
+        OptionRanges.InFlight.Check("--in-flight", inFlight);
         var port = parse.GetValue(Port);
-        if (port is < 0 or > 65535) throw new CliUsageException($"--port must be in [0, 65535] (0 = any free port), got {port}");
+        OptionRanges.Port.Check("--port", port);
         var host = parse.GetValue(Host);
         if (host is not null && string.IsNullOrWhiteSpace(host)) throw new CliUsageException("--host must not be empty");
         return new ClusterSettings(host, port, TimeSpan.FromSeconds(joinTimeout), inFlight, CliFiles.CheckClusterConfig(parse.GetValue(Config)), parse.GetValue(FaultInjection));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using System.Globalization;
 using AkkaTtfs.Core.Metrics;
 using AkkaTtfs.App.Services;
@@ -15,7 +16,7 @@ internal static class EvaluateCommand
         var data = CliOptions.Data();
         var split = CliOptions.Split("evaluate");
         var limit = CliOptions.Limit("Evaluate only the first N samples of the split");
-        var threads = new Option<int>("--threads") { Description = "libtorch threads for the DNN pass", DefaultValueFactory = _ => 1 };
+        var threads = CliOptions.Int("--threads", "libtorch threads for the DNN pass", OptionRanges.Threads, 1);
         var report = new Option<FileInfo?>("--report") { Description = "Write the evaluation as JSON" };
         var eAc = CliOptions.EnergyPerAccumulate();
         var eMac = CliOptions.EnergyPerMac();

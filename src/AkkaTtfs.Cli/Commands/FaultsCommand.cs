@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using System.Globalization;
 using AkkaTtfs.App.Reports;
 using AkkaTtfs.App.Services;
@@ -29,7 +30,7 @@ internal static class FaultsCommand
         var factor = new Option<string?>("--factor") { Description = "Drift: threshold factor (> 0); one value, or a comma-separated list to sweep" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the plan (every draw is keyed by it)", DefaultValueFactory = _ => 1 };
         var partitions = new Option<string?>("--partitions", "-p") { Description = "Run with the partitioned engine cut by this spec (results are identical to the event engine). " + CliOptions.PartitionSpecHelp };
-        var repeat = new Option<int>("--repeat") { Description = "Run the fault-free run and every point this many rounds (interleaved, after a warm-up round) and report median wall and CPU times and the median per-round CPU time ratio to the fault-free run", DefaultValueFactory = _ => 1 };
+        var repeat = CliOptions.Int("--repeat", "Run the fault-free run and every point this many rounds (interleaved, after a warm-up round) and report median wall and CPU times and the median per-round CPU time ratio to the fault-free run", OptionRanges.Repeat, 1);
         var background = new Option<FileInfo?>("--with") { Description = "A fault plan (JSON) whose faults are added to every point (its entries first, the swept fault last; its seed is used unless --seed is given)" };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Write campaign.json, campaign.csv and a plot of accuracy vs the swept value into this folder" };
         var command = new Command("faults", "Fault campaign: sweep a fault's rate (or steps, or factor) and report accuracy, spikes and traffic against the fault-free run")

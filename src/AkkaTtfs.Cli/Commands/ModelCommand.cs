@@ -75,7 +75,7 @@ internal static class ModelCommand
             var network = ArchitectureParser.Build(parse.GetValue(arch)!, pair.Train.SampleShape);
             var model = RandomModel.Create(network, parse.GetValue(seed), parse.GetValue(window), parse.GetValue(tau), parse.GetValue(td), parse.GetValue(shift));
             var path = parse.GetValue(output)!.FullName;
-            ModelFile.Save(model, path);
+            AkkaTtfs.App.Files.OutputFiles.Write(path, stream => ModelFile.Write(model, stream));
             Console.WriteLine($"wrote {path}: {network.Architecture} on {network.Input}, {network.ParameterCount:N0} parameters, random weights (seed {parse.GetValue(seed)})");
             return 0;
         }));

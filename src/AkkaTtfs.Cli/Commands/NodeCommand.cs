@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using System.Runtime.InteropServices;
 using AkkaTtfs.Cluster.Hosting;
 using AkkaTtfs.Cluster.Runtime;
@@ -14,10 +15,10 @@ internal static class NodeCommand
         role.AcceptOnlyFromAmong(ClusterNodeOptions.WellKnownRoles.Worker);
         var seeds = new Option<string[]>("--seed") { Description = "Seed node address(es) to join (akka.tcp://akkattfs@host:port); none: this node is the seed", AllowMultipleArgumentsPerToken = true };
         var host = new Option<string?>("--host") { Description = "Address to bind and advertise (default 127.0.0.1)" };
-        var port = new Option<int?>("--port") { Description = "Port (default: 4053 for a seed, any free port otherwise)" };
+        var port = CliOptions.OptionalInt("--port", "Port (default: 4053 for a seed, any free port otherwise)", OptionRanges.Port);
         var config = new Option<FileInfo?>("--config") { Description = "A HOCON file that overrides the embedded configuration" };
         var faults = new Option<bool>("--fault-injection") { Description = "Enable the throttle/blackhole transport adapters (every node of the cluster must)" };
-        var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for joining the cluster", DefaultValueFactory = _ => 60 };
+        var joinTimeout = CliOptions.Int("--join-timeout", "Seconds to wait for joining the cluster", OptionRanges.JoinTimeout, 60);
         var command = new Command("node", "Run a worker node that hosts SNN partitions for coordinators (stops cleanly on Ctrl+C or SIGTERM)")
         {
             role, seeds, host, port, config, faults, joinTimeout,

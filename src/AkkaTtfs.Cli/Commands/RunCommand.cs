@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using AkkaTtfs.App.Services;
 using AkkaTtfs.Core.Training;
 using AkkaTtfs.Training;
@@ -18,10 +19,11 @@ internal static class RunCommand
         var data = CliOptions.Data();
         var arch = new Option<string>("--arch") { Description = "Architecture to train (string or preset)", DefaultValueFactory = _ => "mnist-cnn" };
         var preset = CliOptions.Preset("Training preset", TrainingPresets.Name(TrainingPreset.SrTrTb));
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs (E_sr and E_k scale to half of them)", DefaultValueFactory = _ => 12 };
+        var epochs = CliOptions.Int("--epochs", "Training epochs (E_sr and E_k scale to half of them)", OptionRanges.Epochs, 12);
         var seed = new Option<int>("--train-seed") { Description = "Random seed of training", DefaultValueFactory = _ => 1 };
         var partitions = new Option<string>("--partitions", "-p") { Description = CliOptions.PartitionSpecHelp, DefaultValueFactory = _ => "1" };
-        var nodes = new Option<int>("--nodes") { Description = "Worker nodes: embedded mode starts this many in this process; with --seed, waits for this many to join", DefaultValueFactory = _ => 1 };
+        var nodes = CliOptions.Int("--nodes", "Worker nodes: embedded mode starts this many in this process; with --seed, waits for this many to join", OptionRanges.JoinedNodes, 1);
+        nodes.Description = CliOptions.WithNodesRange(nodes.Description!);
         var seedNodes = CliOptions.Seeds("Join the cluster of these seed node addresses (akka.tcp://akkattfs@host:port) as the coordinator instead of running an embedded cluster");
         var limit = CliOptions.Limit("Simulate only the first N test samples");
         var batch = CliOptions.Batch("Samples per batch (one message per batch, window and link)");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using AkkaTtfs.App.Services;
 using AkkaTtfs.Core.Metrics;
 
@@ -26,7 +27,8 @@ internal static class SimulateCommand
             Description = "Cut the network for the partitioned or cluster engine; given alone, it switches the default event engine to partitioned " +
                           "(with --nodes or --seed, the cluster's partitions; default 1 there). " + CliOptions.PartitionSpecHelp,
         };
-        var nodes = new Option<int?>("--nodes") { Description = "Cluster engine: embedded nodes to start in this process, or with --seed the worker nodes to wait for" };
+        var nodes = CliOptions.OptionalInt("--nodes", "Cluster engine: embedded nodes to start in this process, or with --seed the worker nodes to wait for", OptionRanges.JoinedNodes);
+        nodes.Description = CliOptions.WithNodesRange(nodes.Description!);
         var seedNodes = CliOptions.Seeds("Cluster engine: join the cluster of these seed addresses as coordinator");
         var cluster = new ClusterCliOptions("Cluster engine: ");
         var checkDnn = new Option<bool>("--check-dnn") { Description = "Also run the quantised DNN (double precision) and report prediction agreement and spike-time mismatches" };

@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace AkkaTtfs.App;
+
+/// <summary>A documented range of a numeric option: its bounds and why they are where they are.</summary>
+public sealed record IntRange(int Min, int Max, string? Why = null)
+{
+    /// <summary>"1..16" for the help text.</summary>
+    public string Text => Max == int.MaxValue ? $">= {Min}" : string.Create(CultureInfo.InvariantCulture, $"{Min}..{Max}");
+
+    /// <summary>Null when <paramref name="value"/> is in range, else one line naming <paramref name="option"/>, the range and the value.</summary>
+    public string? Problem(string option, long value) =>
+        value >= Min && value <= Max
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{option} must be >= {Min}{(Max == int.MaxValue ? "" : $" and <= {Max}")}{(Why is null ? "" : $" ({Why})")}, got {value}");
+
+    /// <summary>Throws a <see cref="UsageException"/> when <paramref name="value"/> is out of range; null passes.</summary>
+    public void Check(string option, long? value)
+    {
+        if (value is { } v && Problem(option, v) is { } problem) throw new UsageException(problem);
+    }
+}
+
+/// <summary>
+/// The range of every numeric option, in one place: the CLI's option factories show them in --help and refuse
+/// a value outside them while parsing (before any work); the services check them again for other hosts.
+/// </summary>
+public static class OptionRanges
+{
+    /// <summary>
+    /// Embedded nodes in one process. Each is a whole actor system with its own dispatchers and remoting
+    /// threads: past a few per core, starting and stopping them takes minutes and a shutdown can outlast a
+    /// SIGTERM's grace period. 16 nodes start in seconds on a 2-core machine; spread more nodes over machines
+    /// (akkattfs node, --seed).
+    /// </summary>
+    public static readonly IntRange EmbeddedNodes = new(1, 16, "embedded nodes share this process and its cores; start more with 'akkattfs node' and --seed");
+
+    /// <summary>Worker nodes a coordinator joining seeds waits for.</summary>
+    public static readonly IntRange JoinedNodes = new(1, 1024);
+
+    /// <summary>Samples per batch: every batch holds its membrane potentials and spike times in memory at once.</summary>
+    public static readonly IntRange Batch = new(1, 4096, "samples simulated together, held in memory at once");
+
+    /// <summary>Samples to use; more than the split holds means all of them.</summary>
+    public static readonly IntRange Limit = new(1, int.MaxValue);
+
+    /// <summary>libtorch threads: more than the machine's cores only makes the threads wait for each other.</summary>
+    public static IntRange Threads { get; } = new(1, Math.Max(1, Environment.ProcessorCount), "this machine's cores");
+
+    /// <summary>Seconds to wait for a cluster to form (an hour at most: a timer of days is a typo).</summary>
+    public static readonly IntRange JoinTimeout = new(1, 3600, "seconds");
+
+    /// <summary>Batches in flight (credits).</summary>
+    public static readonly IntRange InFlight = new(1, 256);
+
+    /// <summary>Timed rounds of a benchmark or a campaign.</summary>
+    public static readonly IntRange Repeat = new(1, 1000);
+
+    /// <summary>Untimed warm-up rounds of a benchmark.</summary>
+    public static readonly IntRange Warmup = new(0, 100);
+
+    /// <summary>Samples per benchmark run.</summary>
+    public static readonly IntRange BenchSamples = new(1, 1_000_000);
+
+    /// <summary>Training epochs of <c>run</c>.</summary>
+    public static readonly IntRange Epochs = new(1, 10_000);
+
+    /// <summary>A port; 0 asks the system for any free one.</summary>
+    public static readonly IntRange Port = new(0, 65535, "0 = any free port");
+
+    /// <summary>--nodes: embedded nodes, or with seeds the workers to wait for.</summary>
+    public static IntRange Nodes(bool joinsSeeds) => joinsSeeds ? JoinedNodes : EmbeddedNodes;
+}

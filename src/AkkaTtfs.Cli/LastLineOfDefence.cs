@@ -1,0 +1,40 @@
+using System.CommandLine;
+using AkkaTtfs.Cli.Commands;
+
+namespace AkkaTtfs.Cli;
+
+/// <summary>
+/// The catch-all around every command. Expected failures are turned into one line and exit code 2 where they
+/// happen (<see cref="CliErrors"/>); what reaches here is a bug: named in one line, with a request for a bug
+/// report, exit code 1, and no stack trace unless AKKATTFS_DEBUG=1 asks for it.
+/// </summary>
+internal static class LastLineOfDefence
+{
+    public const int Bug = 1;
+
+    public const string DebugVariable = "AKKATTFS_DEBUG";
+
+    public static int Invoke(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        try
+        {
+            // The library's own handler would print the whole stack trace; this one decides what is printed.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex)
+        {
+            Report(ex);
+            return Bug;
+        }
+    }
+
+    private static void Report(Exception ex)
+    {
+        var inner = ex is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : ex;
+        Console.Error.WriteLine(
+            $"error: unexpected {inner.GetType().Name}: {CliErrors.OneLine(inner.Message)} (a bug: please report it with the command line; " +
+            $"{DebugVariable}=1 prints the stack trace)");
+        if (Environment.GetEnvironmentVariable(DebugVariable) == "1") Console.Error.WriteLine(ex);
+    }
+}
