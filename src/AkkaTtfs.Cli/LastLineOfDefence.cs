@@ -14,13 +14,16 @@ internal static class LastLineOfDefence
 
     public const string DebugVariable = "AKKATTFS_DEBUG";
 
-    public static int Invoke(ParseResult parse)
+    /// <summary>Without the library's own handler, which would print the whole stack trace: <see cref="Guard"/> decides what is printed.</summary>
+    public static InvocationConfiguration Invocation { get; } = new() { EnableDefaultExceptionHandler = false };
+
+    /// <summary>Runs the whole program (parsing too) under the catch-all.</summary>
+    public static int Guard(Func<int> program)
     {
-        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(program);
         try
         {
-            // The library's own handler would print the whole stack trace; this one decides what is printed.
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return program();
         }
         catch (Exception ex)
         {

@@ -6,7 +6,9 @@ namespace AkkaTtfs.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static int Main(string[] args) => LastLineOfDefence.Guard(() => Run(args));
+
+    private static int Run(string[] args)
     {
         var root = new RootCommand(
             "akkattfs: event-driven simulation of deep spiking neural networks with time-to-first-spike coding " +
@@ -32,6 +34,6 @@ internal static class Program
             return CliErrors.BadInput;
         }
 
-        return LastLineOfDefence.Invoke(parse);
+        return parse.Invoke(LastLineOfDefence.Invocation);
     }
 }

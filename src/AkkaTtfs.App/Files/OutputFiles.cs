@@ -9,6 +9,9 @@ namespace AkkaTtfs.App.Files;
 /// </summary>
 public static class OutputFiles
 {
+    // This process's bookkeeping (a command runs once per process): which option named a file, which files it created.
+    private static readonly List<string> Written = [];
+    private static readonly Dictionary<string, string> OptionOf = new(StringComparer.Ordinal);
     private static readonly System.Text.UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>
@@ -18,6 +21,7 @@ public static class OutputFiles
     public static void CheckOutputFile(string path, string option)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentException.ThrowIfNullOrWhiteSpace(option);
         try
         {
             OutputFile.CheckWritable(path);
@@ -25,6 +29,33 @@ public static class OutputFiles
         catch (OutputFileException ex)
         {
             throw new UsageException($"{option} {ex.FilePath}: {ex.Problem}");
+        }
+
+        lock (Written) OptionOf[Path.GetFullPath(path)] = option;     // so that a failure at the end names the option too
+    }
+
+    /// <summary>
+    /// Removes the files this process created (new names only, through <see cref="Write"/>), for a command that
+    /// failed or was interrupted after writing some of its outputs: a failed command leaves no new file. A file
+    /// that existed before was replaced whole and stays replaced; a device or pipe was written through.
+    /// </summary>
+    public static void RemoveCreated()
+    {
+        lock (Written)
+        {
+            foreach (var file in Written)
+            {
+                try
+                {
+                    if (File.Exists(file)) File.Delete(file);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The command's own error is the one to report.
+                }
+            }
+
+            Written.Clear();
         }
     }
 
@@ -35,11 +66,25 @@ public static class OutputFiles
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        WriteGate.Writing(() => OutputFile.Write(path, stream =>
+        var full = Path.GetFullPath(path);
+        var created = !File.Exists(full) && new FileInfo(full).LinkTarget is null;
+        try
         {
-            using var interruptible = new InterruptibleStream(stream);
-            write(interruptible);
-        }));
+            WriteGate.Writing(() => OutputFile.Write(full, stream =>
+            {
+                using var interruptible = new InterruptibleStream(stream);
+                write(interruptible);
+            }));
+        }
+        catch (OutputFileException ex)
+        {
+            string? option;
+            lock (Written) OptionOf.TryGetValue(full, out option);
+            if (option is null) throw;
+            throw new UsageException($"{option} {ex.FilePath}: {ex.Problem}");
+        }
+
+        if (created) lock (Written) Written.Add(full);
     }
 
     /// <summary>UTF-8 text (no byte-order mark), as <see cref="Write"/>.</summary>

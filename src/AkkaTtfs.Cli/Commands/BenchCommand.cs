@@ -32,7 +32,7 @@ internal static class BenchCommand
         {
             repeat, batch, denseSamples, cnnSamples, clockSamples,
         };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
         {
             var report = ReferenceBench.Run(new ReferenceBenchSettings(parse.GetValue(repeat), parse.GetValue(batch), parse.GetValue(denseSamples),
                 parse.GetValue(cnnSamples), parse.GetValue(clockSamples)));
@@ -65,7 +65,7 @@ internal static class BenchCommand
         {
             model, seed, samples, batch, inFlight, repeat, warmup, cases, processSpec,
         };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
         {
             var settings = new RuntimeBenchSettings(parse.GetValue(model)?.FullName, parse.GetValue(seed), parse.GetValue(samples), parse.GetValue(batch),
                 parse.GetValue(inFlight), parse.GetValue(repeat), parse.GetValue(warmup), parse.GetValue(cases)!, parse.GetValue(processSpec)!);

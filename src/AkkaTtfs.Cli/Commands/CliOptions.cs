@@ -57,9 +57,25 @@ internal static class CliOptions
         var option = new Option<int>(name, aliases) { Description = $"{description} [{range.Text}]", DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && range.Problem(name, result.GetValueOrDefault<int>()) is { } problem) result.AddError(problem);
+            if (TryTyped(result, out int value) && range.Problem(name, value) is { } problem) result.AddError(problem);
         });
         return option;
+    }
+
+    /// <summary>The value the user typed; false when none was typed or it did not convert (the parser reports that itself).</summary>
+    private static bool TryTyped<T>(System.CommandLine.Parsing.OptionResult result, out T value)
+    {
+        value = default!;
+        if (result.Implicit || result.Tokens.Count == 0) return false;
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>An optional integer option with a documented range (as <see cref="Int"/>).</summary>
@@ -69,7 +85,7 @@ internal static class CliOptions
         var option = new Option<int?>(name, aliases) { Description = $"{description} [{range.Text}]" };
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int?>() is { } value && range.Problem(name, value) is { } problem) result.AddError(problem);
+            if (TryTyped(result, out int? value) && value is { } typed && range.Problem(name, typed) is { } problem) result.AddError(problem);
         });
         return option;
     }
@@ -88,7 +104,7 @@ internal static class CliOptions
         var option = new Option<double>(name) { Description = $"{description} [a finite number >= 0]", DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && check(result.GetValueOrDefault<double>()) is { } problem) result.AddError($"{name}: {problem}");
+            if (TryTyped(result, out double value) && check(value) is { } problem) result.AddError($"{name}: {problem}");
         });
         return option;
     }

@@ -26,7 +26,7 @@ internal static class EvaluateCommand
         {
             model, data, split, limit, threads, report, eAc, eMac,
         };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
         {
             var settings = new EvaluateSettings(parse.GetValue(model)!.FullName, parse.GetValue(data)!, parse.GetValue(split) == "train", parse.GetValue(limit),
                 parse.GetValue(threads), parse.GetValue(report)?.FullName, new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)));

@@ -38,7 +38,7 @@ internal static class FaultsCommand
             model, data, split, limit, batch, kind, layers, rates, steps, factor, seed, partitions, repeat, background, output,
         };
 
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
         {
             if (!FaultKinds.TryParse(parse.GetValue(kind), out var faultKind)) throw new CliUsageException($"--kind must be one of {string.Join(", ", FaultKinds.Names)}");
             var settings = new CampaignSettings

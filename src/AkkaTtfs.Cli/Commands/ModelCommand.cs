@@ -68,7 +68,7 @@ internal static class ModelCommand
         {
             arch, data, output, seed, window, tau, td, shift,
         };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
         {
             AkkaTtfs.App.Files.OutputFiles.CheckOutputFile(parse.GetValue(output)!.FullName, "--out");
             var pair = DatasetCatalog.Load(parse.GetValue(data)!);

@@ -44,7 +44,7 @@ internal static class SimulateCommand
         };
         cluster.AddTo(command);
 
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
         {
             // --nodes and --seed imply the cluster engine, --partitions alone the partitioned one.
             var engineName = Enum.Parse<SimulationEngine>(parse.GetValue(engine)!, ignoreCase: true);
