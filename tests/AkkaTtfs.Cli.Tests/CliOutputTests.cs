@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace AkkaTtfs.Cli.Tests;
+
+/// <summary>
+/// Issue 14 in the CLI: special files are written through or refused, never replaced; a failed command leaves
+/// no output it created; every numeric option is range-checked before any work; an unexpected exception is one
+/// line; an interrupted command (a real SIGINT to the child process) leaves no output and no temporary file.
+/// </summary>
+public sealed class CliOutputTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string RandomModelFile(string arch = "d100-d10")
+    {
+        var path = _temp.File($"{arch}.safetensors");
+        if (File.Exists(path)) return path;
+        var made = CliProcess.Run("model", "random", "--arch", arch, "--out", path, "--seed", "3");
+        Assert.True(made.ExitCode == 0, made.ToString());
+        return path;
+    }
+
+    private static void AssertRefused(CliProcess.Outcome run, string expected)
+    {
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines, l => !l.StartsWith("simulating", StringComparison.Ordinal) && !l.StartsWith("samples:", StringComparison.Ordinal));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.StdErr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Files and folders of the temp folder other than the model files the tests made.</summary>
+    private string[] Leftovers() =>
+        Directory.GetFileSystemEntries(_temp.Path).Select(Path.GetFileName).Where(n => !n!.EndsWith(".safetensors", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray()!;
+
+    [Theory]
+    [InlineData("simulate", "--batch", "2147483647", "--batch must be >= 1 and <= 4096")]
+    [InlineData("simulate", "--batch", "0", "--batch must be >= 1")]
+    [InlineData("simulate", "--limit", "-5", "--limit must be >= 1")]
+    [InlineData("simulate", "--nodes", "40", "--nodes must be >= 1 and <= 16")]
+    [InlineData("simulate", "--nodes", "100000", "--nodes must be >= 1 and <= 1024")]
+    [InlineData("simulate", "--join-timeout", "2147483647", "--join-timeout must be >= 1 and <= 3600")]
+    [InlineData("simulate", "--in-flight", "100000", "--in-flight must be >= 1 and <= 256")]
+    [InlineData("simulate", "--e-ac", "NaN", "--e-ac: energy constant E_AC")]
+    [InlineData("simulate", "--e-ac", "-1", "--e-ac: energy constant E_AC")]
+    [InlineData("simulate", "--e-mac", "Infinity", "--e-mac: energy constant E_MAC")]
+    [InlineData("simulate", "--e-mac", "1e400", "--e-mac: energy constant E_MAC")]
+    [InlineData("evaluate", "--threads", "100000", "--threads must be >= 1 and <= ")]
+    [InlineData("evaluate", "--e-ac", "NaN", "--e-ac: energy constant E_AC")]
+    [InlineData("faults", "--repeat", "0", "--repeat must be >= 1")]
+    [InlineData("run", "--epochs", "0", "--epochs must be >= 1")]
+    [InlineData("run", "--nodes", "17", "--nodes must be >= 1 and <= 16")]
+    [InlineData("run", "--port", "99999", "--port must be >= 0 and <= 65535")]
+    public void Every_numeric_option_is_range_checked_before_any_work(string command, string option, string value, string expected)
+    {
+        var report = _temp.File("report.json");
+        string[] args = command switch
+        {
+            "simulate" => ["simulate", "--model", RandomModelFile(), "--report", report, "--cluster-free", option, value],
+            "evaluate" => ["evaluate", "--model", RandomModelFile(), "--report", report, option, value],
+            "faults" => ["faults", "--model", RandomModelFile(), "--kind", "drop", "--layer", "0", "--out", _temp.File("campaign"), option, value],
+            _ => ["run", "--model", RandomModelFile(), "--out", _temp.File("run"), option, value],
+        };
+        args = args.Where(a => a != "--cluster-free").ToArray();
+        var run = CliProcess.Run(args);
+        AssertRefused(run, expected);
+        Assert.DoesNotContain("simulating", run.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("evaluating", run.StdErr, StringComparison.Ordinal);
+        Assert.Empty(Leftovers());
+    }
+
+    [Fact]
+    public void The_ranges_are_documented_in_help()
+    {
+        var help = CliProcess.Run("simulate", "--help");
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains("[1..4096]", help.StdOut, StringComparison.Ordinal);
+        Assert.Contains("1..16 embedded", help.StdOut, StringComparison.Ordinal);
+        Assert.Contains("[a finite number >= 0]", help.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_late_write_failure_names_the_option_and_removes_the_outputs_written_before_it()
+    {
+        // /dev/full passes every check (a character device is written through) and fails only when written.
+        var spikes = _temp.File("ok.csv");
+        var run = CliProcess.Run("simulate", "--model", RandomModelFile(), "--limit", "20", "--spikes-out", spikes, "--report", "/dev/full");
+        AssertRefused(run, "--report /dev/full: writing failed");
+        Assert.False(File.Exists(spikes));
+        Assert.Empty(Leftovers());
+        Assert.True(new FileInfo("/dev/full").Attributes.HasFlag(FileAttributes.Device) || File.Exists("/dev/full"));
+    }
+
+    [Fact]
+    public void An_unwritable_report_target_is_refused_before_the_work_and_nothing_is_written()
+    {
+        var spikes = _temp.File("ok.csv");
+        var run = CliProcess.Run("simulate", "--model", RandomModelFile(), "--limit", "20", "--spikes-out", spikes, "--report", _temp.File("no/such/folder/r.json"));
+        AssertRefused(run, "--report");
+        Assert.DoesNotContain("simulating", run.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(spikes));
+    }
+
+    [Fact]
+    public void Dev_null_is_written_through_and_stays_a_device()
+    {
+        var before = Stat("/dev/null");
+        var model = CliProcess.Run("model", "random", "--arch", "d20-d10", "--out", "/dev/null");
+        Assert.True(model.ExitCode == 0, model.ToString());
+        var sim = CliProcess.Run("simulate", "--model", RandomModelFile(), "--limit", "5", "--report", "/dev/null", "--spikes-out", "/dev/null");
+        Assert.True(sim.ExitCode == 0, sim.ToString());
+        Assert.Equal(before, Stat("/dev/null"));
+        Assert.Empty(Directory.GetFiles("/dev", ".null.*.tmp"));
+    }
+
+    [Fact]
+    public async Task A_fifo_with_a_reader_is_written_through_and_stays_a_fifo()
+    {
+        var fifo = _temp.File("pipe");
+        MakeFifo(fifo);
+        var read = Task.Run(() => File.ReadAllText(fifo));     // the reader the pipe needs; opening blocks until the writer comes
+        var sim = CliProcess.Run("simulate", "--model", RandomModelFile(), "--limit", "5", "--report", fifo);
+        Assert.True(sim.ExitCode == 0, sim.ToString());
+        var text = await read.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Contains("\"schema_version\"", text, StringComparison.Ordinal);
+        Assert.Equal("p", Stat(fifo)[..1]);
+        Assert.Equal(["pipe"], Leftovers());
+    }
+
+    [Fact]
+    public void A_folder_for_a_campaign_with_a_file_in_the_way_is_refused_before_the_campaign()
+    {
+        var blocker = _temp.File("camp");
+        File.WriteAllText(blocker, "keep");
+        var run = CliProcess.Run("faults", "--model", RandomModelFile(), "--kind", "drop", "--layer", "0", "--limit", "10", "--out", Path.Combine(blocker, "inner"));
+        AssertRefused(run, "is a file; give a folder");
+        Assert.Equal("keep", File.ReadAllText(blocker));
+    }
+
+    [Fact]
+    public void No_command_prints_a_stack_trace_for_a_value_that_does_not_parse()
+    {
+        foreach (var args in new[] { new[] { "simulate", "--model", "m", "--batch", "abc" }, ["evaluate", "--model", "m", "--e-ac", "x"], ["bench", "reference", "--repeat", "1.5"] })
+        {
+            var run = CliProcess.Run(args);
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.DoesNotContain("   at ", run.StdErr, StringComparison.Ordinal);
+            Assert.Single(run.ErrorLines);
+        }
+    }
+
+    [Fact]
+    public void Sigint_during_a_simulation_leaves_no_output_and_no_temporary_file()
+    {
+        // The clock-driven oracle on a CNN: slow enough to be interrupted in the middle of its work.
+        var model = RandomModelFile("c8k5-p2-d10");
+        var predictions = _temp.File("predictions.csv");
+        var report = _temp.File("report.json");
+        var (exit, stderr) = Interrupt(["simulate", "--model", model, "--engine", "clock", "--predictions-out", predictions, "--report", report], "simulating");
+        Assert.True(exit == 130, $"exit {exit}\n{stderr}");
+        Assert.Empty(Leftovers());
+    }
+
+    [Fact]
+    public void Sigint_during_a_run_before_training_ends_leaves_no_report_folder()
+    {
+        var folder = _temp.File("run");
+        var (exit, stderr) = Interrupt(["run", "--arch", "d100-d10", "--epochs", "50", "--limit", "20", "--out", folder], "trains");
+        Assert.True(exit == 130, $"exit {exit}\n{stderr}");
+        Assert.False(Directory.Exists(folder), stderr);
+    }
+
+    /// <summary>Starts the CLI, sends SIGINT once <paramref name="waitFor"/> appears on stderr (plus a moment), returns the exit code and stderr.</summary>
+    private static (int Exit, string StdErr) Interrupt(string[] args, string waitFor)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "akkattfs.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
+        var stderr = new System.Text.StringBuilder();
+        var seen = new ManualResetEventSlim();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stderr) stderr.AppendLine(e.Data);
+            if (e.Data.Contains(waitFor, StringComparison.Ordinal)) seen.Set();
+        };
+        process.BeginErrorReadLine();
+        _ = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            Assert.True(seen.Wait(TimeSpan.FromMinutes(3)), $"'{waitFor}' never appeared:\n{stderr}");
+            Thread.Sleep(500);
+            Assert.False(process.HasExited, $"the command ended before it could be interrupted:\n{stderr}");
+            Assert.Equal(0, Kill(process.Id, 2));     // SIGINT, as Ctrl+C sends it
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"no exit after SIGINT:\n{stderr}");
+            process.WaitForExit();
+            lock (stderr) return (process.ExitCode, stderr.ToString());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static string Stat(string path)
+    {
+        var info = new ProcessStartInfo("stat", ["-c", "%A %t:%T %i", path]) { RedirectStandardOutput = true };
+        using var stat = Process.Start(info)!;
+        var text = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return text;
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mk = Process.Start("mkfifo", [path])!;
+        mk.WaitForExit();
+        Assert.Equal(0, mk.ExitCode);
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
