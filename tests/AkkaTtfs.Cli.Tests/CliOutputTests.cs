@@ -173,6 +173,49 @@ public sealed class CliOutputTests : IDisposable
         Assert.False(Directory.Exists(folder), stderr);
     }
 
+    [Fact]
+    public async Task Sigint_during_a_write_stops_it_and_no_further_output_is_written()
+    {
+        // The spikes go to a FIFO whose reader stops reading: the write is then in progress (blocked on the full
+        // pipe) when SIGINT comes, and goes on only once the reader drains the pipe.
+        var fifo = _temp.File("spikes-pipe");
+        MakeFifo(fifo);
+        var report = _temp.File("report.json");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "akkattfs.dll"));
+        foreach (var a in new[] { "simulate", "--model", RandomModelFile(), "--spikes-out", fifo, "--report", report }) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using (var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read))     // returns once the CLI opens the pipe to write the spikes
+            {
+                var buffer = new byte[4096];
+                Assert.True(reader.Read(buffer) > 0);
+                Thread.Sleep(1000);     // the pipe fills; the writer blocks
+                Assert.Equal(0, Kill(process.Id, 2));
+                Thread.Sleep(1000);
+                while (reader.Read(buffer) > 0)
+                {
+                    // drain until the CLI closes its end
+                }
+            }
+
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "no exit after SIGINT");
+            process.WaitForExit();
+            var errors = await stderr;
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{errors}");
+            Assert.Contains("interrupting", errors, StringComparison.Ordinal);
+            Assert.False(File.Exists(report));
+            Assert.Equal(["spikes-pipe"], Leftovers());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
     /// <summary>Starts the CLI, sends SIGINT once <paramref name="waitFor"/> appears on stderr (plus a moment), returns the exit code and stderr.</summary>
     private static (int Exit, string StdErr) Interrupt(string[] args, string waitFor)
     {
