@@ -34,7 +34,15 @@ internal static class LastLineOfDefence
 
     private static void Report(Exception ex)
     {
-        var inner = ex is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : ex;
+        // The wrappers (a task's, a reflection call's) say nothing; the exception inside them names the problem.
+        var inner = ex;
+        while (true)
+        {
+            if (inner is AggregateException aggregate && aggregate.Flatten().InnerExceptions is [var only]) inner = only;
+            else if (inner is System.Reflection.TargetInvocationException { InnerException: { } invoked }) inner = invoked;
+            else break;
+        }
+
         Console.Error.WriteLine(
             $"error: unexpected {inner.GetType().Name}: {CliErrors.OneLine(inner.Message)} (a bug: please report it with the command line; " +
             $"{DebugVariable}=1 prints the stack trace)");
