@@ -214,6 +214,7 @@ internal static class RunCommand
                         FaultInjection = faultInjection,
                         ConfigFile = settings.ConfigFile,
                         ExtraHocon = QuietLogging,
+                        Secret = settings.EmbeddedSecret,
                     });
                     started.Add(node);
                     ClusterRuntime.StartNodeAgent(node.System);
@@ -234,6 +235,8 @@ internal static class RunCommand
                     FaultInjection = faultInjection,
                     ConfigFile = settings.ConfigFile,
                     ExtraHocon = QuietLogging,
+                    Secret = settings.Secret,
+                    Insecure = settings.Insecure,
                 });
                 started.Add(coordinator);
                 // The seeds as joined: with fault injection an akka.tcp:// seed was rewritten to the adapters' scheme.
@@ -338,6 +341,7 @@ internal static class RunCommand
             SeedNodes = seeds,
             FaultInjection = UsesFaultInjection(faults, seeds, settings.FaultInjection),
             ConfigFile = settings.ConfigFile,
+            Secret = settings.Secret,
         };
         ClusterConfig.ResolveSeeds(options, ClusterConfig.Build(options));
     }

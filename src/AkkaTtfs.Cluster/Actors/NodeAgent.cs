@@ -1,8 +1,9 @@
 using System.Text;
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
 using AkkaTtfs.Cluster.Hosting;
 using AkkaTtfs.Cluster.Protocol;
-using Akka.Event;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace AkkaTtfs.Cluster.Actors;
@@ -12,10 +13,28 @@ namespace AkkaTtfs.Cluster.Actors;
 /// coordinator asks (no remote deployment: placement stays explicit and traffic stays what it is),
 /// and stops them on request. It also applies the runtime faults of a run's plan that act on the node
 /// (cut a link for a while, kill the node).
+/// <para>
+/// Authority: a run is accepted from the first <see cref="SpawnPartitions"/> that names it, and only when its
+/// sender is an actor under <c>/user</c> of an Up member with the coordinator role (or of this node, when this
+/// node has that role). From then on only that same actor may spawn, stop, cut or kill for the run; the run is
+/// forgotten when that actor terminates. <see cref="CutLink"/> and <see cref="KillNode"/> are refused outright
+/// unless the node runs with fault injection (<c>akkattfs.fault-injection = on</c>, set by fault-injection.conf).
+/// Every refusal is logged as a warning naming the sender; nothing is created, stopped or cut.
+/// </para>
 /// </summary>
 public sealed class NodeAgent : ReceiveActor
 {
     public const string Name = "node-agent";
+
+    /// <summary>Config key that fault-injection.conf (<c>--fault-injection</c>) turns on; without it runtime-fault commands are refused.</summary>
+    public const string FaultInjectionKey = "akkattfs.fault-injection";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly AkkaCluster _cluster = AkkaCluster.Get(Context.System);
+    private readonly bool _faultInjection = Context.System.Settings.Config.GetBoolean(FaultInjectionKey, false);
+
+    /// <summary>The coordinator of each accepted run.</summary>
+    private readonly Dictionary<string, IActorRef> _runs = new(StringComparer.Ordinal);
 
     public NodeAgent()
     {
@@ -23,18 +42,78 @@ public sealed class NodeAgent : ReceiveActor
         var spawned = 0;
         Receive<SpawnPartitions>(m =>
         {
+            if (!Authorised(m.RunId, nameof(SpawnPartitions), acceptNewRun: true)) return;
             var refs = m.PartitionIds.Select(id => Context.ActorOf(Props.Create(() => new PartitionActor()), $"{ChildName(m.RunId, id)}-{spawned++}")).ToArray();
             Sender.Tell(new PartitionsSpawned(m.RunId, m.PartitionIds, refs));
         });
         Receive<StopPartition>(m =>
         {
+            if (!Authorised(m.RunId, nameof(StopPartition), acceptNewRun: false)) return;
             var prefix = ChildName(m.RunId, m.PartitionId) + "-";
             foreach (var child in Context.GetChildren().Where(c => c.Path.Name.StartsWith(prefix, StringComparison.Ordinal)))
                 Context.Stop(child);
         });
         // Run beside the agent, not inside it: a cut lasts seconds, and meanwhile the agent must still spawn re-homed partitions.
-        Receive<CutLink>(m => _ = CutLinkAsync(m, Sender, Context.System));
-        Receive<KillNode>(m => _ = KillAsync(m, Sender, Context.System));
+        Receive<CutLink>(m =>
+        {
+            if (RuntimeFaultAllowed(m.RunId, m.FaultIndex, nameof(CutLink))) _ = CutLinkAsync(m, Sender, Context.System);
+        });
+        Receive<KillNode>(m =>
+        {
+            if (RuntimeFaultAllowed(m.RunId, m.FaultIndex, nameof(KillNode))) _ = KillAsync(m, Sender, Context.System);
+        });
+        Receive<Terminated>(t =>
+        {
+            foreach (var run in _runs.Where(r => r.Value.Equals(t.ActorRef)).Select(r => r.Key).ToArray()) _runs.Remove(run);
+        });
+    }
+
+    /// <summary>
+    /// True when the sender is the accepted coordinator of <paramref name="runId"/>, or (for a spawn) may become it.
+    /// Otherwise logs the refusal with the sender and returns false.
+    /// </summary>
+    private bool Authorised(string runId, string command, bool acceptNewRun)
+    {
+        if (_runs.TryGetValue(runId, out var coordinator))
+        {
+            if (coordinator.Equals(Sender)) return true;
+            return Refuse(command, runId, $"run {runId} was accepted from coordinator {coordinator.Path}, not from this sender");
+        }
+
+        if (!acceptNewRun) return Refuse(command, runId, $"this node has not accepted run {runId}");
+        if (CoordinatorRoleProblem(Sender) is { } problem) return Refuse(command, runId, problem);
+        _runs[runId] = Sender;
+        Context.Watch(Sender);
+        return true;
+    }
+
+    /// <summary>Null when <paramref name="sender"/> may coordinate runs on this node, else why not.</summary>
+    private string? CoordinatorRoleProblem(IActorRef sender)
+    {
+        if (sender.IsNobody() || sender is DeadLetterActorRef) return "it has no sender";
+        var path = sender.Path;
+        if (path.Elements.Count < 2 || path.Elements[0] != "user") return $"the sender {path} is not an actor under /user";
+        var address = path.Address.HasLocalScope ? _cluster.SelfAddress : path.Address;
+        var member = _cluster.State.Members.FirstOrDefault(x => x.Address == address);
+        if (member is null || member.Status != MemberStatus.Up) return $"the sender's node {address} is not an Up member of this cluster";
+        if (!member.HasRole(ClusterNodeOptions.WellKnownRoles.Coordinator))
+            return $"the sender's node {address} does not have the '{ClusterNodeOptions.WellKnownRoles.Coordinator}' role (its roles: {string.Join(", ", member.Roles)})";
+        return null;
+    }
+
+    private bool RuntimeFaultAllowed(string runId, int faultIndex, string command)
+    {
+        if (!Authorised(runId, command, acceptNewRun: false)) return false;
+        if (_faultInjection) return true;
+        Refuse(command, runId, "this node does not run with --fault-injection");
+        Sender.Tell(new RuntimeFaultRefused(runId, faultIndex, $"{_cluster.SelfAddress} refuses runtime faults: it does not run with --fault-injection (start every node with it)"));
+        return false;
+    }
+
+    private bool Refuse(string command, string runId, string why)
+    {
+        _log.Warning("node agent refused {0} of run {1} from {2}: {3}", command, runId, Sender.Path, why);
+        return false;
     }
 
     /// <summary>Blackholes the link to the remote node for a while, then heals it; a node without the throttler adapter refuses, saying why.</summary>

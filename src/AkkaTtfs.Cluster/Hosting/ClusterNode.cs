@@ -61,7 +61,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
         // Joining is done explicitly below, so that the seeds are the checked ones, not a raw config list.
         config = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(config);
+        ClusterConfig.CheckExposure(options, config);
         var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), RemotingNoiseFilter.Setup);
+        if (options.Secret is not null) setup = setup.And(options.Secret.TlsSetup());
         ActorSystem system;
         try
         {
@@ -77,6 +79,8 @@ public sealed class ClusterNode : IAsyncDisposable
 
         try
         {
+            var refusals = system.ActorOf(Props.Create(() => new WireRefusalLog()), WireRefusalLog.Name);
+            system.EventStream.Subscribe(refusals, typeof(Akka.Event.Warning));
             var cluster = AkkaCluster.Get(system);
             if (seeds.Count == 0)
             {

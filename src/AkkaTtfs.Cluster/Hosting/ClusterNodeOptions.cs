@@ -46,6 +46,16 @@ public sealed record ClusterNodeOptions
     /// <summary>Loads fault-injection.conf (throttler and failure-injector adapters). Every node of a cluster must agree.</summary>
     public bool FaultInjection { get; init; }
 
+    /// <summary>
+    /// The cluster secret: remoting runs over mutual TLS and only nodes with the same secret can connect
+    /// (<see cref="ClusterSecret"/>). Null: plain TCP, which <see cref="ClusterNode.Start"/> allows only on a
+    /// loopback address unless <see cref="Insecure"/>.
+    /// </summary>
+    public ClusterSecret? Secret { get; init; }
+
+    /// <summary>Allows a node without a secret to listen on an address other machines can reach (a trusted private network).</summary>
+    public bool Insecure { get; init; }
+
     /// <summary>akka.actor.serialize-messages: serialize local sends too (tests); null = the config's (off).</summary>
     public bool? SerializeMessages { get; init; }
 
