@@ -28,7 +28,8 @@ public sealed class ClusterNode : IAsyncDisposable
         SeedNodes = seeds;
         Cluster.RegisterOnMemberUp(() => _up.TrySetResult());
         Cluster.RegisterOnMemberRemoved(() => _up.TrySetException(new ClusterJoinException(
-            $"node {SelfAddress} was removed from the cluster (or shut down) before it became Up")));
+            $"node {SelfAddress} was removed from the cluster (or shut down) before it became Up" +
+            (options.Secret is null ? string.Empty : "; with a cluster secret this is what a failed TLS handshake with the seed does: do all nodes use the same --secret-file?"))));
     }
 
     public ClusterNodeOptions Options { get; }

@@ -16,7 +16,8 @@ public enum NodeProfile
 /// <summary>
 /// How to start one cluster node. Null values keep what the configuration files say; base.conf's
 /// defaults are host 127.0.0.1 and port 0 (any free port). Precedence, highest first:
-/// <see cref="ExtraHocon"/>, the other properties here, <see cref="ConfigFile"/>, fault-injection.conf
+/// <see cref="ExtraHocon"/>, the serializer pins (System.Object = guarded Hyperion, id 1 = refusal), the other
+/// properties here, <see cref="ConfigFile"/>, fault-injection.conf
 /// (when <see cref="FaultInjection"/>), the profile file, base.conf, Akka's defaults.
 /// </summary>
 public sealed record ClusterNodeOptions

@@ -28,23 +28,23 @@ public sealed class NodeAgentAuthorityTests(TwoNodeFixture fixture) : IClassFixt
         var (impostor, impostorProbe) = Relay(1);
 
         // The impostor on the worker-only node asks both agents to spawn: refused, nothing created.
-        impostor.Tell(new Send(agentsFromWorker[1], new SpawnPartitions(run + "-x", [0])));
-        impostor.Tell(new Send(agentsFromWorker[0], new SpawnPartitions(run + "-x", [0])));
+        impostor.Tell(new CoordinatorRelay.Send(agentsFromWorker[1], new SpawnPartitions(run + "-x", [0])));
+        impostor.Tell(new CoordinatorRelay.Send(agentsFromWorker[0], new SpawnPartitions(run + "-x", [0])));
         impostorProbe.ExpectNoMsg(Quiet);
         await LoggedAsync(1, nameof(SpawnPartitions), impostor);
         await LoggedAsync(0, nameof(SpawnPartitions), impostor);
         Assert.Null(await ChildAsync(1, run + "-x"));
 
         // The real coordinator (an actor under /user of the node with the coordinator role) spawns a partition on node 1.
-        coordinator.Tell(new Send(agents[1], new SpawnPartitions(run, [2])));
+        coordinator.Tell(new CoordinatorRelay.Send(agents[1], new SpawnPartitions(run, [2])));
         var spawned = coordinatorProbe.ExpectMsg<PartitionsSpawned>(Wait);
         var partition = Assert.Single(spawned.Refs);
 
         // The impostor tries to stop it, to take over the run with another spawn, and to kill the node: all refused.
-        impostor.Tell(new Send(agentsFromWorker[1], new StopPartition(run, 2)));
-        impostor.Tell(new Send(agentsFromWorker[1], new SpawnPartitions(run, [3])));
-        impostor.Tell(new Send(agentsFromWorker[1], new KillNode(run, 0)));
-        impostor.Tell(new Send(agentsFromWorker[1], new CutLink(run, 1, Cluster[0].SelfAddress.ToString(), 1000)));
+        impostor.Tell(new CoordinatorRelay.Send(agentsFromWorker[1], new StopPartition(run, 2)));
+        impostor.Tell(new CoordinatorRelay.Send(agentsFromWorker[1], new SpawnPartitions(run, [3])));
+        impostor.Tell(new CoordinatorRelay.Send(agentsFromWorker[1], new KillNode(run, 0)));
+        impostor.Tell(new CoordinatorRelay.Send(agentsFromWorker[1], new CutLink(run, 1, Cluster[0].SelfAddress.ToString(), 1000)));
         impostorProbe.ExpectNoMsg(Quiet);
         await LoggedAsync(1, nameof(StopPartition), impostor);
         await LoggedAsync(1, nameof(KillNode), impostor);
@@ -56,7 +56,7 @@ public sealed class NodeAgentAuthorityTests(TwoNodeFixture fixture) : IClassFixt
         // The coordinator itself may stop its partition.
         var watcher = Cluster.CreateProbe(1);
         watcher.Watch(Cluster.RefFrom(1, partition));
-        coordinator.Tell(new Send(agents[1], new StopPartition(run, 2)));
+        coordinator.Tell(new CoordinatorRelay.Send(agents[1], new StopPartition(run, 2)));
         watcher.ExpectTerminated(Cluster.RefFrom(1, partition), Wait);
     }
 
@@ -66,17 +66,17 @@ public sealed class NodeAgentAuthorityTests(TwoNodeFixture fixture) : IClassFixt
         var agents = await AgentsAsync(0);
         var run = "run-" + Guid.NewGuid().ToString("N");
         var (coordinator, coordinatorProbe) = Relay(0);
-        coordinator.Tell(new Send(agents[1], new SpawnPartitions(run, [0])));
+        coordinator.Tell(new CoordinatorRelay.Send(agents[1], new SpawnPartitions(run, [0])));
         coordinatorProbe.ExpectMsg<PartitionsSpawned>(Wait);
 
-        coordinator.Tell(new Send(agents[1], new KillNode(run, 4)));
+        coordinator.Tell(new CoordinatorRelay.Send(agents[1], new KillNode(run, 4)));
         var refused = coordinatorProbe.ExpectMsg<RuntimeFaultRefused>(Wait);
         Assert.Equal(4, refused.FaultIndex);
         Assert.Contains("--fault-injection", refused.Reason, StringComparison.Ordinal);
-        coordinator.Tell(new Send(agents[1], new CutLink(run, 5, Cluster[0].SelfAddress.ToString(), 1000)));
+        coordinator.Tell(new CoordinatorRelay.Send(agents[1], new CutLink(run, 5, Cluster[0].SelfAddress.ToString(), 1000)));
         Assert.Equal(5, coordinatorProbe.ExpectMsg<RuntimeFaultRefused>(Wait).FaultIndex);
         Assert.False(Cluster[1].System.WhenTerminated.IsCompleted);
-        coordinator.Tell(new Send(agents[1], new StopPartition(run, 0)));
+        coordinator.Tell(new CoordinatorRelay.Send(agents[1], new StopPartition(run, 0)));
     }
 
     [Fact]
@@ -116,13 +116,7 @@ public sealed class NodeAgentAuthorityTests(TwoNodeFixture fixture) : IClassFixt
         return refs;
     }
 
-    /// <summary>An actor under /user of node <paramref name="node"/> that sends what it is told to and hands every reply to a probe.</summary>
-    private (IActorRef Relay, TestProbe Replies) Relay(int node)
-    {
-        var probe = Cluster.CreateProbe(node);
-        var relay = Cluster[node].System.ActorOf(Props.Create(() => new RelayActor(probe.Ref)), "relay-" + Guid.NewGuid().ToString("N"));
-        return (relay, probe);
-    }
+    private (IActorRef Relay, TestProbe Replies) Relay(int node) => CoordinatorRelay.Start(Cluster, node);
 
     private async Task LoggedAsync(int node, string command, IActorRef sender) =>
         await Eventually.UntilAsync(
@@ -141,18 +135,6 @@ public sealed class NodeAgentAuthorityTests(TwoNodeFixture fixture) : IClassFixt
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
             return null;
-        }
-    }
-
-    /// <summary>Local only (never crosses the wire).</summary>
-    private sealed record Send(IActorRef To, object Message) : INoSerializationVerificationNeeded;
-
-    private sealed class RelayActor : ReceiveActor
-    {
-        public RelayActor(IActorRef replies)
-        {
-            Receive<Send>(s => s.To.Tell(s.Message, Self));
-            ReceiveAny(m => replies.Tell(m));
         }
     }
 }
