@@ -17,9 +17,6 @@ public sealed partial class WireTypeAllowList : ITypeFilter
 {
     public static WireTypeAllowList Instance { get; } = new(DefaultTypes());
 
-    [ThreadStatic]
-    private static string? _lastRefused;
-
     private readonly FrozenSet<string> _allowed;
 
     public WireTypeAllowList(IEnumerable<Type> types)
@@ -32,15 +29,7 @@ public sealed partial class WireTypeAllowList : ITypeFilter
     /// <summary>The normalised names allowed, for the docs and tests.</summary>
     public IReadOnlyCollection<string> AllowedNames => _allowed;
 
-    /// <summary>The last name this thread refused (Hyperion's own exception does not always carry it to the caller).</summary>
-    internal static string? LastRefusedOnThisThread => _lastRefused;
-
-    public bool IsAllowed(string typeName)
-    {
-        if (typeName is not null && _allowed.Contains(Normalise(typeName))) return true;
-        _lastRefused = typeName;
-        return false;
-    }
+    public bool IsAllowed(string typeName) => typeName is not null && _allowed.Contains(Normalise(typeName));
 
     /// <summary>
     /// "Ns.T, Asm, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null" and Hyperion's "Ns.T, Asm,%core%"
