@@ -42,19 +42,26 @@ public sealed class WireRefusalTests
 
         var spawn = new SpawnPartitions("evil-run", [0]);
         var spawnControlBytes = new ControlSerializer((ExtendedActorSystem)cluster[0].System).ToBinary(spawn);
-        (object Payload, IActorRef To, string Named)[] forgeries =
+        // Each with the refusal it must cause: the JSON stand-in's, the allow-list's (or Hyperion's deny-list's, same
+        // message), or our serializers' unknown manifest. Each names the type the payload asked for.
+        const string Fsw = "System.IO.FileSystemWatcher, System.IO.FileSystem.Watcher";
+        const string FileInfo = "System.IO.FileInfo, System.IO.FileSystem";
+        const string Psi = "System.Diagnostics.ProcessStartInfo, System.Diagnostics.Process";
+        const string Kill = "Akka.Actor.Kill, Akka";
+        var spawnName = HyperionPayloads.ShortName(typeof(SpawnPartitions));
+        (object Payload, IActorRef To, string Refusal)[] forgeries =
         [
-            (Json(CanaryName, """{"Path":"/tmp"}"""), target, CanaryName),
-            (Json("System.IO.FileSystemWatcher, System.IO.FileSystem.Watcher", """{"Path":"/tmp","EnableRaisingEvents":true}"""), target, "System.IO.FileSystemWatcher"),
-            (Json("System.IO.FileInfo, System.IO.FileSystem", """{"OriginalPath":"/etc/passwd"}"""), target, "System.IO.FileInfo"),
-            (Json("AkkaTtfs.Cluster.Protocol.SpawnPartitions, AkkaTtfs.Cluster", """{"RunId":"evil-run","PartitionIds":[0]}"""), agent, "AkkaTtfs.Cluster.Protocol.SpawnPartitions"),
-            (new ForgedHyperion(HyperionPayloads.Of(Canary.Quiet())), target, CanaryName),
-            (new ForgedHyperion(HyperionPayloads.Naming("System.IO.FileSystemWatcher, System.IO.FileSystem.Watcher")), target, "System.IO.FileSystemWatcher"),
-            (new ForgedHyperion(HyperionPayloads.Naming("System.IO.FileInfo, System.IO.FileSystem")), target, "System.IO.FileInfo"),
-            (new ForgedHyperion(HyperionPayloads.Naming("System.Diagnostics.ProcessStartInfo, System.Diagnostics.Process")), target, "System.Diagnostics.ProcessStartInfo"),
-            (new ForgedHyperion(HyperionPayloads.Naming("Akka.Actor.Kill, Akka")), agent, "Akka.Actor.Kill"),
-            (new ForgedHyperion(HyperionPayloads.Of(spawn)), agent, "AkkaTtfs.Cluster.Protocol.SpawnPartitions"),
-            (new ForgedControl(typeof(Canary).AssemblyQualifiedName!, HyperionPayloads.Of(Canary.Quiet())), target, CanaryName),
+            (Json(CanaryName, """{"Path":"/tmp"}"""), target, JsonRefusal(CanaryName)),
+            (Json(Fsw, """{"Path":"/tmp","EnableRaisingEvents":true}"""), target, JsonRefusal(Fsw)),
+            (Json(FileInfo, """{"OriginalPath":"/etc/passwd"}"""), target, JsonRefusal(FileInfo)),
+            (Json(spawnName, """{"RunId":"evil-run","PartitionIds":[0]}"""), agent, JsonRefusal(spawnName)),
+            (new ForgedHyperion(HyperionPayloads.Of(Canary.Quiet())), target, HyperionRefusal(CanaryName)),
+            (new ForgedHyperion(HyperionPayloads.Naming(Fsw)), target, HyperionRefusal(Fsw)),
+            (new ForgedHyperion(HyperionPayloads.Naming(FileInfo)), target, HyperionRefusal(FileInfo)),
+            (new ForgedHyperion(HyperionPayloads.Naming(Psi)), target, HyperionRefusal(Psi)),
+            (new ForgedHyperion(HyperionPayloads.Naming(Kill)), agent, HyperionRefusal(Kill)),
+            (new ForgedHyperion(HyperionPayloads.Of(spawn)), agent, HyperionRefusal(spawnName)),
+            (new ForgedControl(typeof(Canary).AssemblyQualifiedName!, HyperionPayloads.Of(Canary.Quiet())), target, $"unknown manifest '{typeof(Canary).AssemblyQualifiedName}'"),
             (new ForgedMessage(ControlSerializer.SpawnPartitionsManifest, spawnControlBytes), agent, $"unknown manifest '{ControlSerializer.SpawnPartitionsManifest}'"),
         ];
 
@@ -62,11 +69,11 @@ public sealed class WireRefusalTests
         foreach (var (payload, to, _) in forgeries) to.Tell(payload);
 
         // Each forgery is refused on node 1 by a log line that names node 0 and what was refused.
-        foreach (var (_, _, named) in forgeries)
+        foreach (var (_, _, refusal) in forgeries)
         {
             await Eventually.UntilAsync(
-                () => cluster.WarningsOf(1).Any(w => w.Message.ToString() is { } m && m.StartsWith($"refused a message from {attacker}", StringComparison.Ordinal) && m.Contains(named, StringComparison.Ordinal)),
-                Wait, $"node 1 logged the refusal of {named} from {attacker}");
+                () => cluster.WarningsOf(1).Any(w => w.Message.ToString() is { } m && m.StartsWith($"refused a message from {attacker}", StringComparison.Ordinal) && m.Contains(refusal, StringComparison.Ordinal)),
+                Wait, $"node 1 logged \"{refusal}\" for a message from {attacker}");
         }
 
         // Node 1 goes on: a real message sent after the forgeries arrives, and both nodes are still members.
@@ -102,6 +109,10 @@ public sealed class WireRefusalTests
         using var stream = new MemoryStream(bytes);
         return HyperionPayloads.Unguarded().Deserialize(stream) is Canary;
     }
+
+    private static string JsonRefusal(string type) => $"(Newtonsoft JSON) is disabled on this node; refused type '{type}'";
+
+    private static string HyperionRefusal(string type) => $"Hyperion (serializer {GuardedHyperionSerializer.Id}) refused type '{type}'";
 
     private static ForgedJson Json(string type, string fields) =>
         new(string.Empty, Encoding.UTF8.GetBytes("{\"$type\":\"" + type + "\"," + fields[1..]));
