@@ -70,5 +70,6 @@ internal static class CliOptions
 
     /// <summary>The application layer's cluster setup from the shared cluster options, the node count and the seeds.</summary>
     public static ClusterSetup Setup(ClusterSettings settings, int nodes, IReadOnlyList<string> seeds) =>
-        new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection);
+        new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection,
+            seeds.Count == 0 ? settings.EmbeddedSecret : settings.Secret, settings.Insecure);
 }

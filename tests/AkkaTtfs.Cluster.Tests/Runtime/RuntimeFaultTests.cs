@@ -148,11 +148,14 @@ public class RuntimeFaultTests(ITestOutputHelper output)
     public async Task A_node_agent_that_cannot_apply_a_cut_replies_with_its_reason()
     {
         // What the coordinator turns into a failed run naming the fault (RuntimeFaultRefused): here the cut
-        // names an address the agent cannot parse.
+        // names an address the agent cannot parse. The agent takes the cut only from the coordinator of a run it
+        // accepted, so a stand-in coordinator on node 0 (the coordinator role) opens the run first.
         await using var cluster = await InProcessCluster.StartAsync(2, faultInjection: true);
         var workers = await cluster.StartWorkersAsync();
-        var probe = cluster.CreateProbe(0);
-        workers[1].Agent.Tell(new Protocol.CutLink("rtrefuse", 0, "not an address", 1000), probe.Ref);
+        var (coordinator, probe) = CoordinatorRelay.Start(cluster, 0);
+        coordinator.Tell(new CoordinatorRelay.Send(workers[1].Agent, new Protocol.SpawnPartitions("rtrefuse", [])), Akka.Actor.ActorRefs.NoSender);
+        probe.ExpectMsg<Protocol.PartitionsSpawned>(TimeSpan.FromSeconds(20));
+        coordinator.Tell(new CoordinatorRelay.Send(workers[1].Agent, new Protocol.CutLink("rtrefuse", 0, "not an address", 1000)), Akka.Actor.ActorRefs.NoSender);
         var refused = probe.ExpectMsg<Protocol.RuntimeFaultRefused>(TimeSpan.FromSeconds(20));
         Assert.Equal(0, refused.FaultIndex);
         Assert.Contains("cannot cut its link to not an address", refused.Reason, StringComparison.Ordinal);
