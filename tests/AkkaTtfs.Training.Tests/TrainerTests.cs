@@ -53,7 +53,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
 
         // The E_sr / E_k rule for 3 epochs: E_sr = 1 (p = 1 at once), E_k = 1; the kept epoch is one where TR and TB act.
         Assert.Equal((1, 1), (report.SrEpochs, report.KernelEpoch));
-        Assert.InRange(report.BestEpoch, 1, 2);
+        Assert.InRange(report.KeptEpoch, 2, 3);
+        Assert.Equal(2, report.FirstSelectableEpoch);
         Assert.False(report.History[0].KernelTrainable);
         Assert.True(report.History[1].KernelTrainable);
 
@@ -118,7 +119,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
             Tiny(TrainingPreset.Sr) with { Epochs = 2, SrEpochs = 4, Architecture = "d16-d10", Evaluate = false, ValidationFraction = 0 },
             null, CancellationToken.None);
         Assert.Equal([0.25, 0.5], result.Report.History.Select(h => h.SrProbability));
-        Assert.Equal(1, result.Report.BestEpoch);
+        Assert.Equal(2, result.Report.KeptEpoch);      // no validation split: the last epoch, 1-based
+        Assert.Null(result.Report.KeptValidationAccuracy);
         Assert.Null(result.Report.BestValidationAccuracy);
     }
 

@@ -71,8 +71,10 @@ public class TrainingOptionsTests
             TrainSamples = 7200,
             ValidationSamples = 800,
             TestSamples = 2000,
-            History = [new EpochSummary(0, 1, 1, 0.5, 0.5, 4000, 0.05, false, 10, 10, 0, 0, 3, 2000)],
-            BestEpoch = 0,
+            History = [new EpochSummary(1, 1, 1, 0.5, 0.5, 4000, 0.05, false, 10, 10, 0, 0, 3, 2000, 1e-3)],
+            KeepRule = CheckpointRule.Best.Describe(),
+            FirstSelectableEpoch = 1,
+            KeptEpoch = 1,
             SurrogateTestAccuracy = 0.5,
             TrainingSeconds = 3,
             SamplesPerSecond = 2000,
@@ -83,5 +85,8 @@ public class TrainingOptionsTests
         Assert.Equal(7200, json.RootElement.GetProperty("train_samples").GetInt32());
         Assert.Equal(0.05, json.RootElement.GetProperty("history")[0].GetProperty("sr_probability").GetDouble());
         Assert.Equal("auto", json.RootElement.GetProperty("options").GetProperty("normalisation").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("schema_version").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("kept_epoch").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("history")[0].GetProperty("epoch").GetInt32());
     }
 }
