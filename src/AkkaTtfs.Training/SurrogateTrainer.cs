@@ -154,9 +154,9 @@ public sealed class SurrogateTrainer : ITrainer
         keptEpoch = checkpoints.RestoreKept(network);
 
         var trainingSeconds = clock.Elapsed.TotalSeconds;
-        double surrogateTestAccuracy;
+        double surrogateTestAccuracy, surrogateTestSpikes;
         using (var test = new BatchSource(plan.Test, plan.Normalisation, false))
-            surrogateTestAccuracy = Measure(network, test, precise: false, MeasureMode(o.Preset)).Accuracy;
+            (surrogateTestAccuracy, surrogateTestSpikes) = Measure(network, test, precise: false, MeasureMode(o.Preset));
 
         var kept = history[keptEpoch];
         var bestAccuracy = history.Skip(plan.FirstSelectableEpoch).Max(h => h.ValidationAccuracy);
@@ -192,6 +192,7 @@ public sealed class SurrogateTrainer : ITrainer
             KeptValidationSpikesPerSample = kept.ValidationSpikesPerSample,
             BestValidationAccuracy = bestAccuracy,
             SurrogateTestAccuracy = surrogateTestAccuracy,
+            SurrogateTestSpikesPerSample = surrogateTestSpikes,
             TrainingSeconds = trainingSeconds,
             SamplesPerSecond = stepSamples / Math.Max(stepSeconds, 1e-9),
             Kernels = model.Network.Stages.Where(s => !s.IsOutput).Select(s =>

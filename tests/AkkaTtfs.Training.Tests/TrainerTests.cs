@@ -82,6 +82,39 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         Assert.True(vsOracle <= 2 && vsSnn <= 2);
     }
 
+    [Theory]
+    [InlineData("best")]
+    [InlineData("efficient:100")]
+    [InlineData("last")]
+    public void The_kept_network_is_the_one_of_the_epoch_the_rule_chose(string rule)
+    {
+        // 6 epochs, the whole method from epoch 2 on; the test pass after every epoch (--trace-test) and the final
+        // test pass of the kept surrogate run the same measurement on the same data: they agree exactly only if the
+        // network restored at the end is the chosen epoch's.
+        var keep = CheckpointRule.Parse(rule);
+        var options = Tiny() with { Epochs = 6, SrEpochs = 2, KernelEpoch = 2, LambdaTb = 1, Evaluate = false, TraceTest = true, Keep = keep, Architecture = "d24-d10" };
+        var report = new SurrogateTrainer().Train(BundledData.Small(1200, 300), options, null, CancellationToken.None).Report;
+        var scores = report.History.Select(h => new EpochScore(h.ValidationAccuracy, h.ValidationSpikesPerSample)).ToArray();
+        output.WriteLine(string.Join("\n", report.History.Select(h => $"epoch {h.Epoch}: val {h.ValidationAccuracy:P2} spikes {h.ValidationSpikesPerSample:F1} test {h.TestAccuracy:P2} spikes {h.TestSpikesPerSample:F1}")));
+        Assert.Equal(3, report.FirstSelectableEpoch);
+        Assert.Equal(CheckpointSelection.Select(keep, scores, 2) + 1, report.KeptEpoch);
+        var kept = report.History[report.KeptEpoch - 1];
+        Assert.Equal(kept.TestAccuracy, report.SurrogateTestAccuracy);
+        Assert.Equal(kept.TestSpikesPerSample, report.SurrogateTestSpikesPerSample);
+        Assert.Equal(kept.ValidationSpikesPerSample, report.KeptValidationSpikesPerSample);
+        // The check discriminates: the epochs' test spikes differ (L_TB moves them every epoch).
+        Assert.Equal(6, report.History.Select(h => h.TestSpikesPerSample).Distinct().Count());
+        Assert.Equal(report.History.Skip(2).Max(h => h.ValidationAccuracy), report.BestValidationAccuracy);
+    }
+
+    [Fact]
+    public void The_learning_rate_drops_from_the_given_epoch()
+    {
+        var report = new SurrogateTrainer().Train(BundledData.Small(300, 50),
+            Tiny() with { Epochs = 3, Architecture = "d16-d10", Evaluate = false, LearningRateDropEpoch = 2, LearningRateDropFactor = 0.5 }, null, CancellationToken.None).Report;
+        Assert.Equal([1e-3, 1e-3, 5e-4], report.History.Select(h => h.LearningRate));
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_model_file_byte_for_byte()
     {

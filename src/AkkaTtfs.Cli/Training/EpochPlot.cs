@@ -90,6 +90,11 @@ internal static class EpochPlot
             bestLine.LegendText = string.Create(inv, $"best validation accuracy ({best:P2})");
         }
 
+        // Focus on the selectable epochs: the early ones (tens of points lower while SR ramps up) would squash them into a line.
+        var focus = selectable.Select(h => h.ValidationAccuracy!.Value).Concat(traced.Select(h => h.TestAccuracy!.Value)).Select(a => a * 100).ToArray();
+        plot.Axes.SetLimitsY(Math.Floor(focus.Min() - 1), Math.Min(100, Math.Ceiling(focus.Max() + 0.5)));
+        plot.Axes.SetLimitsX(0, measured.Max(h => h.ValidationSpikesPerSample!.Value) * 1.05);
+
         var o = report.Options;
         plot.Title(string.Create(inv, $"{report.Architecture} {o.Preset.Name()} on {report.Dataset}, lambda_TB {o.LambdaTb:G3}, seed {o.Seed}: keep {o.ResolvedKeep}"));
         plot.XLabel(string.Create(inv, $"hidden spikes per sample (validation: {report.ValidationSamples} samples)"));

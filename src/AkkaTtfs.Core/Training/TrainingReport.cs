@@ -125,6 +125,9 @@ public sealed record TrainingReport
     /// <summary>Test accuracy of the kept surrogate before conversion (batch norm in eval mode; TTFS activation, plain ReLU for the ReLU baseline).</summary>
     public required double SurrogateTestAccuracy { get; init; }
 
+    /// <summary>Hidden non-zero activations per test sample of the kept surrogate in the same pass (for the ReLU baseline: ReLU activations, its "spikes").</summary>
+    public double SurrogateTestSpikesPerSample { get; init; }
+
     public required double TrainingSeconds { get; init; }
 
     /// <summary>Training samples per second over all optimiser steps (validation excluded).</summary>

@@ -90,3 +90,18 @@ public class TrainingOptionsTests
         Assert.Equal(1, json.RootElement.GetProperty("history")[0].GetProperty("epoch").GetInt32());
     }
 }
+
+public class TrainingDefaultsTests
+{
+    [Fact]
+    public void The_main_job_recipe_is_valid_and_runs_the_whole_method_for_most_of_its_epochs()
+    {
+        var o = TrainingDefaults.MainJob;
+        o.Validate();
+        Assert.Equal(TrainingPreset.SrTrTb, o.Preset);
+        var first = TrainingSchedule.FirstSelectableEpoch(o.Preset, o.ResolvedSrEpochs, o.ResolvedKernelEpoch);
+        Assert.True(o.Epochs - first >= o.Epochs / 2, $"only {o.Epochs - first} of {o.Epochs} epochs with the whole method");
+        Assert.True(o.LearningRateDropEpoch > first, "the learning rate drops only once L_TB acts");
+        Assert.Equal(KeepKind.Efficient, o.ResolvedKeep.Kind);
+    }
+}

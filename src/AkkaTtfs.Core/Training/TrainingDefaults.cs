@@ -1,0 +1,27 @@
+namespace AkkaTtfs.Core.Training;
+
+/// <summary>
+/// Measured training recipes for the commands that train without asking (docs/benchmarks.md, issue 13).
+/// The CLI reads these instead of keeping its own numbers.
+/// </summary>
+public static class TrainingDefaults
+{
+    /// <summary>
+    /// The main job (<c>akkattfs run</c> without a model): SR+TR+TB on mnist-cnn, short enough that the whole
+    /// command stays under two minutes on two cores, with enough L_TB epochs to go below 1,000 spikes per
+    /// sample: E_sr = E_k = 4 (the method in force from the 5th epoch, 12 epochs of L_TB), lambda_TB 0.3, the
+    /// learning rate x0.1 for the last 4 epochs (the accuracy settles while the spikes stay low), and the
+    /// efficient keep rule. Data, architecture and seed are the caller's.
+    /// </summary>
+    public static TrainingOptions MainJob { get; } = new()
+    {
+        Preset = TrainingPreset.SrTrTb,
+        Epochs = 16,
+        SrEpochs = 4,
+        KernelEpoch = 4,
+        LambdaTb = 0.3,
+        LearningRateDropEpoch = 12,
+        LearningRateDropFactor = 0.1,
+        Keep = CheckpointRule.Efficient,
+    };
+}
