@@ -133,11 +133,18 @@ internal static class TradeoffCommand
         {
             Console.WriteLine(string.Create(Inv,
                 $"{p.Label,-26} {p.Seeds,5}  {p.Accuracy.Mean * 100,8:F2}% +- {p.Accuracy.StdDev * 100,4:F2}          {p.SpikesPerSample.Mean,8:F0} +- {p.SpikesPerSample.StdDev,6:F0}" +
-                $"          {(p.SpikesVsSm is { } v ? v.ToString("+0%;-0%", Inv) : "-"),5}   {p.Agreement.Mean * 100,7:F2}%  {p.EnergyRatio.Mean,6:F3}"));
+                $"          {(p.SpikesVsSm is { } v ? Percent(v) : "-"),5}   {p.Agreement.Mean * 100,7:F2}%  {p.EnergyRatio.Mean,6:F3}"));
         }
 
         if (report.Points.Any(p => p.Preset == TrainingPreset.Relu.Name()))
             Console.WriteLine("(ReLU: the ReLU network's own test accuracy and non-zero activations; its converted SNN is in the CSV's snn_accuracy)");
+    }
+
+    /// <summary>-0.856 -> "-86%", 0.0004 -> "0%" (rounded first, so no sign on a zero).</summary>
+    private static string Percent(double fraction)
+    {
+        var rounded = Math.Round(fraction * 100);
+        return rounded == 0 ? "0%" : string.Create(Inv, $"{(rounded > 0 ? "+" : "")}{rounded:F0}%");
     }
 
     private static T[] ParseList<T>(string text, string option, Func<string, T> parse)
