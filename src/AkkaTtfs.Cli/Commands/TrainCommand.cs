@@ -49,7 +49,7 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch", "-b") { Description = "Mini-batch size", DefaultValueFactory = _ => defaults.BatchSize };
         var dropout = new Option<double>("--dropout") { Description = "Dropout after every hidden activation (0 = none)", DefaultValueFactory = _ => defaults.Dropout };
         var seed = new Option<int>("--seed") { Description = "Seed of weights, shuffling, SR draws, dropout, augmentation and the validation split (repeatable on one machine)", DefaultValueFactory = _ => defaults.Seed };
-        var validation = new Option<double>("--validation") { Description = "Share of the training split held out to choose the best checkpoint (0 = keep the last epoch)", DefaultValueFactory = _ => defaults.ValidationFraction };
+        var validation = new Option<double>("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => defaults.ValidationFraction };
         var augment = new Option<bool>("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => defaults.Threads };
         var normalisation = new Option<string>("--normalisation")

@@ -80,7 +80,7 @@ public sealed record TrainingOptions
     /// <summary>Seeds weights, shuffling, SR draws, dropout, augmentation and the validation split.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Share of the training split held out (stratified) to choose the best checkpoint; 0 = keep the last epoch.</summary>
+    /// <summary>Share of the training split held out (stratified) to choose the kept checkpoint (<see cref="Keep"/>); 0 = keep the last epoch.</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
     /// <summary>Pad-4, random 32x32 crop and horizontal flip of every training sample (CIFAR-like data).</summary>
