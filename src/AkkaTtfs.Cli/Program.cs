@@ -19,6 +19,7 @@ internal static class Program
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(TradeoffCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         var parse = root.Parse(args);
 
