@@ -117,7 +117,7 @@ internal static class ReportPages
         var nodes = r.Nodes ?? [];
         var placement = r.PartitionNodes ?? [];
         html.Table(["node", "address", "partitions"], nodes.Select((n, i) => (IReadOnlyList<string>)[$"n{i}", n,
-            string.Join(" ", placement.Select((node, p) => (node, p)).Where(x => x.node == i).Select(x => x.p.ToString(CultureInfo.InvariantCulture)))]), "nodes-table");
+            string.Join(", ", placement.Select((node, p) => (node, p)).Where(x => x.node == i).Select(x => x.p.ToString(CultureInfo.InvariantCulture)))]), "nodes-table");
         html.EndSection();
     }
 

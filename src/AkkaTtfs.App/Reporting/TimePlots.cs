@@ -104,10 +104,11 @@ internal static class TimePlots
             line.LineColor = Colors.Black;
         }
 
-        var points = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 4, Busy.WithAlpha(0.45));
+        var points = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 6, Busy.WithAlpha(0.6));
         points.LegendText = "one message (link, batch, attempt)";
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "median of the link", LineColor = Colors.Black, LineWidth = 3 });
         plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.Margins(top: 0.2);     // room for the legend above the points
         var names = links.Select(g => $"{PlotFiles.PartitionLabel(g.Key.Item1)}→{PlotFiles.PartitionLabel(g.Key.Item2)}").ToArray();
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, links.Length).Select(i => (double)i).ToArray(), names);
         if (links.Length > 12) plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
