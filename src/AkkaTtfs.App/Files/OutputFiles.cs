@@ -55,6 +55,28 @@ public static class OutputFiles
     }
 
     public static void WriteText(string path, string text) => WriteText(path, w => w.Write(text));
+
+    /// <summary>Writes binary content (a PNG) through the same temporary file and rename as <see cref="WriteText(string, Action{TextWriter})"/>.</summary>
+    public static void WriteBytes(string path, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var full = Path.GetFullPath(path);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
 }
 
 /// <summary>
