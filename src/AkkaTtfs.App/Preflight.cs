@@ -142,6 +142,7 @@ public static class Preflight
             SeedNodes = setup.Seeds,
             FaultInjection = ClusterLauncher.UsesFaultInjection(faults, setup),
             ConfigFile = setup.ConfigFile,
+            Secret = setup.Secret,
         };
         ClusterConfig.ResolveSeeds(options, ClusterConfig.Build(options));
     }

@@ -21,7 +21,9 @@ internal static class Program
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(TradeoffCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         var parse = root.Parse(args);
 
         // The library's own error action prints every error and then the whole help on stdout, with exit

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Training;
@@ -13,7 +12,7 @@ namespace AkkaTtfs.Training;
 
 /// <summary>
 /// Trains the surrogate DNN of docs/ttfs-method.md section 3 with TorchSharp (Adam, constant learning rate,
-/// SR / TR / TB per preset, best checkpoint on the validation split), converts it (section 4), evaluates the
+/// SR / TR / TB per preset, the kept checkpoint chosen on the validation split by a <see cref="CheckpointRule"/>), converts it (section 4), evaluates the
 /// SNN with the Core reference simulator and writes the model file and its JSON report.
 /// </summary>
 public sealed class SurrogateTrainer : ITrainer
@@ -49,7 +48,7 @@ public sealed class SurrogateTrainer : ITrainer
     private static TrainingResult Run(TrainingPlan plan, IProgress<TrainingProgress>? progress, CancellationToken ct)
     {
         var o = plan.Options;
-        var environment = DescribeEnvironment(o.Threads);
+        var environment = TrainingProvenance.Environment(o.Threads);
         TorchRuntime.SetThreads(o.Threads);
         TorchRuntime.Seed(o.Seed);
         var seed = unchecked((ulong)(long)o.Seed) * 0x9E3779B97F4A7C15UL;
@@ -61,122 +60,116 @@ public sealed class SurrogateTrainer : ITrainer
         using var optimizer = optim.Adam(network.parameters(), o.LearningRate);
         using var train = new BatchSource(plan.Train, plan.Normalisation, o.Augment);
         using var validation = plan.Validation.Count > 0 ? new BatchSource(plan.Validation, plan.Normalisation, false) : null;
+        using var testTrace = o.TraceTest ? new BatchSource(plan.Test, plan.Normalisation, false) : null;
+        var keep = o.ResolvedKeep;
+        using var checkpoints = new CheckpointStore(keep, plan.FirstSelectableEpoch);
 
         var history = new List<EpochSummary>();
-        Dictionary<string, Tensor>? best = null;
-        var bestEpoch = -1;
-        double? bestAccuracy = null;
+        int keptEpoch;
         var clock = Stopwatch.StartNew();
         var stepSeconds = 0.0;
         long stepSamples = 0;
         var batches = BatchCount(train.Count, o.BatchSize);
         var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
-        try
+        for (var epoch = 0; epoch < o.Epochs; epoch++)
         {
-            for (var epoch = 0; epoch < o.Epochs; epoch++)
+            var epochClock = Stopwatch.StartNew();
+            var p = !o.Preset.UsesTtfs() ? 0.0 : o.Preset.UsesSr() ? TrainingSchedule.SrProbability(epoch, plan.SrEpochs) : 1.0;
+            var kernelTrainable = TrainingSchedule.KernelTrainable(o.Preset, epoch, plan.KernelEpoch);
+            var trActive = o.Preset.UsesTr() && epoch >= plan.KernelEpoch && o.LambdaTr > 0;
+            var tbActive = o.Preset.UsesTb() && epoch >= plan.KernelEpoch && o.LambdaTb > 0;
+            var learningRate = o.LearningRateAt(epoch);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+            network.SetKernelTrainable(kernelTrainable);
+            network.train();
+            shuffleRandom.Shuffle(order.AsSpan());
+
+            double lossSum = 0, ceSum = 0;
+            long correct = 0, seen = 0;
+            var epochStepSeconds = 0.0;
+            for (var b = 0; b < batches; b++)
             {
-                var epochClock = Stopwatch.StartNew();
-                var p = !o.Preset.UsesTtfs() ? 0.0 : o.Preset.UsesSr() ? TrainingSchedule.SrProbability(epoch, plan.SrEpochs) : 1.0;
-                var kernelTrainable = TrainingSchedule.KernelTrainable(o.Preset, epoch, plan.KernelEpoch);
-                var trActive = o.Preset.UsesTr() && epoch >= plan.KernelEpoch && o.LambdaTr > 0;
-                var tbActive = o.Preset.UsesTb() && epoch >= plan.KernelEpoch && o.LambdaTb > 0;
-                network.SetKernelTrainable(kernelTrainable);
-                network.train();
-                shuffleRandom.Shuffle(order.AsSpan());
-
-                double lossSum = 0, ceSum = 0;
-                long correct = 0, seen = 0;
-                var epochStepSeconds = 0.0;
-                for (var b = 0; b < batches; b++)
+                ct.ThrowIfCancellationRequested();
+                var start = b * o.BatchSize;
+                var indices = order.AsSpan(start, Math.Min(o.BatchSize, train.Count - start)).ToArray();
+                var stepClock = Stopwatch.StartNew();
+                using (NewDisposeScope())
                 {
-                    ct.ThrowIfCancellationRequested();
-                    var start = b * o.BatchSize;
-                    var indices = order.AsSpan(start, Math.Min(o.BatchSize, train.Count - start)).ToArray();
-                    var stepClock = Stopwatch.StartNew();
-                    using (NewDisposeScope())
-                    {
-                        for (var h = 0; h < network.Modes.Length; h++)
-                            network.Modes[h] = srRandom.NextDouble() < p ? HiddenActivation.Ttfs : HiddenActivation.Relu;
-                        var x = o.Augment ? train.AugmentedImages(indices, augmentRandom) : train.Images(indices);
-                        var y = train.Labels(indices);
-                        var logits = network.call(x);
-                        var ce = nn.functional.cross_entropy(logits, y);
-                        var loss = ce;
-                        if (trActive) loss = loss + (o.LambdaTr * KernelLossTerms.TemporalRegularisation(network, o.TauInit, o.TdInit));
-                        if (tbActive) loss = loss + (o.LambdaTb * KernelLossTerms.TemporalBatchNorm(network));
-                        optimizer.zero_grad();
-                        loss.backward();
-                        optimizer.step();
-                        var lossValue = loss.item<float>();
-                        if (!float.IsFinite(lossValue))
-                            throw new InvalidOperationException($"epoch {epoch}, batch {b}: the loss is {lossValue}; lower the learning rate or the lambdas");
-                        lossSum += lossValue * indices.Length;
-                        ceSum += ce.item<float>() * indices.Length;
-                        correct += logits.argmax(1).eq(y).sum().item<long>();
-                        seen += indices.Length;
-                    }
-
-                    epochStepSeconds += stepClock.Elapsed.TotalSeconds;
-                    if (progress is not null && b + 1 < batches && (b + 1) % Math.Max(1, batches / 10) == 0)
-                    {
-                        progress.Report(Progress(network, epoch, o.Epochs, b + 1, batches, lossSum / seen, ceSum / seen, (double)correct / seen,
-                            null, null, p, kernelTrainable, seen / Math.Max(epochStepSeconds, 1e-9), clock.Elapsed,
-                            Remaining(clock.Elapsed, epoch, (b + 1.0) / batches, o.Epochs), false, false));
-                    }
+                    for (var h = 0; h < network.Modes.Length; h++)
+                        network.Modes[h] = srRandom.NextDouble() < p ? HiddenActivation.Ttfs : HiddenActivation.Relu;
+                    var x = o.Augment ? train.AugmentedImages(indices, augmentRandom) : train.Images(indices);
+                    var y = train.Labels(indices);
+                    var logits = network.call(x);
+                    var ce = nn.functional.cross_entropy(logits, y);
+                    var loss = ce;
+                    if (trActive) loss = loss + (o.LambdaTr * KernelLossTerms.TemporalRegularisation(network, o.TauInit, o.TdInit));
+                    if (tbActive) loss = loss + (o.LambdaTb * KernelLossTerms.TemporalBatchNorm(network));
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    var lossValue = loss.item<float>();
+                    if (!float.IsFinite(lossValue))
+                        throw new InvalidOperationException($"epoch {epoch}, batch {b}: the loss is {lossValue}; lower the learning rate or the lambdas");
+                    lossSum += lossValue * indices.Length;
+                    ceSum += ce.item<float>() * indices.Length;
+                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    seen += indices.Length;
                 }
 
-                stepSeconds += epochStepSeconds;
-                stepSamples += seen;
-                double? validationAccuracy = null;
-                double? validationSpikes = null;
-                if (validation is not null)
+                epochStepSeconds += stepClock.Elapsed.TotalSeconds;
+                if (progress is not null && b + 1 < batches && (b + 1) % Math.Max(1, batches / 10) == 0)
                 {
-                    var (accuracy, spikes) = Measure(network, validation, precise: false, MeasureMode(o.Preset));
-                    validationAccuracy = accuracy;
-                    validationSpikes = spikes;
+                    progress.Report(Progress(network, epoch, o.Epochs, b + 1, batches, lossSum / seen, ceSum / seen, (double)correct / seen,
+                        null, null, p, kernelTrainable, seen / Math.Max(epochStepSeconds, 1e-9), clock.Elapsed,
+                        Remaining(clock.Elapsed, epoch, (b + 1.0) / batches, o.Epochs), false, false));
                 }
-
-                var isBest = false;
-                if (epoch >= plan.FirstSelectableEpoch && (validationAccuracy is null || bestAccuracy is null || validationAccuracy >= bestAccuracy))
-                {
-                    DisposeSnapshot(best);
-                    best = Snapshot(network);
-                    bestEpoch = epoch;
-                    bestAccuracy = validationAccuracy;
-                    isBest = true;
-                }
-
-                var (tauMin, tauMax, tdMin, tdMax) = KernelRanges(network);
-                var summary = new EpochSummary(epoch, lossSum / seen, ceSum / seen, (double)correct / seen, validationAccuracy, validationSpikes, p,
-                    kernelTrainable, tauMin, tauMax, tdMin, tdMax, epochClock.Elapsed.TotalSeconds, seen / Math.Max(epochStepSeconds, 1e-9));
-                history.Add(summary);
-                progress?.Report(Progress(network, epoch, o.Epochs, batches, batches, summary.Loss, summary.CrossEntropy, summary.TrainAccuracy,
-                    validationAccuracy, validationSpikes, p, kernelTrainable, summary.SamplesPerSecond, clock.Elapsed,
-                    Remaining(clock.Elapsed, epoch, 1, o.Epochs), true, isBest));
             }
 
-            Restore(network, best!);
+            stepSeconds += epochStepSeconds;
+            stepSamples += seen;
+            double? validationAccuracy = null;
+            double? validationSpikes = null;
+            if (validation is not null)
+            {
+                var (accuracy, spikes) = Measure(network, validation, precise: false, MeasureMode(o.Preset));
+                validationAccuracy = accuracy;
+                validationSpikes = spikes;
+            }
+
+            var isKept = checkpoints.Add(network, new EpochScore(validationAccuracy, validationSpikes));
+            double? testAccuracy = null, testSpikes = null;
+            if (testTrace is not null)
+                (testAccuracy, testSpikes) = Measure(network, testTrace, precise: false, MeasureMode(o.Preset));
+
+            var (tauMin, tauMax, tdMin, tdMax) = KernelRanges(network);
+            var summary = new EpochSummary(epoch + 1, lossSum / seen, ceSum / seen, (double)correct / seen, validationAccuracy, validationSpikes, p,
+                kernelTrainable, tauMin, tauMax, tdMin, tdMax, epochClock.Elapsed.TotalSeconds, seen / Math.Max(epochStepSeconds, 1e-9),
+                learningRate, testAccuracy, testSpikes);
+            history.Add(summary);
+            progress?.Report(Progress(network, epoch, o.Epochs, batches, batches, summary.Loss, summary.CrossEntropy, summary.TrainAccuracy,
+                validationAccuracy, validationSpikes, p, kernelTrainable, summary.SamplesPerSecond, clock.Elapsed,
+                Remaining(clock.Elapsed, epoch, 1, o.Epochs), true, isKept));
         }
-        finally
-        {
-            DisposeSnapshot(best);
-        }
+
+        keptEpoch = checkpoints.RestoreKept(network);
 
         var trainingSeconds = clock.Elapsed.TotalSeconds;
-        double surrogateTestAccuracy;
+        double surrogateTestAccuracy, surrogateTestSpikes;
         using (var test = new BatchSource(plan.Test, plan.Normalisation, false))
-            surrogateTestAccuracy = Measure(network, test, precise: false, MeasureMode(o.Preset)).Accuracy;
+            (surrogateTestAccuracy, surrogateTestSpikes) = Measure(network, test, precise: false, MeasureMode(o.Preset));
 
-        var metadata = Provenance(plan, bestEpoch, bestAccuracy, surrogateTestAccuracy);
+        var kept = history[keptEpoch];
+        var bestAccuracy = history.Skip(plan.FirstSelectableEpoch).Max(h => h.ValidationAccuracy);
+        var metadata = TrainingProvenance.Describe(plan, keep, keptEpoch + 1, kept.ValidationAccuracy, kept.ValidationSpikesPerSample, surrogateTestAccuracy);
         var model = SnnConverter.Convert(network, plan.Normalisation, metadata);
         EvaluationReport? evaluation = null;
         if (o.Evaluate)
         {
             evaluation = ModelEvaluator.Evaluate(model, plan.Test, null, o.Energy);
-            metadata["dnn_test_accuracy"] = Invariant(evaluation.DnnAccuracy);
-            metadata["snn_test_accuracy"] = Invariant(evaluation.SnnAccuracy);
-            metadata["dnn_snn_agreement"] = Invariant(evaluation.PredictionAgreement);
-            metadata["snn_spikes_per_sample"] = Invariant(evaluation.SpikesPerSample);
+            metadata["dnn_test_accuracy"] = TrainingProvenance.Invariant(evaluation.DnnAccuracy);
+            metadata["snn_test_accuracy"] = TrainingProvenance.Invariant(evaluation.SnnAccuracy);
+            metadata["dnn_snn_agreement"] = TrainingProvenance.Invariant(evaluation.PredictionAgreement);
+            metadata["snn_spikes_per_sample"] = TrainingProvenance.Invariant(evaluation.SpikesPerSample);
             model = new SnnModel(model.Network, model.T, model.Layers, model.Normalisation, model.InputMode, model.InputKernel, metadata);
         }
 
@@ -192,9 +185,14 @@ public sealed class SurrogateTrainer : ITrainer
             ValidationSamples = plan.Validation.Count,
             TestSamples = plan.Test.Count,
             History = history,
-            BestEpoch = bestEpoch,
+            KeepRule = keep.Describe(),
+            FirstSelectableEpoch = plan.FirstSelectableEpoch + 1,
+            KeptEpoch = keptEpoch + 1,
+            KeptValidationAccuracy = kept.ValidationAccuracy,
+            KeptValidationSpikesPerSample = kept.ValidationSpikesPerSample,
             BestValidationAccuracy = bestAccuracy,
             SurrogateTestAccuracy = surrogateTestAccuracy,
+            SurrogateTestSpikesPerSample = surrogateTestSpikes,
             TrainingSeconds = trainingSeconds,
             SamplesPerSecond = stepSamples / Math.Max(stepSeconds, 1e-9),
             Kernels = model.Network.Stages.Where(s => !s.IsOutput).Select(s =>
@@ -263,26 +261,6 @@ public sealed class SurrogateTrainer : ITrainer
         return data.Count == 0 ? (0, 0) : ((double)correct / data.Count, (double)spikes.Sum() / data.Count);
     }
 
-    private static Dictionary<string, Tensor> Snapshot(SurrogateNetwork network)
-    {
-        using var noGrad = no_grad();
-        return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-    }
-
-    private static void Restore(SurrogateNetwork network, Dictionary<string, Tensor> snapshot)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, value) in network.state_dict())
-            value.copy_(snapshot[name]);
-    }
-
-    private static void DisposeSnapshot(Dictionary<string, Tensor>? snapshot)
-    {
-        if (snapshot is null) return;
-        foreach (var t in snapshot.Values) t.Dispose();
-        snapshot.Clear();
-    }
-
     private static (double TauMin, double TauMax, double TdMin, double TdMax) KernelRanges(SurrogateNetwork network)
     {
         var taus = network.Hidden.Select(h => (double)h.Tau.item<float>()).ToArray();
@@ -292,79 +270,16 @@ public sealed class SurrogateTrainer : ITrainer
 
     private static TrainingProgress Progress(SurrogateNetwork network, int epoch, int epochs, int batch, int batches, double loss, double ce, double accuracy,
         double? validationAccuracy, double? validationSpikes, double p, bool kernelTrainable, double samplesPerSecond, TimeSpan elapsed, TimeSpan remaining,
-        bool completed, bool isBest)
+        bool completed, bool isKept)
     {
         var (tauMin, tauMax, tdMin, tdMax) = KernelRanges(network);
         return new TrainingProgress(epoch, epochs, batch, batches, loss, ce, accuracy, validationAccuracy, validationSpikes, p, kernelTrainable,
-            tauMin, tauMax, tdMin, tdMax, samplesPerSecond, elapsed, remaining, completed, isBest);
+            tauMin, tauMax, tdMin, tdMax, samplesPerSecond, elapsed, remaining, completed, isKept);
     }
 
     private static TimeSpan Remaining(TimeSpan elapsed, int epoch, double epochFraction, int epochs)
     {
         var done = epoch + epochFraction;
         return done <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (epochs - done));
-    }
-
-    private static Dictionary<string, string> Provenance(TrainingPlan plan, int bestEpoch, double? bestAccuracy, double surrogateTestAccuracy)
-    {
-        var o = plan.Options;
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["source"] = "akkattfs train (AkkaTtfs.Training, TorchSharp surrogate DNN, BN folded)",
-            ["dataset"] = plan.DatasetName,
-            ["dataset_source"] = plan.DatasetSource,
-            ["split"] = $"train {plan.Train.Count} + validation {plan.Validation.Count} (stratified, fraction {Invariant(o.ValidationFraction)}, seed {o.Seed}) " +
-                        $"of {plan.DatasetName} train{(o.TrainLimit is { } l ? $" (first {l})" : "")}; test {plan.Test.Count}{(o.TestLimit is { } t ? $" (first {t})" : "")}",
-            ["architecture"] = plan.Network.Architecture,
-            ["architecture_spec"] = o.Architecture,
-            ["preset"] = o.Preset.Name(),
-            ["epochs"] = Invariant(o.Epochs),
-            ["E_sr"] = Invariant(plan.SrEpochs),
-            ["E_k"] = Invariant(plan.KernelEpoch),
-            ["lambda_TR"] = Invariant(o.LambdaTr),
-            ["lambda_TB"] = Invariant(o.LambdaTb),
-            ["tau_init"] = Invariant(o.TauInit),
-            ["td_init"] = Invariant(o.TdInit),
-            ["T"] = Invariant(o.T),
-            ["optimiser"] = "Adam, constant learning rate",
-            ["lr"] = Invariant(o.LearningRate),
-            ["batch"] = Invariant(o.BatchSize),
-            ["dropout"] = Invariant(o.Dropout),
-            ["seed"] = Invariant(o.Seed),
-            ["validation_fraction"] = Invariant(o.ValidationFraction),
-            ["augment"] = o.Augment ? "pad-4 crop + horizontal flip" : "none",
-            ["threads"] = Invariant(o.Threads),
-            ["normalisation"] = o.Normalisation.ToString(),
-            ["best_epoch"] = Invariant(bestEpoch),
-            ["surrogate_test_accuracy"] = Invariant(surrogateTestAccuracy),
-        };
-        if (bestAccuracy is { } a) metadata["validation_accuracy"] = Invariant(a);
-        return metadata;
-    }
-
-    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static Dictionary<string, string> DescribeEnvironment(int threads)
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["processor_count"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
-            ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-            ["dotnet"] = Environment.Version.ToString(),
-            ["torchsharp"] = TorchRuntime.TorchSharpVersion,
-            ["libtorch_threads"] = threads.ToString(CultureInfo.InvariantCulture),
-        };
-        try
-        {
-            if (File.Exists("/proc/loadavg")) environment["load_average_at_start"] = File.ReadAllText("/proc/loadavg").Trim();
-        }
-        catch (IOException)
-        {
-            // The load average is a courtesy for reports; its absence changes nothing.
-        }
-
-        return environment;
     }
 }

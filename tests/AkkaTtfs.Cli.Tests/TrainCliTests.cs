@@ -21,9 +21,23 @@ public sealed class TrainCliTests : IDisposable
         Assert.Contains("SNN accuracy", train.StdOut, StringComparison.Ordinal);
         var report = _temp.File("tiny.report.json");
         Assert.True(File.Exists(report));
+        int keptEpoch;
         using (var json = JsonDocument.Parse(File.ReadAllText(report)))
+        {
             Assert.Equal("SR+TR+TB", json.RootElement.GetProperty("options").GetProperty("preset").GetString());
-        Assert.Equal("d16-d10", ModelFile.Load(model).Metadata["architecture"]);
+            keptEpoch = json.RootElement.GetProperty("kept_epoch").GetInt32();
+            Assert.StartsWith("efficient:", json.RootElement.GetProperty("keep_rule").GetString(), StringComparison.Ordinal);
+        }
+
+        // One convention, 1-based, wherever a person reads the kept epoch: stdout, the report, the model's provenance.
+        Assert.InRange(keptEpoch, 1, 2);
+        Assert.Contains($"kept epoch         {keptEpoch}/2 by efficient:", train.StdOut, StringComparison.Ordinal);
+        var loaded = ModelFile.Load(model);
+        Assert.Equal(keptEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture), loaded.Metadata["kept_epoch"]);
+        Assert.Equal("d16-d10", loaded.Metadata["architecture"]);
+        Assert.Contains("tau min/max", train.StdErr, StringComparison.Ordinal);
+        var plot = _temp.File("tiny.epochs.png");
+        Assert.True(File.Exists(plot) && new FileInfo(plot).Length > 1000, train.ToString());
 
         var evaluationReport = _temp.File("eval.json");
         var evaluate = CliProcess.Run("evaluate", "--model", model, "--limit", "50", "--report", evaluationReport);
@@ -40,6 +54,9 @@ public sealed class TrainCliTests : IDisposable
     [InlineData("--lr", "-1", "lr = -1")]
     [InlineData("--dropout", "1.5", "dropout = 1.5")]
     [InlineData("--data", "no-such-data", "mnist-10k")]
+    [InlineData("--keep", "fast", "'--keep'")]
+    [InlineData("--keep", "efficient:-1", "DROP")]
+    [InlineData("--lr-drop", "1", "--lr-drop '1'")]
     public void Train_rejects_bad_input_with_one_line_and_exit_code_2(string option, string value, string expected)
     {
         var run = CliProcess.Run("train", option, value, "-o", _temp.File("never.safetensors"));
@@ -54,8 +71,44 @@ public sealed class TrainCliTests : IDisposable
         var run = CliProcess.Run("train", "--help");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("floor(epochs/2)", run.StdOut, StringComparison.Ordinal);
-        foreach (var option in new[] { "--e-sr", "--e-k", "--lambda-tr", "--lambda-tb", "--tau-init", "--td-init", "--T", "--lr", "--batch", "--epochs", "--dropout", "--seed", "--preset", "--threads" })
+        foreach (var option in new[] { "--e-sr", "--e-k", "--lambda-tr", "--lambda-tb", "--tau-init", "--td-init", "--T", "--lr", "--batch", "--epochs", "--dropout", "--seed", "--preset", "--threads", "--keep", "--lr-drop", "--trace-test" })
             Assert.Contains(option, run.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tradeoff_trains_every_point_and_writes_json_csv_and_png()
+    {
+        var folder = _temp.File("tradeoff");
+        var run = CliProcess.Run(TimeSpan.FromMinutes(10), "tradeoff", "--arch", "d16-d10", "--epochs", "2", "--lambda-tb", "0,0.1", "--seeds", "1,2",
+            "--train-limit", "300", "--test-limit", "60", "--out", folder);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("[1/8] SM seed 1  epoch 1/2", run.StdErr, StringComparison.Ordinal);
+        Assert.Contains("[8/8] SR+TR+TB lambda_TB 0.1 seed 2: done", run.StdErr, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "tradeoff.json")));
+        Assert.Equal(1, json.RootElement.GetProperty("schema_version").GetInt32());
+        Assert.Equal(8, json.RootElement.GetProperty("runs").GetArrayLength());
+        var points = json.RootElement.GetProperty("points");
+        Assert.Equal(4, points.GetArrayLength());
+        foreach (var point in points.EnumerateArray()) Assert.Equal(2, point.GetProperty("seeds").GetInt32());
+        Assert.Equal(9, File.ReadAllLines(Path.Combine(folder, "tradeoff.csv")).Length);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(folder, "tradeoff-points.csv")).Length);
+        Assert.True(new FileInfo(Path.Combine(folder, "tradeoff.png")).Length > 1000);
+        Assert.True(File.Exists(Path.Combine(folder, "models", "sr_tr_tb-l0.1-s2.safetensors")));
+    }
+
+    [Theory]
+    [InlineData("--lambda-tb", "0,x", "--lambda-tb '0,x'")]
+    [InlineData("--lambda-tb", "0.1,0.1", "repeat")]
+    [InlineData("--seeds", "1,1", "repeat")]
+    [InlineData("--references", "both", "--references")]
+    [InlineData("--arch", "c12k5-p2-d7", "10 classes")]
+    public void Tradeoff_rejects_bad_input_before_training(string option, string value, string expected)
+    {
+        var folder = _temp.File("never");
+        var run = CliProcess.Run("tradeoff", option, value, "--out", folder);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains(expected, Assert.Single(run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
     }
 
     [Fact]

@@ -53,7 +53,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
 
         // The E_sr / E_k rule for 3 epochs: E_sr = 1 (p = 1 at once), E_k = 1; the kept epoch is one where TR and TB act.
         Assert.Equal((1, 1), (report.SrEpochs, report.KernelEpoch));
-        Assert.InRange(report.BestEpoch, 1, 2);
+        Assert.InRange(report.KeptEpoch, 2, 3);
+        Assert.Equal(2, report.FirstSelectableEpoch);
         Assert.False(report.History[0].KernelTrainable);
         Assert.True(report.History[1].KernelTrainable);
 
@@ -79,6 +80,39 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         var vsSnn = Enumerable.Range(0, test.Count).Count(s => oracle[s] != snn[s]);
         output.WriteLine($"round trip on {test.Count} test samples: TorchSharp vs Core oracle {vsOracle} disagree, Core oracle vs SNN {vsSnn} disagree");
         Assert.True(vsOracle <= 2 && vsSnn <= 2);
+    }
+
+    [Theory]
+    [InlineData("best")]
+    [InlineData("efficient:100")]
+    [InlineData("last")]
+    public void The_kept_network_is_the_one_of_the_epoch_the_rule_chose(string rule)
+    {
+        // 6 epochs, the whole method from epoch 2 on; the test pass after every epoch (--trace-test) and the final
+        // test pass of the kept surrogate run the same measurement on the same data: they agree exactly only if the
+        // network restored at the end is the chosen epoch's.
+        var keep = CheckpointRule.Parse(rule);
+        var options = Tiny() with { Epochs = 6, SrEpochs = 2, KernelEpoch = 2, LambdaTb = 1, Evaluate = false, TraceTest = true, Keep = keep, Architecture = "d24-d10" };
+        var report = new SurrogateTrainer().Train(BundledData.Small(1200, 300), options, null, CancellationToken.None).Report;
+        var scores = report.History.Select(h => new EpochScore(h.ValidationAccuracy, h.ValidationSpikesPerSample)).ToArray();
+        output.WriteLine(string.Join("\n", report.History.Select(h => $"epoch {h.Epoch}: val {h.ValidationAccuracy:P2} spikes {h.ValidationSpikesPerSample:F1} test {h.TestAccuracy:P2} spikes {h.TestSpikesPerSample:F1}")));
+        Assert.Equal(3, report.FirstSelectableEpoch);
+        Assert.Equal(CheckpointSelection.Select(keep, scores, 2) + 1, report.KeptEpoch);
+        var kept = report.History[report.KeptEpoch - 1];
+        Assert.Equal(kept.TestAccuracy, report.SurrogateTestAccuracy);
+        Assert.Equal(kept.TestSpikesPerSample, report.SurrogateTestSpikesPerSample);
+        Assert.Equal(kept.ValidationSpikesPerSample, report.KeptValidationSpikesPerSample);
+        // The check discriminates: the epochs' test spikes differ (L_TB moves them every epoch).
+        Assert.Equal(6, report.History.Select(h => h.TestSpikesPerSample).Distinct().Count());
+        Assert.Equal(report.History.Skip(2).Max(h => h.ValidationAccuracy), report.BestValidationAccuracy);
+    }
+
+    [Fact]
+    public void The_learning_rate_drops_from_the_given_epoch()
+    {
+        var report = new SurrogateTrainer().Train(BundledData.Small(300, 50),
+            Tiny() with { Epochs = 3, Architecture = "d16-d10", Evaluate = false, LearningRateDropEpoch = 2, LearningRateDropFactor = 0.5 }, null, CancellationToken.None).Report;
+        Assert.Equal([1e-3, 1e-3, 5e-4], report.History.Select(h => h.LearningRate));
     }
 
     [Fact]
@@ -118,7 +152,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
             Tiny(TrainingPreset.Sr) with { Epochs = 2, SrEpochs = 4, Architecture = "d16-d10", Evaluate = false, ValidationFraction = 0 },
             null, CancellationToken.None);
         Assert.Equal([0.25, 0.5], result.Report.History.Select(h => h.SrProbability));
-        Assert.Equal(1, result.Report.BestEpoch);
+        Assert.Equal(2, result.Report.KeptEpoch);      // no validation split: the last epoch, 1-based
+        Assert.Null(result.Report.KeptValidationAccuracy);
         Assert.Null(result.Report.BestValidationAccuracy);
     }
 

@@ -11,7 +11,11 @@ namespace AkkaTtfs.App.Cluster;
 /// How this process takes part in a cluster run: <see cref="Nodes"/> embedded nodes (no seeds), or a
 /// coordinator joining <see cref="Seeds"/> and waiting for that many workers.
 /// </summary>
-public sealed record ClusterSetup(int Nodes, IReadOnlyList<string> Seeds, string? Host, int? Port, TimeSpan JoinTimeout, int InFlight, string? ConfigFile, bool FaultInjection);
+/// <param name="Secret">The cluster secret the nodes of this process present (mutual TLS); an embedded cluster always has
+/// one (given or generated), a joining coordinator has the one given or none (then only loopback addresses start).</param>
+/// <param name="Insecure">--insecure: plain TCP is allowed on a non-loopback address.</param>
+public sealed record ClusterSetup(int Nodes, IReadOnlyList<string> Seeds, string? Host, int? Port, TimeSpan JoinTimeout, int InFlight, string? ConfigFile,
+    bool FaultInjection, ClusterSecret? Secret = null, bool Insecure = false);
 
 /// <summary>
 /// Starts the nodes of a run (an embedded cluster in this process, or a coordinator node joining seeds),
@@ -77,7 +81,7 @@ public static class ClusterLauncher
         ArgumentNullException.ThrowIfNull(setup);
         return setup.FaultInjection || (setup.Seeds.Count == 0
             ? faults?.Runtime.Any(NeedsAdapters) == true
-            : setup.Seeds.Any(s => s.StartsWith(ClusterConfig.FaultInjectionProtocol + "://", StringComparison.Ordinal)));
+            : setup.Seeds.Any(ClusterConfig.UsesFaultInjectionAdapters));
     }
 
     /// <summary>Cut and kill faults act through the adapters; a crash is a message to a partition actor.</summary>
@@ -96,6 +100,7 @@ public static class ClusterLauncher
                 FaultInjection = UsesFaultInjection(faults, setup),
                 ConfigFile = setup.ConfigFile,
                 ExtraHocon = QuietLogging,
+                Secret = setup.Secret,
             });
             started.Add(node);
             ClusterRuntime.StartNodeAgent(node.System);
@@ -117,6 +122,8 @@ public static class ClusterLauncher
             FaultInjection = UsesFaultInjection(faults, setup),
             ConfigFile = setup.ConfigFile,
             ExtraHocon = QuietLogging,
+            Secret = setup.Secret,
+            Insecure = setup.Insecure,
         });
         started.Add(coordinator);
         // The seeds as joined: with fault injection an akka.tcp:// seed was rewritten to the adapters' scheme.

@@ -140,6 +140,7 @@ internal static class CliOptions
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(seeds);
         OptionRanges.Nodes(seeds.Count > 0).Check("--nodes", nodes);
-        return new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection);
+        return new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection,
+            seeds.Count == 0 ? settings.EmbeddedSecret : settings.Secret, settings.Insecure);
     }
 }

@@ -1,10 +1,20 @@
 using System.CommandLine;
 using AkkaTtfs.App;
+using AkkaTtfs.Cluster.Hosting;
 
 namespace AkkaTtfs.Cli.Commands;
 
 /// <summary>How this process takes part in a cluster run, as <see cref="RunCommand.RunOnCluster"/> needs it.</summary>
-internal sealed record ClusterSettings(string? Host, int? Port, TimeSpan JoinTimeout, int InFlight, string? ConfigFile, bool FaultInjection);
+/// <param name="Secret">The cluster secret of --secret-file (null: none given; an embedded cluster then uses <see cref="EmbeddedSecret"/>).</param>
+/// <param name="Insecure">--insecure: plain TCP is allowed on a non-loopback --host.</param>
+internal sealed record ClusterSettings(string? Host, int? Port, TimeSpan JoinTimeout, int InFlight, string? ConfigFile, bool FaultInjection,
+    ClusterSecret? Secret = null, bool Insecure = false)
+{
+    private ClusterSecret? _generated;
+
+    /// <summary>The secret every node of an embedded cluster shares: --secret-file's, else one generated for this run.</summary>
+    public ClusterSecret EmbeddedSecret => Secret ?? (_generated ??= ClusterSecret.Generate());
+}
 
 /// <summary>
 /// The options of the node this process starts for a cluster run, shared by <c>run</c> and by
@@ -45,7 +55,38 @@ internal sealed class ClusterCliOptions
 
     public Option<bool> FaultInjection { get; }
 
-    private IEnumerable<Option> All => [Host, Port, JoinTimeout, InFlight, Config, FaultInjection];
+    public Option<FileInfo?> SecretFile { get; } = CreateSecretFile();
+
+    public Option<bool> Insecure { get; } = CreateInsecure();
+
+    private IEnumerable<Option> All => [Host, Port, JoinTimeout, InFlight, Config, FaultInjection, SecretFile, Insecure];
+
+    /// <summary>--secret-file, shared with <c>akkattfs node</c>.</summary>
+    public static Option<FileInfo?> CreateSecretFile() => new("--secret-file")
+    {
+        Description = "File holding the cluster secret (the same on every node; make one with: head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE). " +
+                      "Nodes then talk over mutual TLS and only nodes with the secret can connect; see cluster-config/README.md",
+    };
+
+    /// <summary>--insecure, shared with <c>akkattfs node</c>.</summary>
+    public static Option<bool> CreateInsecure() => new("--insecure")
+    {
+        Description = "Allow listening on a non-loopback --host without a cluster secret (anyone who reaches the port could join): only on a network you trust",
+    };
+
+    /// <summary>The secret of a --secret-file value, or null; a missing, public or too short file is a usage error naming it.</summary>
+    public static ClusterSecret? LoadSecret(FileInfo? file)
+    {
+        if (file is null) return null;
+        try
+        {
+            return ClusterSecret.Load(file.FullName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new CliUsageException($"--secret-file: {e.Message}");
+        }
+    }
 
     public void AddTo(Command command)
     {
@@ -69,6 +110,7 @@ internal sealed class ClusterCliOptions
         OptionRanges.Port.Check("--port", port);
         var host = parse.GetValue(Host);
         if (host is not null && string.IsNullOrWhiteSpace(host)) throw new CliUsageException("--host must not be empty");
-        return new ClusterSettings(host, port, TimeSpan.FromSeconds(joinTimeout), inFlight, CliFiles.CheckClusterConfig(parse.GetValue(Config)), parse.GetValue(FaultInjection));
+        return new ClusterSettings(host, port, TimeSpan.FromSeconds(joinTimeout), inFlight, CliFiles.CheckClusterConfig(parse.GetValue(Config)), parse.GetValue(FaultInjection),
+            LoadSecret(parse.GetValue(SecretFile)), parse.GetValue(Insecure));
     }
 }

@@ -64,7 +64,7 @@ internal static class ModelCommand
         var tau = new Option<float>("--tau") { Description = "tau of every spiking layer", DefaultValueFactory = _ => 10f };
         var td = new Option<float>("--td") { Description = "td of every spiking layer", DefaultValueFactory = _ => 0f };
         var shift = new Option<double>("--positive-shift") { Description = "Shift of the weight distribution towards positive values (0 = symmetric, 1 = all positive)", DefaultValueFactory = _ => 0.25 };
-        var command = new Command("random", "Write a model with seeded random weights (for benchmarks and traffic studies)")
+        var command = new Command("random", "Write a model with seeded random weights (for benchmarks and traffic studies): each weight is (u + shift) * gain / fan-in with u uniform in [-1, 1) and gain = 2 (recorded in the file's provenance as gain), biases 0")
         {
             arch, data, output, seed, window, tau, td, shift,
         };

@@ -19,14 +19,17 @@ internal static class NodeCommand
         var config = new Option<FileInfo?>("--config") { Description = "A HOCON file that overrides the embedded configuration" };
         var faults = new Option<bool>("--fault-injection") { Description = "Enable the throttle/blackhole transport adapters (every node of the cluster must)" };
         var joinTimeout = CliOptions.Int("--join-timeout", "Seconds to wait for joining the cluster", OptionRanges.JoinTimeout, 60);
+        var secretFile = ClusterCliOptions.CreateSecretFile();
+        var insecure = ClusterCliOptions.CreateInsecure();
         var command = new Command("node", "Run a worker node that hosts SNN partitions for coordinators (stops cleanly on Ctrl+C or SIGTERM)")
         {
-            role, seeds, host, port, config, faults, joinTimeout,
+            role, seeds, host, port, config, faults, joinTimeout, secretFile, insecure,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var seedList = parse.GetValue(seeds) ?? [];
             var isSeed = seedList.Length == 0;
+            var secret = ClusterCliOptions.LoadSecret(parse.GetValue(secretFile));
             ClusterNode node;
             try
             {
@@ -38,6 +41,8 @@ internal static class NodeCommand
                     SeedNodes = seedList,
                     ConfigFile = parse.GetValue(config)?.FullName,
                     FaultInjection = parse.GetValue(faults),
+                    Secret = secret,
+                    Insecure = parse.GetValue(insecure),
                 });
             }
             catch (Exception ex) when (ex is ClusterJoinException or Akka.Configuration.ConfigurationException)

@@ -32,7 +32,7 @@ internal static class SimulateCommand
         var seedNodes = CliOptions.Seeds("Cluster engine: join the cluster of these seed addresses as coordinator");
         var cluster = new ClusterCliOptions("Cluster engine: ");
         var checkDnn = new Option<bool>("--check-dnn") { Description = "Also run the quantised DNN (double precision) and report prediction agreement and spike-time mismatches" };
-        var spikesOut = new Option<FileInfo?>("--spikes-out") { Description = "Write every spike as CSV: sample,layer,neuron,time (absolute step)" };
+        var spikesOut = new Option<FileInfo?>("--spikes-out") { Description = "Write every spike as CSV: sample,layer,neuron,time; layer = 0-based index of the weighted layer (hidden layers only: 0 = first conv/dense), neuron = flat index in that layer's output, time = absolute step (layer l fires in window l + 1: time = (l + 1) * T + r, r the step within the window)" };
         var predictionsOut = new Option<FileInfo?>("--predictions-out") { Description = "Write one CSV row per sample: sample,label,predicted and the output potential of every class (round-trip precision)" };
         var report = new Option<FileInfo?>("--report") { Description = "Write a JSON report" };
         var eAc = CliOptions.EnergyPerAccumulate();

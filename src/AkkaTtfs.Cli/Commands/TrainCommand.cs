@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AkkaTtfs.Core.Metrics;
 using AkkaTtfs.Core.Network;
+using AkkaTtfs.App.Training;
 using AkkaTtfs.Core.Training;
 using AkkaTtfs.Training;
 
@@ -36,10 +37,19 @@ internal static class TrainCommand
         var tdInit = new Option<double>("--td-init") { Description = "Initial td of every hidden layer", DefaultValueFactory = _ => defaults.TdInit };
         var window = new Option<int>("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => defaults.T };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (constant)", DefaultValueFactory = _ => defaults.LearningRate };
+        var lrDrop = new Option<string?>("--lr-drop")
+        {
+            Description = "EPOCH[:FACTOR]: multiply the learning rate by FACTOR (default 0.1) from 1-based epoch EPOCH on; default: constant (the paper)",
+        };
+        var keep = KeepOption();
+        var traceTest = new Option<bool>("--trace-test")
+        {
+            Description = "Diagnostic: also measure the surrogate's test accuracy and spikes after every epoch (in the report's history and the epoch plot; never used to choose the kept epoch)",
+        };
         var batch = new Option<int>("--batch", "-b") { Description = "Mini-batch size", DefaultValueFactory = _ => defaults.BatchSize };
         var dropout = new Option<double>("--dropout") { Description = "Dropout after every hidden activation (0 = none)", DefaultValueFactory = _ => defaults.Dropout };
         var seed = new Option<int>("--seed") { Description = "Seed of weights, shuffling, SR draws, dropout, augmentation and the validation split (repeatable on one machine)", DefaultValueFactory = _ => defaults.Seed };
-        var validation = new Option<double>("--validation") { Description = "Share of the training split held out to choose the best checkpoint (0 = keep the last epoch)", DefaultValueFactory = _ => defaults.ValidationFraction };
+        var validation = new Option<double>("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => defaults.ValidationFraction };
         var augment = new Option<bool>("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => defaults.Threads };
         var normalisation = new Option<string>("--normalisation")
@@ -64,7 +74,7 @@ internal static class TrainCommand
             "and write the model file and a JSON report. Progress per epoch goes to stderr. " +
             $"E_sr/E_k scaling rule: {TrainingSchedule.ScalingRule}.")
         {
-            data, arch, preset, epochs, eSr, eK, lambdaTr, lambdaTb, tauInit, tdInit, window, lr, batch, dropout, seed, validation, augment, threads,
+            data, arch, preset, epochs, eSr, eK, lambdaTr, lambdaTb, tauInit, tdInit, window, lr, lrDrop, keep, traceTest, batch, dropout, seed, validation, augment, threads,
             normalisation, trainLimit, testLimit, noEval, output, eAc, eMac, throughput,
         };
 
@@ -84,6 +94,10 @@ internal static class TrainCommand
                 TdInit = parse.GetValue(tdInit),
                 T = parse.GetValue(window),
                 LearningRate = parse.GetValue(lr),
+                LearningRateDropEpoch = ParseLrDrop(parse.GetValue(lrDrop))?.Epoch,
+                LearningRateDropFactor = ParseLrDrop(parse.GetValue(lrDrop))?.Factor ?? defaults.LearningRateDropFactor,
+                Keep = parse.GetValue(keep) is { } k ? CheckpointRule.Parse(k) : null,
+                TraceTest = parse.GetValue(traceTest),
                 BatchSize = parse.GetValue(batch),
                 Dropout = parse.GetValue(dropout),
                 Seed = parse.GetValue(seed),
@@ -108,8 +122,11 @@ internal static class TrainCommand
             // is a folder, would otherwise fail only when the model is written, minutes later.
             var path = parse.GetValue(output)?.FullName ?? DefaultOutput(options);
             if (Directory.Exists(path)) throw new CliUsageException($"--out {path} is a folder; give the model file's name (e.g. {Path.Combine(path, "model.safetensors")})");
-            var reportPath = SurrogateTrainer.ReportPathFor(path);
-            if (Directory.Exists(reportPath)) throw new CliUsageException($"the report would be written to {reportPath}, which is a folder; choose another --out");
+            foreach (var extra in new[] { SurrogateTrainer.ReportPathFor(path), EpochPlot.PathFor(path) })
+            {
+                if (Directory.Exists(extra)) throw new CliUsageException($"{extra} would be written next to the model, but it is a folder; choose another --out");
+            }
+
             // The data and the architecture against it, before a folder is made or a line says "training".
             var pair = Core.Data.DatasetCatalog.Load(options.Data);
             TrainingPlan.Create(pair, options);
@@ -120,7 +137,7 @@ internal static class TrainCommand
 
             Console.Error.WriteLine($"training {options.Architecture} ({options.Preset.Name()}) on {options.Data}: {options.Epochs} epochs, " +
                                     $"E_sr {options.ResolvedSrEpochs}, E_k {options.ResolvedKernelEpoch}, batch {options.BatchSize}, lr {options.LearningRate}, " +
-                                    $"lambda_TR {options.LambdaTr}, lambda_TB {options.LambdaTb}, seed {options.Seed}, {options.Threads} libtorch thread(s)");
+                                    $"lambda_TR {options.LambdaTr}, lambda_TB {options.LambdaTb}, keep {options.ResolvedKeep}, seed {options.Seed}, {options.Threads} libtorch thread(s)");
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
@@ -147,13 +164,15 @@ internal static class TrainCommand
 
             var report = result.Report;
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(inv, $"kept epoch         {report.BestEpoch + 1}/{options.Epochs}{(report.BestValidationAccuracy is { } v ? $" (validation {v:P2})" : " (last epoch, no validation split)")}"));
+            Console.WriteLine(string.Create(inv, $"kept epoch         {report.KeptEpoch}/{options.Epochs} by {options.ResolvedKeep}{(report.KeptValidationAccuracy is { } v ? $" (validation {v:P2}, {report.KeptValidationSpikesPerSample:F0} spikes/sample; best validation {report.BestValidationAccuracy:P2})" : " (last epoch, no validation split)")}"));
             Console.WriteLine(string.Create(inv, $"training           {report.TrainingSeconds:F1} s, {report.SamplesPerSecond:F0} samples/s ({options.Threads} thread(s))"));
             Console.WriteLine(string.Create(inv, $"surrogate test acc {report.SurrogateTestAccuracy:P2} (batch norm, {(options.Preset.UsesTtfs() ? "TTFS activation" : "plain ReLU")}, float)"));
             Console.WriteLine($"kernels            {string.Join("  ", report.Kernels.Select(k => string.Create(inv, $"{k.Token}: tau {k.Tau:G5} td {k.Td:G4}")))}");
             if (report.Evaluation is { } evaluation) EvaluateCommand.Print(evaluation);
             Console.WriteLine($"model written to   {report.ModelPath}");
             Console.WriteLine($"report written to  {SurrogateTrainer.ReportPathFor(report.ModelPath!)}");
+            var plotPath = EpochPlot.PathFor(report.ModelPath!);
+            if (EpochPlot.Write(report, plotPath)) Console.WriteLine($"epoch plot         {plotPath}");
             return 0;
         }));
         return command;
@@ -185,6 +204,46 @@ internal static class TrainCommand
             }
         });
         return option;
+    }
+
+    /// <summary>--keep for train (and tradeoff): best, last, efficient or efficient:DROP, checked at parse time.</summary>
+    internal static Option<string?> KeepOption()
+    {
+        var option = new Option<string?>("--keep")
+        {
+            Description = "Which epoch's checkpoint to keep, among the epochs where the preset's whole method is in force: best (highest validation accuracy), " +
+                          "last, or efficient[:DROP] (fewest validation spikes among the epochs within DROP percentage points of the best validation accuracy; " +
+                          $"DROP default {CheckpointRule.DefaultDropPoints}). Default: {CheckpointRule.DefaultFor(TrainingPreset.SrTrTb)} for SR+TR+TB, best for the other presets",
+            HelpName = "best|last|efficient[:DROP]",
+        };
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string?>();
+            if (text is null) return;
+            try
+            {
+                CheckpointRule.Parse(text);
+            }
+            catch (ArgumentException ex)
+            {
+                result.AddError($"option '--keep': {ex.Message.Split(" (Parameter")[0]}");
+            }
+        });
+        return option;
+    }
+
+    private static (int Epoch, double Factor)? ParseLrDrop(string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(':');
+        if (parts.Length <= 2 && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch >= 2)
+        {
+            var factor = 0.1;
+            if (parts.Length == 1 || (double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out factor) && factor > 0 && double.IsFinite(factor)))
+                return (epoch - 1, factor);
+        }
+
+        throw new CliUsageException($"--lr-drop '{text}' is not EPOCH[:FACTOR] with a 1-based EPOCH >= 2 and a FACTOR > 0 (e.g. 31:0.1)");
     }
 
     private static int MeasureThroughput(TrainingOptions options, int rounds)
@@ -225,11 +284,11 @@ internal static class TrainCommand
             }
 
             var validation = value.ValidationAccuracy is { } v
-                ? string.Create(inv, $"val {v:P2}{(value.IsBest ? "*" : " ")} spikes {value.ValidationSpikesPerSample:F0}")
-                : value.IsBest ? "(kept)" : "";
+                ? string.Create(inv, $"val {v:P2}{(value.IsKept ? "*" : " ")} spikes {value.ValidationSpikesPerSample:F0}")
+                : value.IsKept ? "(kept)" : "";
             var line = string.Create(inv,
                 $"epoch {value.Epoch + 1,3}/{value.Epochs}  loss {value.Loss:F4} (CE {value.CrossEntropy:F4})  train {value.TrainAccuracy:P2}  {validation}  " +
-                $"p_SR {value.SrProbability:F2}  tau [{value.TauMin:G4}, {value.TauMax:G4}] td [{value.TdMin:G3}, {value.TdMax:G3}]{(value.KernelTrainable ? "" : " frozen")}  " +
+                $"p_SR {value.SrProbability:F2}  tau min/max {value.TauMin:G4}/{value.TauMax:G4} td min/max {value.TdMin:G3}/{value.TdMax:G3}{(value.KernelTrainable ? "" : " frozen")}  " +
                 $"{value.SamplesPerSecond:F0} samples/s  ETA {value.Remaining:hh\\:mm\\:ss}");
             Console.Error.WriteLine(_interactive ? "\r" + line : line);
         }

@@ -24,6 +24,18 @@ public static class ClusterConfig
 
     private const string ResourcePrefix = "AkkaTtfs.Cluster.Config.";
 
+    /// <summary>
+    /// Pinned above the files and the user's --config: System.Object stays bound to the guarded Hyperion, and
+    /// Akka's id 1 (Newtonsoft JSON, which instantiates any type a payload names) stays the refusing stand-in,
+    /// whatever a profile or a user's file says. (Code that passes <see cref="ClusterNodeOptions.ExtraHocon"/> may
+    /// still change them: tests use it to play a hostile node.)
+    /// </summary>
+    internal const string WireSafetyHocon = """
+        akka.actor.serializers.json = "AkkaTtfs.Cluster.Serialization.DisabledJsonSerializer, AkkaTtfs.Cluster"
+        akka.actor.serializers.hyperion = "AkkaTtfs.Cluster.Serialization.GuardedHyperionSerializer, AkkaTtfs.Cluster"
+        akka.actor.serialization-bindings { "System.Object" = hyperion }
+        """;
+
     /// <summary>Names of the embedded files (base.conf, single-node.conf, ...).</summary>
     public static IReadOnlyList<string> EmbeddedFiles { get; } =
         typeof(ClusterConfig).Assembly.GetManifestResourceNames()
@@ -60,6 +72,7 @@ public static class ClusterConfig
         if (options.FaultInjection) config = LoadEmbedded(FaultInjectionFile).WithFallback(config);
         if (options.ConfigFile is not null) config = LoadFile(options.ConfigFile).WithFallback(config);
         config = ConfigurationFactory.ParseString(OptionsHocon(options)).WithFallback(config);
+        config = ConfigurationFactory.ParseString(WireSafetyHocon).WithFallback(config);
         if (!string.IsNullOrWhiteSpace(options.ExtraHocon))
         {
             Config extra;
@@ -105,10 +118,43 @@ public static class ClusterConfig
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(config);
         IEnumerable<string> given = options.SeedNodes.Count > 0 ? options.SeedNodes : config.GetStringList("akka.cluster.seed-nodes", []);
-        var adapters = config.GetStringList("akka.remote.dot-netty.tcp.applied-adapters", []);
-        var expected = adapters.Count == 0 ? PlainProtocol : $"akka.{string.Join('.', adapters)}.tcp";
+        var expected = Protocol(config);
         return given.Select(s => ParseSeed(s, options.SystemName, expected)).Distinct().ToArray();
     }
+
+    /// <summary>Whether a node address speaks through the fault-injection adapters (akka.trttl.gremlin.tcp or, with a secret, akka.trttl.gremlin.ssl.tcp).</summary>
+    public static bool UsesFaultInjectionAdapters(string address) =>
+        address is not null && address.StartsWith(FaultInjectionProtocol[..^"tcp".Length], StringComparison.Ordinal);
+
+    /// <summary>The address scheme a node with this configuration speaks: akka[.adapters][.ssl].tcp.</summary>
+    public static string Protocol(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var adapters = config.GetStringList("akka.remote.dot-netty.tcp.applied-adapters", []);
+        var ssl = config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) ? "ssl." : string.Empty;
+        return $"akka.{string.Concat(adapters.Select(a => a + "."))}{ssl}tcp";
+    }
+
+    /// <summary>
+    /// Refuses plain TCP on an address other machines can reach: without a secret a node must listen on loopback
+    /// (127.0.0.0/8, ::1, localhost) unless <see cref="ClusterNodeOptions.Insecure"/> says the network is trusted.
+    /// </summary>
+    public static void CheckExposure(ClusterNodeOptions options, Config config)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(config);
+        if (options.Secret is not null || options.Insecure) return;
+        var host = config.GetString("akka.remote.dot-netty.tcp.hostname", string.Empty);
+        if (IsLoopback(host)) return;
+        throw new ClusterJoinException(
+            $"this node would listen on {(host.Length == 0 ? "all interfaces" : host)} without a cluster secret, so anyone who reaches it could join the cluster " +
+            "and send it commands: give every node the same --secret-file FILE (make one with: head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE), " +
+            "or add --insecure on a network you trust");
+    }
+
+    private static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     private static Address ParseSeed(string seed, string systemName, string expectedProtocol)
     {
@@ -131,7 +177,7 @@ public static class ClusterConfig
         if (address.Protocol == PlainProtocol && expectedProtocol != PlainProtocol)
             return new Address(expectedProtocol, address.System, address.Host, address.Port);
         throw new ArgumentException(
-            $"seed '{seed}' uses scheme '{address.Protocol}' but this node speaks '{expectedProtocol}'; fault injection (the trttl/gremlin adapters) must be on for every node of a cluster or for none",
+            $"seed '{seed}' uses scheme '{address.Protocol}' but this node speaks '{expectedProtocol}'; fault injection (the trttl/gremlin adapters) and the cluster secret (TLS, scheme ...ssl.tcp) must be on for every node of a cluster or for none",
             nameof(seed));
     }
 
@@ -160,6 +206,9 @@ public static class ClusterConfig
             sb.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.roles = [{string.Join(", ", o.Roles.Select(Quote))}]");
         }
 
+        // Mutual TLS with the secret's certificate (ClusterSecret.TlsSetup, given to the system by ClusterNode.Start);
+        // the scheme becomes akka.ssl.tcp (akka.trttl.gremlin.ssl.tcp with fault injection).
+        if (o.Secret is not null) sb.AppendLine("akka.remote.dot-netty.tcp.enable-ssl = on");
         if (o.SerializeMessages is { } serialize)
             sb.AppendLine(CultureInfo.InvariantCulture, $"akka.actor.serialize-messages = {(serialize ? "on" : "off")}");
         return sb.ToString();

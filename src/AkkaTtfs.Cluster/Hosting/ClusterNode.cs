@@ -28,7 +28,8 @@ public sealed class ClusterNode : IAsyncDisposable
         SeedNodes = seeds;
         Cluster.RegisterOnMemberUp(() => _up.TrySetResult());
         Cluster.RegisterOnMemberRemoved(() => _up.TrySetException(new ClusterJoinException(
-            $"node {SelfAddress} was removed from the cluster (or shut down) before it became Up")));
+            $"node {SelfAddress} was removed from the cluster (or shut down) before it became Up" +
+            (options.Secret is null ? string.Empty : "; with a cluster secret this is what a failed TLS handshake with the seed does: do all nodes use the same --secret-file?"))));
     }
 
     public ClusterNodeOptions Options { get; }
@@ -61,7 +62,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
         // Joining is done explicitly below, so that the seeds are the checked ones, not a raw config list.
         config = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(config);
+        ClusterConfig.CheckExposure(options, config);
         var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), RemotingNoiseFilter.Setup);
+        if (options.Secret is not null) setup = setup.And(options.Secret.TlsSetup());
         ActorSystem system;
         try
         {
@@ -77,6 +80,8 @@ public sealed class ClusterNode : IAsyncDisposable
 
         try
         {
+            var refusals = system.ActorOf(Props.Create(() => new WireRefusalLog()), WireRefusalLog.Name);
+            system.EventStream.Subscribe(refusals, typeof(Akka.Event.Warning));
             var cluster = AkkaCluster.Get(system);
             if (seeds.Count == 0)
             {

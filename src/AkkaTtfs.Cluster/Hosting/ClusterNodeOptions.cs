@@ -16,7 +16,8 @@ public enum NodeProfile
 /// <summary>
 /// How to start one cluster node. Null values keep what the configuration files say; base.conf's
 /// defaults are host 127.0.0.1 and port 0 (any free port). Precedence, highest first:
-/// <see cref="ExtraHocon"/>, the other properties here, <see cref="ConfigFile"/>, fault-injection.conf
+/// <see cref="ExtraHocon"/>, the serializer pins (System.Object = guarded Hyperion, id 1 = refusal), the other
+/// properties here, <see cref="ConfigFile"/>, fault-injection.conf
 /// (when <see cref="FaultInjection"/>), the profile file, base.conf, Akka's defaults.
 /// </summary>
 public sealed record ClusterNodeOptions
@@ -45,6 +46,16 @@ public sealed record ClusterNodeOptions
 
     /// <summary>Loads fault-injection.conf (throttler and failure-injector adapters). Every node of a cluster must agree.</summary>
     public bool FaultInjection { get; init; }
+
+    /// <summary>
+    /// The cluster secret: remoting runs over mutual TLS and only nodes with the same secret can connect
+    /// (<see cref="ClusterSecret"/>). Null: plain TCP, which <see cref="ClusterNode.Start"/> allows only on a
+    /// loopback address unless <see cref="Insecure"/>.
+    /// </summary>
+    public ClusterSecret? Secret { get; init; }
+
+    /// <summary>Allows a node without a secret to listen on an address other machines can reach (a trusted private network).</summary>
+    public bool Insecure { get; init; }
 
     /// <summary>akka.actor.serialize-messages: serialize local sends too (tests); null = the config's (off).</summary>
     public bool? SerializeMessages { get; init; }

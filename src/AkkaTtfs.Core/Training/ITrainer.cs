@@ -7,7 +7,7 @@ namespace AkkaTtfs.Core.Training;
 public interface ITrainer
 {
     /// <summary>
-    /// Runs the whole pipeline of <paramref name="options"/>: load the data, train, keep the best checkpoint,
+    /// Runs the whole pipeline of <paramref name="options"/>: load the data, train, keep the checkpoint the keep rule chooses,
     /// convert, evaluate, and save the model file if <see cref="TrainingOptions.OutputPath"/> is set.
     /// Bad options or an architecture that does not fit the data throw before any training.
     /// </summary>

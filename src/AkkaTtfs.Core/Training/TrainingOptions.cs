@@ -54,8 +54,23 @@ public sealed record TrainingOptions
     /// <summary>Window length T in steps.</summary>
     public int T { get; init; } = 32;
 
-    /// <summary>Adam's learning rate, constant.</summary>
+    /// <summary>Adam's learning rate (constant unless <see cref="LearningRateDropEpoch"/> is set).</summary>
     public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>0-based epoch from which the learning rate is multiplied by <see cref="LearningRateDropFactor"/>; null = constant (the paper).</summary>
+    public int? LearningRateDropEpoch { get; init; }
+
+    /// <summary>Factor of the learning-rate step at <see cref="LearningRateDropEpoch"/>.</summary>
+    public double LearningRateDropFactor { get; init; } = 0.1;
+
+    /// <summary>Which epoch's checkpoint is kept; null = <see cref="CheckpointRule.DefaultFor"/> the preset.</summary>
+    public CheckpointRule? Keep { get; init; }
+
+    /// <summary>
+    /// Diagnostic: also measure the surrogate's test accuracy and spikes after every epoch (recorded in the
+    /// report's history; never used to choose the kept epoch). Costs one test pass per epoch.
+    /// </summary>
+    public bool TraceTest { get; init; }
 
     public int BatchSize { get; init; } = 128;
 
@@ -65,7 +80,7 @@ public sealed record TrainingOptions
     /// <summary>Seeds weights, shuffling, SR draws, dropout, augmentation and the validation split.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Share of the training split held out (stratified) to choose the best checkpoint; 0 = keep the last epoch.</summary>
+    /// <summary>Share of the training split held out (stratified) to choose the kept checkpoint (<see cref="Keep"/>); 0 = keep the last epoch.</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
     /// <summary>Pad-4, random 32x32 crop and horizontal flip of every training sample (CIFAR-like data).</summary>
@@ -97,6 +112,13 @@ public sealed record TrainingOptions
     /// <summary>E_k in force: the given value or the scaled rule.</summary>
     public int ResolvedKernelEpoch => KernelEpoch ?? TrainingSchedule.ScaledKernelEpoch(Math.Max(1, Epochs));
 
+    /// <summary>The keep rule in force: the given one or the preset's default.</summary>
+    public CheckpointRule ResolvedKeep => Keep ?? CheckpointRule.DefaultFor(Preset);
+
+    /// <summary>The learning rate of 0-based <paramref name="epoch"/>.</summary>
+    public double LearningRateAt(int epoch) =>
+        LearningRateDropEpoch is { } drop && epoch >= drop ? LearningRate * LearningRateDropFactor : LearningRate;
+
     /// <summary>Checks every knob; the exception names the knob, its value and what is allowed.</summary>
     public void Validate()
     {
@@ -114,6 +136,10 @@ public sealed record TrainingOptions
         if (!double.IsFinite(TdInit)) Fail("td_init", TdInit, "a finite number");
         if (T < 1 || T > TemporalKernel.MaxWindow) Fail("T", T, $"in [1, {TemporalKernel.MaxWindow}]");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) Fail("lr", LearningRate, "a finite number > 0");
+        if (LearningRateDropEpoch is { } dropEpoch && (dropEpoch < 1 || dropEpoch >= Epochs)) Fail("lr drop epoch", dropEpoch, $"in [1, epochs - 1 = {Epochs - 1}]");
+        if (!(LearningRateDropFactor > 0) || !double.IsFinite(LearningRateDropFactor)) Fail("lr drop factor", LearningRateDropFactor, "a finite number > 0");
+        if (Keep is { } keep && (!Enum.IsDefined(keep.Kind) || !(keep.DropPoints >= 0 && keep.DropPoints <= 100)))
+            Fail("keep", keep, "best, last or efficient:DROP with DROP in [0, 100] points");
         if (BatchSize < 1) Fail("batch", BatchSize, ">= 1");
         if (!(Dropout >= 0 && Dropout < 1)) Fail("dropout", Dropout, "in [0, 1)");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) Fail("validation fraction", ValidationFraction, "in [0, 1)");

@@ -23,7 +23,7 @@ namespace AkkaTtfs.Core.Training;
 /// <param name="Elapsed">Time since training started.</param>
 /// <param name="Remaining">Estimated time to the end of the last epoch.</param>
 /// <param name="EpochCompleted">True for the end-of-epoch report.</param>
-/// <param name="IsBest">True when this epoch's checkpoint is the best so far (end-of-epoch reports only).</param>
+/// <param name="IsKept">True when the keep rule, applied to the epochs so far, keeps this epoch (end-of-epoch reports only).</param>
 public sealed record TrainingProgress(
     int Epoch,
     int Epochs,
@@ -44,4 +44,4 @@ public sealed record TrainingProgress(
     TimeSpan Elapsed,
     TimeSpan Remaining,
     bool EpochCompleted,
-    bool IsBest);
+    bool IsKept);

@@ -5,6 +5,12 @@ using AkkaTtfs.Core.Metrics;
 namespace AkkaTtfs.Core.Training;
 
 /// <summary>One epoch of a training run.</summary>
+/// <param name="Epoch">1-based epoch number, as printed.</param>
+/// <param name="ValidationAccuracy">Validation accuracy (TTFS activation, batch norm in eval mode); null without a validation split.</param>
+/// <param name="ValidationSpikesPerSample">Hidden spikes (non-zero activations) per validation sample.</param>
+/// <param name="LearningRate">The learning rate of the epoch.</param>
+/// <param name="TestAccuracy">With <see cref="TrainingOptions.TraceTest"/> only: the surrogate's test accuracy after this epoch (a diagnostic, never used for selection).</param>
+/// <param name="TestSpikesPerSample">With <see cref="TrainingOptions.TraceTest"/> only: hidden spikes per test sample.</param>
 public sealed record EpochSummary(
     int Epoch,
     double Loss,
@@ -19,7 +25,10 @@ public sealed record EpochSummary(
     double TdMin,
     double TdMax,
     double Seconds,
-    double SamplesPerSecond);
+    double SamplesPerSecond,
+    double LearningRate = 0,
+    double? TestAccuracy = null,
+    double? TestSpikesPerSample = null);
 
 /// <summary>The trained temporal kernel of one hidden layer, with its value range.</summary>
 public sealed record KernelSummary(int Layer, string Token, double Tau, double Td, double MinValue, double MaxValue);
@@ -70,6 +79,9 @@ public sealed record EvaluationReport(
 /// <summary>Everything a training run measured, serialisable to the JSON report written next to the model file.</summary>
 public sealed record TrainingReport
 {
+    /// <summary>Version of this JSON layout; 2 = kept_epoch (1-based) and the keep rule replace best_epoch (0-based).</summary>
+    public int SchemaVersion { get; init; } = 2;
+
     public required TrainingOptions Options { get; init; }
 
     /// <summary>E_sr in force (given or scaled).</summary>
@@ -92,13 +104,29 @@ public sealed record TrainingReport
 
     public required IReadOnlyList<EpochSummary> History { get; init; }
 
-    /// <summary>The 0-based epoch whose checkpoint was kept (best validation accuracy among selectable epochs, or the last).</summary>
-    public required int BestEpoch { get; init; }
+    /// <summary>The keep rule applied (<see cref="CheckpointRule.Describe"/>).</summary>
+    public required string KeepRule { get; init; }
 
+    /// <summary>1-based: the first epoch the rule could choose (the preset's whole method in force from there on).</summary>
+    public required int FirstSelectableEpoch { get; init; }
+
+    /// <summary>1-based epoch whose checkpoint was kept (see <see cref="KeepRule"/>).</summary>
+    public required int KeptEpoch { get; init; }
+
+    /// <summary>Validation accuracy of the kept epoch; null without a validation split.</summary>
+    public double? KeptValidationAccuracy { get; init; }
+
+    /// <summary>Validation spikes per sample of the kept epoch; null without a validation split.</summary>
+    public double? KeptValidationSpikesPerSample { get; init; }
+
+    /// <summary>The highest validation accuracy among the selectable epochs (the reference of the efficient rule).</summary>
     public double? BestValidationAccuracy { get; init; }
 
     /// <summary>Test accuracy of the kept surrogate before conversion (batch norm in eval mode; TTFS activation, plain ReLU for the ReLU baseline).</summary>
     public required double SurrogateTestAccuracy { get; init; }
+
+    /// <summary>Hidden non-zero activations per test sample of the kept surrogate in the same pass (for the ReLU baseline: ReLU activations, its "spikes").</summary>
+    public double SurrogateTestSpikesPerSample { get; init; }
 
     public required double TrainingSeconds { get; init; }
 

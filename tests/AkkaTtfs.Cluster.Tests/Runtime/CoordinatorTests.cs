@@ -108,7 +108,7 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
         Assert.Equal(fixture.Cluster[0].SelfAddress.ToString(), trainedBy.Coordinator);
         Assert.Same(options, trainedBy.Options);
         Assert.Same(trainedBy.Result.Model, outcome.Model);
-        Assert.Equal(2, trainedBy.Report.BestEpoch);
+        Assert.Equal(3, trainedBy.Report.KeptEpoch);     // 1-based: the last of 3 epochs
         Assert.InRange(trainedBy.Started, before, trainedBy.Finished);
         Assert.Equal([0, 1, 2], events.All.OfType<TrainingProgressed>().Select(p => p.Progress.Epoch));
         Assert.Single(events.All.OfType<ModelTrained>());

@@ -51,7 +51,10 @@ public class RuntimeFaultTests(ITestOutputHelper output)
         var fired = Assert.Single(outcome.RuntimeFaults);
         Assert.Null(fired.Skipped);
         Assert.Contains(outcome.Restarts, r => r.Partition == 3);
-        Assert.True(outcome.ReplayedBatches > 0, "the batches in flight when partition 3 crashed must have been replayed");
+        // A recovery was recorded (loss noticed, partition ready again). Whether batches were replayed depends on timing:
+        // on a loaded machine every batch in flight may already have passed partition 3 before it crashed, and those
+        // complete during the re-homing, leaving nothing to replay; the results are exact either way (above).
+        Assert.NotEmpty(outcome.Recoveries);
         output.WriteLine($"fired {fired}; restarts {string.Join(", ", outcome.Restarts)}, replayed {outcome.ReplayedBatches} batches, run {outcome.RunTime.TotalSeconds:F1} s");
     }
 
@@ -148,11 +151,14 @@ public class RuntimeFaultTests(ITestOutputHelper output)
     public async Task A_node_agent_that_cannot_apply_a_cut_replies_with_its_reason()
     {
         // What the coordinator turns into a failed run naming the fault (RuntimeFaultRefused): here the cut
-        // names an address the agent cannot parse.
+        // names an address the agent cannot parse. The agent takes the cut only from the coordinator of a run it
+        // accepted, so a stand-in coordinator on node 0 (the coordinator role) opens the run first.
         await using var cluster = await InProcessCluster.StartAsync(2, faultInjection: true);
         var workers = await cluster.StartWorkersAsync();
-        var probe = cluster.CreateProbe(0);
-        workers[1].Agent.Tell(new Protocol.CutLink("rtrefuse", 0, "not an address", 1000), probe.Ref);
+        var (coordinator, probe) = CoordinatorRelay.Start(cluster, 0);
+        coordinator.Tell(new CoordinatorRelay.Send(workers[1].Agent, new Protocol.SpawnPartitions("rtrefuse", [])), Akka.Actor.ActorRefs.NoSender);
+        probe.ExpectMsg<Protocol.PartitionsSpawned>(TimeSpan.FromSeconds(20));
+        coordinator.Tell(new CoordinatorRelay.Send(workers[1].Agent, new Protocol.CutLink("rtrefuse", 0, "not an address", 1000)), Akka.Actor.ActorRefs.NoSender);
         var refused = probe.ExpectMsg<Protocol.RuntimeFaultRefused>(TimeSpan.FromSeconds(20));
         Assert.Equal(0, refused.FaultIndex);
         Assert.Contains("cannot cut its link to not an address", refused.Reason, StringComparison.Ordinal);

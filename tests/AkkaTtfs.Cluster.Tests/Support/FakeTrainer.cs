@@ -40,7 +40,7 @@ public sealed class FakeTrainer : ITrainer
             {
                 ct.ThrowIfCancellationRequested();
                 progress?.Report(new TrainingProgress(epoch, options.Epochs, 10, 10, 1.0 / (epoch + 1), 0.5, 0.9, 0.8, 12, 1, false, 10, 10, 0, 0, 1000,
-                    TimeSpan.FromSeconds(epoch), TimeSpan.FromSeconds(options.Epochs - epoch), EpochCompleted: true, IsBest: true));
+                    TimeSpan.FromSeconds(epoch), TimeSpan.FromSeconds(options.Epochs - epoch), EpochCompleted: true, IsKept: true));
                 if (epoch == 0 && HoldAfterFirstEpoch)
                 {
                     ct.WaitHandle.WaitOne(TimeSpan.FromMinutes(2));
@@ -67,7 +67,9 @@ public sealed class FakeTrainer : ITrainer
             ValidationSamples = 0,
             TestSamples = 0,
             History = [],
-            BestEpoch = options.Epochs - 1,
+            KeepRule = "last",
+            FirstSelectableEpoch = 1,
+            KeptEpoch = options.Epochs,
             SurrogateTestAccuracy = 0.5,
             TrainingSeconds = 0,
             SamplesPerSecond = 0,

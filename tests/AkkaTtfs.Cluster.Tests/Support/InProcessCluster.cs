@@ -43,7 +43,8 @@ public sealed class InProcessCluster : IAsyncDisposable
         Roles = [ClusterNodeOptions.WellKnownRoles.Worker],
         SerializeMessages = true,
         FaultInjection = faultInjection,
-        ExtraHocon = "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING",
+        // serialize-messages verifies local sends; Akka's own local messages then need LocalVerificationSerializer.
+        ExtraHocon = "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING" + LocalVerificationSerializer.Hocon,
     };
 
     public static async Task<InProcessCluster> StartAsync(int count, bool faultInjection = false,

@@ -69,8 +69,10 @@ public class TrainingOptionsTests
             TrainSamples = 7200,
             ValidationSamples = 800,
             TestSamples = 2000,
-            History = [new EpochSummary(0, 1, 1, 0.5, 0.5, 4000, 0.05, false, 10, 10, 0, 0, 3, 2000)],
-            BestEpoch = 0,
+            History = [new EpochSummary(1, 1, 1, 0.5, 0.5, 4000, 0.05, false, 10, 10, 0, 0, 3, 2000, 1e-3)],
+            KeepRule = CheckpointRule.Best.Describe(),
+            FirstSelectableEpoch = 1,
+            KeptEpoch = 1,
             SurrogateTestAccuracy = 0.5,
             TrainingSeconds = 3,
             SamplesPerSecond = 2000,
@@ -81,5 +83,23 @@ public class TrainingOptionsTests
         Assert.Equal(7200, json.RootElement.GetProperty("train_samples").GetInt32());
         Assert.Equal(0.05, json.RootElement.GetProperty("history")[0].GetProperty("sr_probability").GetDouble());
         Assert.Equal("auto", json.RootElement.GetProperty("options").GetProperty("normalisation").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("schema_version").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("kept_epoch").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("history")[0].GetProperty("epoch").GetInt32());
+    }
+}
+
+public class TrainingDefaultsTests
+{
+    [Fact]
+    public void The_main_job_recipe_is_valid_and_runs_the_whole_method_for_most_of_its_epochs()
+    {
+        var o = TrainingDefaults.MainJob;
+        o.Validate();
+        Assert.Equal(TrainingPreset.SrTrTb, o.Preset);
+        var first = TrainingSchedule.FirstSelectableEpoch(o.Preset, o.ResolvedSrEpochs, o.ResolvedKernelEpoch);
+        Assert.True(o.Epochs - first >= o.Epochs / 2, $"only {o.Epochs - first} of {o.Epochs} epochs with the whole method");
+        Assert.True(o.LearningRateDropEpoch > first, "the learning rate drops only once L_TB acts");
+        Assert.Equal(KeepKind.Efficient, o.ResolvedKeep.Kind);
     }
 }
