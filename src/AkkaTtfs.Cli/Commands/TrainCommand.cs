@@ -17,129 +17,40 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var defaults = new TrainingOptions();
-        var data = CliOptions.Data();
-        var arch = CliOptions.Arch($"Architecture string (e.g. c12k5-p2-c64k5-p2-d10) or preset ({string.Join(", ", ArchitectureParser.Presets.Keys)})");
-        var preset = CliOptions.Preset(
-            "SM (TTFS activation always; kernel trained from epoch 0), SR (+ stochastic relaxation), SR+TR (+ kernel frozen before E_k, " +
-            "then regularised), SR+TR+TB (+ batch-norm loss from E_k: the full method), ReLU (plain ReLU baseline)",
-            defaults.Preset.Name());
-        var epochs = CliOptions.Epochs("Training epochs");
-        var eSr = CliOptions.SrEpochs($"E_sr: SR reaches p = 1 at epoch E_sr - 1, p(e) = min(1, (e+1)/E_sr). Default: {TrainingSchedule.ScalingRule}");
-        var eK = CliOptions.KernelEpoch("E_k: first epoch of kernel training (TR presets) and of L_TR / L_TB. Default: the same scaling rule as --e-sr (epochs/2 below 100 epochs, 50 from 100 on)");
-        var lambdaTr = new Option<double>("--lambda-tr") { Description = "Weight of L_TR = sum (tau - tau_init)^2 + (td - td_init)^2", DefaultValueFactory = _ => defaults.LambdaTr };
-        var lambdaTb = new Option<double>("--lambda-tb")
-        {
-            Description = "Weight of L_TB (the batch-norm loss); the paper's 1e-4 barely acts in short runs, the default 1e-2 was chosen by the sweep in docs/benchmarks.md",
-            DefaultValueFactory = _ => defaults.LambdaTb,
-        };
-        var tauInit = new Option<double>("--tau-init") { Description = "Initial tau of every hidden layer", DefaultValueFactory = _ => defaults.TauInit };
-        var tdInit = new Option<double>("--td-init") { Description = "Initial td of every hidden layer", DefaultValueFactory = _ => defaults.TdInit };
-        var window = new Option<int>("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => defaults.T };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate (constant)", DefaultValueFactory = _ => defaults.LearningRate };
-        var lrDrop = new Option<string?>("--lr-drop")
-        {
-            Description = "EPOCH[:FACTOR]: multiply the learning rate by FACTOR (default 0.1) from 1-based epoch EPOCH on; default: constant (the paper)",
-        };
-        var keep = CliOptions.Keep();
-        var traceTest = new Option<bool>("--trace-test")
-        {
-            Description = "Diagnostic: also measure the surrogate's test accuracy and spikes after every epoch (in the report's history and the epoch plot; never used to choose the kept epoch)",
-        };
-        var batch = new Option<int>("--batch", "-b") { Description = "Mini-batch size", DefaultValueFactory = _ => defaults.BatchSize };
-        var dropout = new Option<double>("--dropout") { Description = "Dropout after every hidden activation (0 = none)", DefaultValueFactory = _ => defaults.Dropout };
-        var seed = new Option<int>("--seed") { Description = "Seed of weights, shuffling, SR draws, dropout, augmentation and the validation split (repeatable on one machine)", DefaultValueFactory = _ => defaults.Seed };
-        var validation = new Option<double>("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => defaults.ValidationFraction };
-        var augment = new Option<bool>("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
-        var threads = CliOptions.TrainingThreads();
-        var normalisation = new Option<string>("--normalisation")
-        {
-            Description = "auto (unit range for one channel, mean/std for colour), unit (bytes/255) or meanstd (per-channel, from the training split)",
-            DefaultValueFactory = _ => "auto",
-        };
-        normalisation.AcceptOnlyFromAmong("auto", "unit", "meanstd");
-        var trainLimit = CliOptions.TrainLimit();
-        var testLimit = CliOptions.TestLimit();
-        var noEval = new Option<bool>("--no-eval") { Description = "Skip the SNN evaluation after training" };
-        var output = new Option<FileInfo?>("--out", "-o") { Description = "Model file to write (default runs/<data>-<arch>-<preset>-s<seed>.safetensors); the JSON report goes next to it as <name>.report.json" };
-        var eAc = CliOptions.EnergyPerAccumulate();
-        var eMac = CliOptions.EnergyPerMac();
-        var throughput = new Option<int?>("--throughput-rounds")
-        {
-            Description = "Do not train: measure training samples/s of the surrogate (full method: TTFS everywhere, L_TR, L_TB) and of the same network " +
-                          "with plain ReLU, same batch and threads, in N alternating rounds of 20 steps, and print the medians and their ratio",
-        };
+        var o = new TrainOptionSet();
         var command = new Command("train",
             "Train the surrogate DNN (docs/ttfs-method.md section 3) with TorchSharp, convert it to an SNN, evaluate DNN and SNN on the test split, " +
             "and write the model file and a JSON report. Progress per epoch goes to stderr. " +
-            $"E_sr/E_k scaling rule: {TrainingSchedule.ScalingRule}.")
-        {
-            data, arch, preset, epochs, eSr, eK, lambdaTr, lambdaTb, tauInit, tdInit, window, lr, lrDrop, keep, traceTest, batch, dropout, seed, validation, augment, threads,
-            normalisation, trainLimit, testLimit, noEval, output, eAc, eMac, throughput,
-        };
-
-
-        command.SetAction(parse => CliErrors.Run(() =>
-        {
-            var lrDropValue = ParseLrDrop(parse.GetValue(lrDrop));
-            var options = new TrainingOptions
-            {
-                Data = parse.GetValue(data)!,
-                Architecture = parse.GetValue(arch)!,
-                Preset = TrainingPresets.Parse(parse.GetValue(preset)!),
-                Epochs = parse.GetValue(epochs),
-                SrEpochs = parse.GetValue(eSr),
-                KernelEpoch = parse.GetValue(eK),
-                LambdaTr = parse.GetValue(lambdaTr),
-                LambdaTb = parse.GetValue(lambdaTb),
-                TauInit = parse.GetValue(tauInit),
-                TdInit = parse.GetValue(tdInit),
-                T = parse.GetValue(window),
-                LearningRate = parse.GetValue(lr),
-                LearningRateDropEpoch = lrDropValue?.Epoch,
-                LearningRateDropFactor = lrDropValue?.Factor ?? defaults.LearningRateDropFactor,
-                Keep = CliOptions.KeepRule(parse.GetValue(keep)),
-                TraceTest = parse.GetValue(traceTest),
-                BatchSize = parse.GetValue(batch),
-                Dropout = parse.GetValue(dropout),
-                Seed = parse.GetValue(seed),
-                ValidationFraction = parse.GetValue(validation),
-                Augment = parse.GetValue(augment),
-                Threads = parse.GetValue(threads),
-                Normalisation = parse.GetValue(normalisation) switch
-                {
-                    "unit" => NormalisationChoice.UnitRange,
-                    "meanstd" => NormalisationChoice.MeanStd,
-                    _ => NormalisationChoice.Auto,
-                },
-                TrainLimit = parse.GetValue(trainLimit),
-                TestLimit = parse.GetValue(testLimit),
-                Evaluate = !parse.GetValue(noEval),
-                Energy = new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)),
-            };
-            var service = new TrainService(new SurrogateTrainer(), new TrainEvents());
-            if (parse.GetValue(throughput) is { } rounds)
-            {
-                Print(service.MeasureThroughput(options, rounds));
-                return 0;
-            }
-
-            var prepared = TrainService.Prepare(new TrainSettings { Training = options, ModelOut = parse.GetValue(output)?.FullName });
-            using var interrupt = CliErrors.CancelOnCtrlC();
-            TrainOutcome outcome;
-            try
-            {
-                outcome = service.Execute(prepared, interrupt.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return CliErrors.Interrupted;
-            }
-
-            Print(outcome, prepared.Options);
-            return 0;
-        }));
+            $"E_sr/E_k scaling rule: {TrainingSchedule.ScalingRule}.");
+        foreach (var option in o.All) command.Options.Add(option);
+        command.SetAction(parse => CliErrors.Run(() => Train(o, parse)));
         return command;
+    }
+
+    private static int Train(TrainOptionSet o, ParseResult parse)
+    {
+        var options = o.Read(parse);
+        var service = new TrainService(new SurrogateTrainer(), new TrainEvents());
+        if (parse.GetValue(o.Throughput) is { } rounds)
+        {
+            Print(service.MeasureThroughput(options, rounds));
+            return 0;
+        }
+
+        var prepared = TrainService.Prepare(new TrainSettings { Training = options, ModelOut = parse.GetValue(o.Output)?.FullName });
+        using var interrupt = CliErrors.CancelOnCtrlC();
+        TrainOutcome outcome;
+        try
+        {
+            outcome = service.Execute(prepared, interrupt.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return CliErrors.Interrupted;
+        }
+
+        Print(outcome, prepared.Options);
+        return 0;
     }
 
     private static void Print(TrainOutcome outcome, TrainingOptions options)
@@ -175,6 +86,143 @@ internal static class TrainCommand
         }
 
         throw new CliUsageException($"--lr-drop '{text}' is not EPOCH[:FACTOR] with a 1-based EPOCH >= 2 and a FACTOR > 0 (e.g. 31:0.1)");
+    }
+
+    /// <summary>train's options, in the order of its help; <see cref="Read"/> makes the training options of a parse.</summary>
+    private sealed class TrainOptionSet
+    {
+        private static readonly TrainingOptions Defaults = new();
+
+        public Option<string> Data { get; } = CliOptions.Data();
+
+        public Option<string> Arch { get; } = CliOptions.Arch($"Architecture string (e.g. c12k5-p2-c64k5-p2-d10) or preset ({string.Join(", ", ArchitectureParser.Presets.Keys)})");
+
+        public Option<string> Preset { get; } = CliOptions.Preset(
+            "SM (TTFS activation always; kernel trained from epoch 0), SR (+ stochastic relaxation), SR+TR (+ kernel frozen before E_k, " +
+            "then regularised), SR+TR+TB (+ batch-norm loss from E_k: the full method), ReLU (plain ReLU baseline)",
+            Defaults.Preset.Name());
+
+        public Option<int> Epochs { get; } = CliOptions.Epochs("Training epochs");
+
+        public Option<int?> ESr { get; } = CliOptions.SrEpochs($"E_sr: SR reaches p = 1 at epoch E_sr - 1, p(e) = min(1, (e+1)/E_sr). Default: {TrainingSchedule.ScalingRule}");
+
+        public Option<int?> EK { get; } = CliOptions.KernelEpoch("E_k: first epoch of kernel training (TR presets) and of L_TR / L_TB. Default: the same scaling rule as --e-sr (epochs/2 below 100 epochs, 50 from 100 on)");
+
+        public Option<double> LambdaTr { get; } = new("--lambda-tr") { Description = "Weight of L_TR = sum (tau - tau_init)^2 + (td - td_init)^2", DefaultValueFactory = _ => Defaults.LambdaTr };
+
+        public Option<double> LambdaTb { get; } = new("--lambda-tb")
+        {
+            Description = "Weight of L_TB (the batch-norm loss); the paper's 1e-4 barely acts in short runs, the default 1e-2 was chosen by the sweep in docs/benchmarks.md",
+            DefaultValueFactory = _ => Defaults.LambdaTb,
+        };
+
+        public Option<double> TauInit { get; } = new("--tau-init") { Description = "Initial tau of every hidden layer", DefaultValueFactory = _ => Defaults.TauInit };
+
+        public Option<double> TdInit { get; } = new("--td-init") { Description = "Initial td of every hidden layer", DefaultValueFactory = _ => Defaults.TdInit };
+
+        public Option<int> Window { get; } = new("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => Defaults.T };
+
+        public Option<double> Lr { get; } = new("--lr") { Description = "Adam learning rate (constant)", DefaultValueFactory = _ => Defaults.LearningRate };
+
+        public Option<string?> LrDrop { get; } = new("--lr-drop")
+        {
+            Description = "EPOCH[:FACTOR]: multiply the learning rate by FACTOR (default 0.1) from 1-based epoch EPOCH on; default: constant (the paper)",
+        };
+
+        public Option<string?> Keep { get; } = CliOptions.Keep();
+
+        public Option<bool> TraceTest { get; } = new("--trace-test")
+        {
+            Description = "Diagnostic: also measure the surrogate's test accuracy and spikes after every epoch (in the report's history and the epoch plot; never used to choose the kept epoch)",
+        };
+
+        public Option<int> Batch { get; } = new("--batch", "-b") { Description = "Mini-batch size", DefaultValueFactory = _ => Defaults.BatchSize };
+
+        public Option<double> Dropout { get; } = new("--dropout") { Description = "Dropout after every hidden activation (0 = none)", DefaultValueFactory = _ => Defaults.Dropout };
+
+        public Option<int> Seed { get; } = new("--seed") { Description = "Seed of weights, shuffling, SR draws, dropout, augmentation and the validation split (repeatable on one machine)", DefaultValueFactory = _ => Defaults.Seed };
+
+        public Option<double> Validation { get; } = new("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => Defaults.ValidationFraction };
+
+        public Option<bool> Augment { get; } = new("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
+
+        public Option<int> Threads { get; } = CliOptions.TrainingThreads();
+
+        public Option<string> Normalisation { get; } = AcceptOnly(new Option<string>("--normalisation")
+        {
+            Description = "auto (unit range for one channel, mean/std for colour), unit (bytes/255) or meanstd (per-channel, from the training split)",
+            DefaultValueFactory = _ => "auto",
+        }, "auto", "unit", "meanstd");
+
+        public Option<int?> TrainLimit { get; } = CliOptions.TrainLimit();
+
+        public Option<int?> TestLimit { get; } = CliOptions.TestLimit();
+
+        public Option<bool> NoEval { get; } = new("--no-eval") { Description = "Skip the SNN evaluation after training" };
+
+        public Option<FileInfo?> Output { get; } = new("--out", "-o") { Description = "Model file to write (default runs/<data>-<arch>-<preset>-s<seed>.safetensors); the JSON report goes next to it as <name>.report.json" };
+
+        public Option<double> EAc { get; } = CliOptions.EnergyPerAccumulate();
+
+        public Option<double> EMac { get; } = CliOptions.EnergyPerMac();
+
+        public Option<int?> Throughput { get; } = new("--throughput-rounds")
+        {
+            Description = "Do not train: measure training samples/s of the surrogate (full method: TTFS everywhere, L_TR, L_TB) and of the same network " +
+                          "with plain ReLU, same batch and threads, in N alternating rounds of 20 steps, and print the medians and their ratio",
+        };
+
+        public IEnumerable<Option> All =>
+        [
+            Data, Arch, Preset, Epochs, ESr, EK, LambdaTr, LambdaTb, TauInit, TdInit, Window, Lr, LrDrop, Keep, TraceTest, Batch, Dropout, Seed, Validation, Augment, Threads,
+            Normalisation, TrainLimit, TestLimit, NoEval, Output, EAc, EMac, Throughput,
+        ];
+
+        public TrainingOptions Read(ParseResult parse)
+        {
+            var lrDropValue = ParseLrDrop(parse.GetValue(LrDrop));
+            return new TrainingOptions
+            {
+                Data = parse.GetValue(Data)!,
+                Architecture = parse.GetValue(Arch)!,
+                Preset = TrainingPresets.Parse(parse.GetValue(Preset)!),
+                Epochs = parse.GetValue(Epochs),
+                SrEpochs = parse.GetValue(ESr),
+                KernelEpoch = parse.GetValue(EK),
+                LambdaTr = parse.GetValue(LambdaTr),
+                LambdaTb = parse.GetValue(LambdaTb),
+                TauInit = parse.GetValue(TauInit),
+                TdInit = parse.GetValue(TdInit),
+                T = parse.GetValue(Window),
+                LearningRate = parse.GetValue(Lr),
+                LearningRateDropEpoch = lrDropValue?.Epoch,
+                LearningRateDropFactor = lrDropValue?.Factor ?? Defaults.LearningRateDropFactor,
+                Keep = CliOptions.KeepRule(parse.GetValue(Keep)),
+                TraceTest = parse.GetValue(TraceTest),
+                BatchSize = parse.GetValue(Batch),
+                Dropout = parse.GetValue(Dropout),
+                Seed = parse.GetValue(Seed),
+                ValidationFraction = parse.GetValue(Validation),
+                Augment = parse.GetValue(Augment),
+                Threads = parse.GetValue(Threads),
+                Normalisation = parse.GetValue(Normalisation) switch
+                {
+                    "unit" => NormalisationChoice.UnitRange,
+                    "meanstd" => NormalisationChoice.MeanStd,
+                    _ => NormalisationChoice.Auto,
+                },
+                TrainLimit = parse.GetValue(TrainLimit),
+                TestLimit = parse.GetValue(TestLimit),
+                Evaluate = !parse.GetValue(NoEval),
+                Energy = new EnergyModel(parse.GetValue(EAc), parse.GetValue(EMac)),
+            };
+        }
+
+        private static Option<string> AcceptOnly(Option<string> option, params string[] values)
+        {
+            option.AcceptOnlyFromAmong(values);
+            return option;
+        }
     }
 
     /// <summary>The console's events, with train's own epoch lines (the full line per epoch, the batches of the running epoch in place on a terminal).</summary>
