@@ -94,78 +94,50 @@ internal static class TrainCommand
         private static readonly TrainingOptions Defaults = new();
 
         public Option<string> Data { get; } = CliOptions.Data();
-
         public Option<string> Arch { get; } = CliOptions.Arch($"Architecture string (e.g. c12k5-p2-c64k5-p2-d10) or preset ({string.Join(", ", ArchitectureParser.Presets.Keys)})");
-
         public Option<string> Preset { get; } = CliOptions.Preset(
             "SM (TTFS activation always; kernel trained from epoch 0), SR (+ stochastic relaxation), SR+TR (+ kernel frozen before E_k, " +
             "then regularised), SR+TR+TB (+ batch-norm loss from E_k: the full method), ReLU (plain ReLU baseline)",
             Defaults.Preset.Name());
-
         public Option<int> Epochs { get; } = CliOptions.Epochs("Training epochs");
-
         public Option<int?> ESr { get; } = CliOptions.SrEpochs($"E_sr: SR reaches p = 1 at epoch E_sr - 1, p(e) = min(1, (e+1)/E_sr). Default: {TrainingSchedule.ScalingRule}");
-
         public Option<int?> EK { get; } = CliOptions.KernelEpoch("E_k: first epoch of kernel training (TR presets) and of L_TR / L_TB. Default: the same scaling rule as --e-sr (epochs/2 below 100 epochs, 50 from 100 on)");
-
         public Option<double> LambdaTr { get; } = new("--lambda-tr") { Description = "Weight of L_TR = sum (tau - tau_init)^2 + (td - td_init)^2", DefaultValueFactory = _ => Defaults.LambdaTr };
-
         public Option<double> LambdaTb { get; } = new("--lambda-tb")
         {
             Description = "Weight of L_TB (the batch-norm loss); the paper's 1e-4 barely acts in short runs, the default 1e-2 was chosen by the sweep in docs/benchmarks.md",
             DefaultValueFactory = _ => Defaults.LambdaTb,
         };
-
         public Option<double> TauInit { get; } = new("--tau-init") { Description = "Initial tau of every hidden layer", DefaultValueFactory = _ => Defaults.TauInit };
-
         public Option<double> TdInit { get; } = new("--td-init") { Description = "Initial td of every hidden layer", DefaultValueFactory = _ => Defaults.TdInit };
-
         public Option<int> Window { get; } = new("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => Defaults.T };
-
         public Option<double> Lr { get; } = new("--lr") { Description = "Adam learning rate (constant)", DefaultValueFactory = _ => Defaults.LearningRate };
-
         public Option<string?> LrDrop { get; } = new("--lr-drop")
         {
             Description = "EPOCH[:FACTOR]: multiply the learning rate by FACTOR (default 0.1) from 1-based epoch EPOCH on; default: constant (the paper)",
         };
-
         public Option<string?> Keep { get; } = CliOptions.Keep();
-
         public Option<bool> TraceTest { get; } = new("--trace-test")
         {
             Description = "Diagnostic: also measure the surrogate's test accuracy and spikes after every epoch (in the report's history and the epoch plot; never used to choose the kept epoch)",
         };
-
         public Option<int> Batch { get; } = new("--batch", "-b") { Description = "Mini-batch size", DefaultValueFactory = _ => Defaults.BatchSize };
-
         public Option<double> Dropout { get; } = new("--dropout") { Description = "Dropout after every hidden activation (0 = none)", DefaultValueFactory = _ => Defaults.Dropout };
-
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of weights, shuffling, SR draws, dropout, augmentation and the validation split (repeatable on one machine)", DefaultValueFactory = _ => Defaults.Seed };
-
         public Option<double> Validation { get; } = new("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => Defaults.ValidationFraction };
-
         public Option<bool> Augment { get; } = new("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
-
         public Option<int> Threads { get; } = CliOptions.TrainingThreads();
-
         public Option<string> Normalisation { get; } = AcceptOnly(new Option<string>("--normalisation")
         {
             Description = "auto (unit range for one channel, mean/std for colour), unit (bytes/255) or meanstd (per-channel, from the training split)",
             DefaultValueFactory = _ => "auto",
         }, "auto", "unit", "meanstd");
-
         public Option<int?> TrainLimit { get; } = CliOptions.TrainLimit();
-
         public Option<int?> TestLimit { get; } = CliOptions.TestLimit();
-
         public Option<bool> NoEval { get; } = new("--no-eval") { Description = "Skip the SNN evaluation after training" };
-
         public Option<FileInfo?> Output { get; } = new("--out", "-o") { Description = "Model file to write (default runs/<data>-<arch>-<preset>-s<seed>.safetensors); the JSON report goes next to it as <name>.report.json" };
-
         public Option<double> EAc { get; } = CliOptions.EnergyPerAccumulate();
-
         public Option<double> EMac { get; } = CliOptions.EnergyPerMac();
-
         public Option<int?> Throughput { get; } = new("--throughput-rounds")
         {
             Description = "Do not train: measure training samples/s of the surrogate (full method: TTFS everywhere, L_TR, L_TB) and of the same network " +
