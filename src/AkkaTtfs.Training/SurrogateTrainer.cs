@@ -51,128 +51,17 @@ public sealed class SurrogateTrainer : ITrainer
         var environment = TrainingProvenance.Environment(o.Threads);
         TorchRuntime.SetThreads(o.Threads);
         TorchRuntime.Seed(o.Seed);
-        var seed = unchecked((ulong)(long)o.Seed) * 0x9E3779B97F4A7C15UL;
-        var shuffleRandom = new SplitMix64(seed + 1);
-        var srRandom = new SplitMix64(seed + 2);
-        var augmentRandom = new SplitMix64(seed + 3);
+        using var session = new Session(plan, progress);
+        for (var epoch = 0; epoch < o.Epochs; epoch++) session.RunEpoch(epoch, ct);
 
-        using var network = new SurrogateNetwork(plan.Network, o.T, o.TauInit, o.TdInit, o.Dropout);
-        using var optimizer = optim.Adam(network.parameters(), o.LearningRate);
-        using var train = new BatchSource(plan.Train, plan.Normalisation, o.Augment);
-        using var validation = plan.Validation.Count > 0 ? new BatchSource(plan.Validation, plan.Normalisation, false) : null;
-        using var testTrace = o.TraceTest ? new BatchSource(plan.Test, plan.Normalisation, false) : null;
-        var keep = o.ResolvedKeep;
-        using var checkpoints = new CheckpointStore(keep, plan.FirstSelectableEpoch);
-
-        var history = new List<EpochSummary>();
-        int keptEpoch;
-        var clock = Stopwatch.StartNew();
-        var stepSeconds = 0.0;
-        long stepSamples = 0;
-        var batches = BatchCount(train.Count, o.BatchSize);
-        var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
-        for (var epoch = 0; epoch < o.Epochs; epoch++)
-        {
-            var epochClock = Stopwatch.StartNew();
-            var p = !o.Preset.UsesTtfs() ? 0.0 : o.Preset.UsesSr() ? TrainingSchedule.SrProbability(epoch, plan.SrEpochs) : 1.0;
-            var kernelTrainable = TrainingSchedule.KernelTrainable(o.Preset, epoch, plan.KernelEpoch);
-            var trActive = o.Preset.UsesTr() && epoch >= plan.KernelEpoch && o.LambdaTr > 0;
-            var tbActive = o.Preset.UsesTb() && epoch >= plan.KernelEpoch && o.LambdaTb > 0;
-            var learningRate = o.LearningRateAt(epoch);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
-            network.SetKernelTrainable(kernelTrainable);
-            network.train();
-            shuffleRandom.Shuffle(order.AsSpan());
-
-            double lossSum = 0, ceSum = 0;
-            long correct = 0, seen = 0;
-            var epochStepSeconds = 0.0;
-            for (var b = 0; b < batches; b++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var start = b * o.BatchSize;
-                var indices = order.AsSpan(start, Math.Min(o.BatchSize, train.Count - start)).ToArray();
-                var stepClock = Stopwatch.StartNew();
-                using (NewDisposeScope())
-                {
-                    for (var h = 0; h < network.Modes.Length; h++)
-                        network.Modes[h] = srRandom.NextDouble() < p ? HiddenActivation.Ttfs : HiddenActivation.Relu;
-                    var x = o.Augment ? train.AugmentedImages(indices, augmentRandom) : train.Images(indices);
-                    var y = train.Labels(indices);
-                    var logits = network.call(x);
-                    var ce = nn.functional.cross_entropy(logits, y);
-                    var loss = ce;
-                    if (trActive) loss = loss + (o.LambdaTr * KernelLossTerms.TemporalRegularisation(network, o.TauInit, o.TdInit));
-                    if (tbActive) loss = loss + (o.LambdaTb * KernelLossTerms.TemporalBatchNorm(network));
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-                    var lossValue = loss.item<float>();
-                    if (!float.IsFinite(lossValue))
-                        throw new InvalidOperationException($"epoch {epoch}, batch {b}: the loss is {lossValue}; lower the learning rate or the lambdas");
-                    lossSum += lossValue * indices.Length;
-                    ceSum += ce.item<float>() * indices.Length;
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
-                    seen += indices.Length;
-                }
-
-                epochStepSeconds += stepClock.Elapsed.TotalSeconds;
-                if (progress is not null && b + 1 < batches && (b + 1) % Math.Max(1, batches / 10) == 0)
-                {
-                    progress.Report(Progress(network, epoch, o.Epochs, b + 1, batches, lossSum / seen, ceSum / seen, (double)correct / seen,
-                        null, null, p, kernelTrainable, seen / Math.Max(epochStepSeconds, 1e-9), clock.Elapsed,
-                        Remaining(clock.Elapsed, epoch, (b + 1.0) / batches, o.Epochs), false, false));
-                }
-            }
-
-            stepSeconds += epochStepSeconds;
-            stepSamples += seen;
-            double? validationAccuracy = null;
-            double? validationSpikes = null;
-            if (validation is not null)
-            {
-                var (accuracy, spikes) = Measure(network, validation, precise: false, MeasureMode(o.Preset));
-                validationAccuracy = accuracy;
-                validationSpikes = spikes;
-            }
-
-            var isKept = checkpoints.Add(network, new EpochScore(validationAccuracy, validationSpikes));
-            double? testAccuracy = null, testSpikes = null;
-            if (testTrace is not null)
-                (testAccuracy, testSpikes) = Measure(network, testTrace, precise: false, MeasureMode(o.Preset));
-
-            var (tauMin, tauMax, tdMin, tdMax) = KernelRanges(network);
-            var summary = new EpochSummary(epoch + 1, lossSum / seen, ceSum / seen, (double)correct / seen, validationAccuracy, validationSpikes, p,
-                kernelTrainable, tauMin, tauMax, tdMin, tdMax, epochClock.Elapsed.TotalSeconds, seen / Math.Max(epochStepSeconds, 1e-9),
-                learningRate, testAccuracy, testSpikes);
-            history.Add(summary);
-            progress?.Report(Progress(network, epoch, o.Epochs, batches, batches, summary.Loss, summary.CrossEntropy, summary.TrainAccuracy,
-                validationAccuracy, validationSpikes, p, kernelTrainable, summary.SamplesPerSecond, clock.Elapsed,
-                Remaining(clock.Elapsed, epoch, 1, o.Epochs), true, isKept));
-        }
-
-        keptEpoch = checkpoints.RestoreKept(network);
-
-        var trainingSeconds = clock.Elapsed.TotalSeconds;
+        var keptEpoch = session.RestoreKept();
+        var trainingSeconds = session.Clock.Elapsed.TotalSeconds;
         double surrogateTestAccuracy, surrogateTestSpikes;
         using (var test = new BatchSource(plan.Test, plan.Normalisation, false))
-            (surrogateTestAccuracy, surrogateTestSpikes) = Measure(network, test, precise: false, MeasureMode(o.Preset));
+            (surrogateTestAccuracy, surrogateTestSpikes) = Measure(session.Network, test, precise: false, MeasureMode(o.Preset));
 
-        var kept = history[keptEpoch];
-        var bestAccuracy = history.Skip(plan.FirstSelectableEpoch).Max(h => h.ValidationAccuracy);
-        var metadata = TrainingProvenance.Describe(plan, keep, keptEpoch + 1, kept.ValidationAccuracy, kept.ValidationSpikesPerSample, surrogateTestAccuracy);
-        var model = SnnConverter.Convert(network, plan.Normalisation, metadata);
-        EvaluationReport? evaluation = null;
-        if (o.Evaluate)
-        {
-            evaluation = ModelEvaluator.Evaluate(model, plan.Test, null, o.Energy);
-            metadata["dnn_test_accuracy"] = TrainingProvenance.Invariant(evaluation.DnnAccuracy);
-            metadata["snn_test_accuracy"] = TrainingProvenance.Invariant(evaluation.SnnAccuracy);
-            metadata["dnn_snn_agreement"] = TrainingProvenance.Invariant(evaluation.PredictionAgreement);
-            metadata["snn_spikes_per_sample"] = TrainingProvenance.Invariant(evaluation.SpikesPerSample);
-            model = new SnnModel(model.Network, model.T, model.Layers, model.Normalisation, model.InputMode, model.InputKernel, metadata);
-        }
-
+        var kept = session.History[keptEpoch];
+        var (model, evaluation) = ConvertAndEvaluate(plan, session.Network, keptEpoch, kept, surrogateTestAccuracy);
         var report = new TrainingReport
         {
             Options = o,
@@ -184,34 +73,55 @@ public sealed class SurrogateTrainer : ITrainer
             TrainSamples = plan.Train.Count,
             ValidationSamples = plan.Validation.Count,
             TestSamples = plan.Test.Count,
-            History = history,
-            KeepRule = keep.Describe(),
+            History = session.History,
+            KeepRule = o.ResolvedKeep.Describe(),
             FirstSelectableEpoch = plan.FirstSelectableEpoch + 1,
             KeptEpoch = keptEpoch + 1,
             KeptValidationAccuracy = kept.ValidationAccuracy,
             KeptValidationSpikesPerSample = kept.ValidationSpikesPerSample,
-            BestValidationAccuracy = bestAccuracy,
+            BestValidationAccuracy = session.History.Skip(plan.FirstSelectableEpoch).Max(h => h.ValidationAccuracy),
             SurrogateTestAccuracy = surrogateTestAccuracy,
             SurrogateTestSpikesPerSample = surrogateTestSpikes,
             TrainingSeconds = trainingSeconds,
-            SamplesPerSecond = stepSamples / Math.Max(stepSeconds, 1e-9),
-            Kernels = model.Network.Stages.Where(s => !s.IsOutput).Select(s =>
-            {
-                var k = model.Layers[s.Index].Kernel!;
-                return new KernelSummary(s.Index, s.Layer.Token, k.Tau, k.Td, k.MinValue, k.MaxValue);
-            }).ToArray(),
+            SamplesPerSecond = session.StepSamples / Math.Max(session.StepSeconds, 1e-9),
+            Kernels = Kernels(model),
             Evaluation = evaluation,
             ModelPath = o.OutputPath is null ? null : Path.GetFullPath(o.OutputPath),
             Environment = environment,
         };
-
-        if (o.OutputPath is { } path)
-        {
-            ModelFile.Save(model, path);
-            File.WriteAllText(ReportPathFor(Path.GetFullPath(path)), report.ToJson());
-        }
-
+        Write(model, report, o.OutputPath);
         return new TrainingResult(model, report);
+    }
+
+    /// <summary>The kept network as an SNN (section 4) with its provenance; with evaluation, the Core reference's test numbers in its metadata too.</summary>
+    private static (SnnModel Model, EvaluationReport? Evaluation) ConvertAndEvaluate(TrainingPlan plan, SurrogateNetwork network, int keptEpoch, EpochSummary kept,
+        double surrogateTestAccuracy)
+    {
+        var o = plan.Options;
+        var metadata = TrainingProvenance.Describe(plan, o.ResolvedKeep, keptEpoch + 1, kept.ValidationAccuracy, kept.ValidationSpikesPerSample, surrogateTestAccuracy);
+        var model = SnnConverter.Convert(network, plan.Normalisation, metadata);
+        if (!o.Evaluate) return (model, null);
+
+        var evaluation = ModelEvaluator.Evaluate(model, plan.Test, null, o.Energy);
+        metadata["dnn_test_accuracy"] = TrainingProvenance.Invariant(evaluation.DnnAccuracy);
+        metadata["snn_test_accuracy"] = TrainingProvenance.Invariant(evaluation.SnnAccuracy);
+        metadata["dnn_snn_agreement"] = TrainingProvenance.Invariant(evaluation.PredictionAgreement);
+        metadata["snn_spikes_per_sample"] = TrainingProvenance.Invariant(evaluation.SpikesPerSample);
+        return (new SnnModel(model.Network, model.T, model.Layers, model.Normalisation, model.InputMode, model.InputKernel, metadata), evaluation);
+    }
+
+    private static KernelSummary[] Kernels(SnnModel model) =>
+        model.Network.Stages.Where(s => !s.IsOutput).Select(s =>
+        {
+            var k = model.Layers[s.Index].Kernel!;
+            return new KernelSummary(s.Index, s.Layer.Token, k.Tau, k.Td, k.MinValue, k.MaxValue);
+        }).ToArray();
+
+    private static void Write(SnnModel model, TrainingReport report, string? path)
+    {
+        if (path is null) return;
+        ModelFile.Save(model, path);
+        File.WriteAllText(ReportPathFor(Path.GetFullPath(path)), report.ToJson());
     }
 
     private static int BatchCount(int samples, int batchSize)
@@ -281,5 +191,172 @@ public sealed class SurrogateTrainer : ITrainer
     {
         var done = epoch + epochFraction;
         return done <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (epochs - done));
+    }
+
+    /// <summary>
+    /// One training run's state: the network, the optimiser, the batch sources, the checkpoints and the random
+    /// streams (created in this order, after the seed: the same seed gives the same model), and the epoch history.
+    /// </summary>
+    private sealed class Session : IDisposable
+    {
+        private readonly TrainingPlan _plan;
+        private readonly TrainingOptions _o;
+        private readonly IProgress<TrainingProgress>? _progress;
+        private readonly SplitMix64 _shuffleRandom;
+        private readonly SplitMix64 _srRandom;
+        private readonly SplitMix64 _augmentRandom;
+        private readonly TorchSharp.Modules.Adam _optimizer;
+        private readonly BatchSource _train;
+        private readonly BatchSource? _validation;
+        private readonly BatchSource? _testTrace;
+        private readonly CheckpointStore _checkpoints;
+        private readonly int _batches;
+        private readonly long[] _order;
+
+        public Session(TrainingPlan plan, IProgress<TrainingProgress>? progress)
+        {
+            _plan = plan;
+            _o = plan.Options;
+            _progress = progress;
+            var seed = unchecked((ulong)(long)_o.Seed) * 0x9E3779B97F4A7C15UL;
+            _shuffleRandom = new SplitMix64(seed + 1);
+            _srRandom = new SplitMix64(seed + 2);
+            _augmentRandom = new SplitMix64(seed + 3);
+            Network = new SurrogateNetwork(plan.Network, _o.T, _o.TauInit, _o.TdInit, _o.Dropout);
+            _optimizer = optim.Adam(Network.parameters(), _o.LearningRate);
+            _train = new BatchSource(plan.Train, plan.Normalisation, _o.Augment);
+            _validation = plan.Validation.Count > 0 ? new BatchSource(plan.Validation, plan.Normalisation, false) : null;
+            _testTrace = _o.TraceTest ? new BatchSource(plan.Test, plan.Normalisation, false) : null;
+            _checkpoints = new CheckpointStore(_o.ResolvedKeep, plan.FirstSelectableEpoch);
+            _batches = BatchCount(_train.Count, _o.BatchSize);
+            _order = Enumerable.Range(0, _train.Count).Select(i => (long)i).ToArray();
+            Clock = Stopwatch.StartNew();
+        }
+
+        public SurrogateNetwork Network { get; }
+
+        public List<EpochSummary> History { get; } = [];
+
+        public Stopwatch Clock { get; }
+
+        /// <summary>Seconds and samples of the optimisation steps alone (the throughput in the report).</summary>
+        public double StepSeconds { get; private set; }
+
+        public long StepSamples { get; private set; }
+
+        /// <summary>One epoch: the schedule's switches, the mini-batches, then the validation score, the checkpoint and the epoch's summary.</summary>
+        public void RunEpoch(int epoch, CancellationToken ct)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var p = !_o.Preset.UsesTtfs() ? 0.0 : _o.Preset.UsesSr() ? TrainingSchedule.SrProbability(epoch, _plan.SrEpochs) : 1.0;
+            var kernelTrainable = TrainingSchedule.KernelTrainable(_o.Preset, epoch, _plan.KernelEpoch);
+            var learningRate = _o.LearningRateAt(epoch);
+            foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
+            Network.SetKernelTrainable(kernelTrainable);
+            Network.train();
+            _shuffleRandom.Shuffle(_order.AsSpan());
+
+            var sums = new EpochSums();
+            for (var b = 0; b < _batches; b++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var stepClock = Stopwatch.StartNew();
+                TrainBatch(epoch, b, p, sums);
+                sums.StepSeconds += stepClock.Elapsed.TotalSeconds;
+                if (_progress is not null && b + 1 < _batches && (b + 1) % Math.Max(1, _batches / 10) == 0)
+                {
+                    _progress.Report(Progress(Network, epoch, _o.Epochs, b + 1, _batches, sums.Loss / sums.Seen, sums.CrossEntropy / sums.Seen, (double)sums.Correct / sums.Seen,
+                        null, null, p, kernelTrainable, sums.Seen / Math.Max(sums.StepSeconds, 1e-9), Clock.Elapsed,
+                        Remaining(Clock.Elapsed, epoch, (b + 1.0) / _batches, _o.Epochs), false, false));
+                }
+            }
+
+            StepSeconds += sums.StepSeconds;
+            StepSamples += sums.Seen;
+            var (validationAccuracy, validationSpikes, isKept, testAccuracy, testSpikes) = Score();
+            var (tauMin, tauMax, tdMin, tdMax) = KernelRanges(Network);
+            var summary = new EpochSummary(epoch + 1, sums.Loss / sums.Seen, sums.CrossEntropy / sums.Seen, (double)sums.Correct / sums.Seen, validationAccuracy,
+                validationSpikes, p, kernelTrainable, tauMin, tauMax, tdMin, tdMax, epochClock.Elapsed.TotalSeconds, sums.Seen / Math.Max(sums.StepSeconds, 1e-9),
+                learningRate, testAccuracy, testSpikes);
+            History.Add(summary);
+            _progress?.Report(Progress(Network, epoch, _o.Epochs, _batches, _batches, summary.Loss, summary.CrossEntropy, summary.TrainAccuracy,
+                validationAccuracy, validationSpikes, p, kernelTrainable, summary.SamplesPerSecond, Clock.Elapsed,
+                Remaining(Clock.Elapsed, epoch, 1, _o.Epochs), true, isKept));
+        }
+
+        /// <summary>Restores the checkpoint the keep rule chose; returns its 0-based epoch.</summary>
+        public int RestoreKept() => _checkpoints.RestoreKept(Network);
+
+        public void Dispose()
+        {
+            // Reverse order of creation, as the using declarations of one method did.
+            _checkpoints.Dispose();
+            _testTrace?.Dispose();
+            _validation?.Dispose();
+            _train.Dispose();
+            _optimizer.Dispose();
+            Network.Dispose();
+        }
+
+        /// <summary>One optimisation step: SR draws per hidden layer, the losses of the epoch's method, Adam.</summary>
+        private void TrainBatch(int epoch, int b, double p, EpochSums sums)
+        {
+            var start = b * _o.BatchSize;
+            var indices = _order.AsSpan(start, Math.Min(_o.BatchSize, _train.Count - start)).ToArray();
+            var trActive = _o.Preset.UsesTr() && epoch >= _plan.KernelEpoch && _o.LambdaTr > 0;
+            var tbActive = _o.Preset.UsesTb() && epoch >= _plan.KernelEpoch && _o.LambdaTb > 0;
+            using var scope = NewDisposeScope();
+            for (var h = 0; h < Network.Modes.Length; h++)
+                Network.Modes[h] = _srRandom.NextDouble() < p ? HiddenActivation.Ttfs : HiddenActivation.Relu;
+            var x = _o.Augment ? _train.AugmentedImages(indices, _augmentRandom) : _train.Images(indices);
+            var y = _train.Labels(indices);
+            var logits = Network.call(x);
+            var ce = nn.functional.cross_entropy(logits, y);
+            var loss = ce;
+            if (trActive) loss = loss + (_o.LambdaTr * KernelLossTerms.TemporalRegularisation(Network, _o.TauInit, _o.TdInit));
+            if (tbActive) loss = loss + (_o.LambdaTb * KernelLossTerms.TemporalBatchNorm(Network));
+            _optimizer.zero_grad();
+            loss.backward();
+            _optimizer.step();
+            var lossValue = loss.item<float>();
+            if (!float.IsFinite(lossValue))
+                throw new InvalidOperationException($"epoch {epoch}, batch {b}: the loss is {lossValue}; lower the learning rate or the lambdas");
+            sums.Loss += lossValue * indices.Length;
+            sums.CrossEntropy += ce.item<float>() * indices.Length;
+            sums.Correct += logits.argmax(1).eq(y).sum().item<long>();
+            sums.Seen += indices.Length;
+        }
+
+        /// <summary>After an epoch: the validation score, offered to the keep rule (is this the kept checkpoint?), and the diagnostic test trace.</summary>
+        private (double? ValidationAccuracy, double? ValidationSpikes, bool IsKept, double? TestAccuracy, double? TestSpikes) Score()
+        {
+            double? validationAccuracy = null, validationSpikes = null;
+            if (_validation is not null)
+            {
+                var (accuracy, spikes) = Measure(Network, _validation, precise: false, MeasureMode(_o.Preset));
+                validationAccuracy = accuracy;
+                validationSpikes = spikes;
+            }
+
+            var isKept = _checkpoints.Add(Network, new EpochScore(validationAccuracy, validationSpikes));
+            double? testAccuracy = null, testSpikes = null;
+            if (_testTrace is not null)
+                (testAccuracy, testSpikes) = Measure(Network, _testTrace, precise: false, MeasureMode(_o.Preset));
+            return (validationAccuracy, validationSpikes, isKept, testAccuracy, testSpikes);
+        }
+    }
+
+    /// <summary>The running sums of one epoch's mini-batches.</summary>
+    private sealed class EpochSums
+    {
+        public double Loss { get; set; }
+
+        public double CrossEntropy { get; set; }
+
+        public long Correct { get; set; }
+
+        public long Seen { get; set; }
+
+        public double StepSeconds { get; set; }
     }
 }

@@ -66,6 +66,24 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Train_checks_everything_before_it_makes_the_output_folder()
+    {
+        // The architecture is checked against the data before the model's (new, nested) folder is made.
+        var folder = _temp.File("new");
+        var run = CliProcess.Run("train", "--arch", "c12k5-p2-d7", "-o", Path.Combine(folder, "sub", "m.safetensors"));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("10 classes", Assert.Single(run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+
+        // A folder given as the model file is refused by name, and nothing is made next to it.
+        var existing = Directory.CreateDirectory(_temp.File("a-folder")).FullName;
+        var refused = CliProcess.Run("train", "-o", existing);
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains($"--out {existing} is a folder", refused.StdErr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(existing));
+    }
+
+    [Fact]
     public void Train_help_states_the_schedule_scaling_rule_and_the_defaults()
     {
         var run = CliProcess.Run("train", "--help");

@@ -143,4 +143,53 @@ internal static class CliOptions
         return new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection,
             seeds.Count == 0 ? settings.EmbeddedSecret : settings.Secret, settings.Insecure);
     }
+
+    /// <summary>--arch/-a: the architecture to train (string or preset), with the training default.</summary>
+    public static Option<string> Arch(string description) =>
+        new("--arch", "-a") { Description = description, DefaultValueFactory = _ => new TrainingOptions().Architecture };
+
+    /// <summary>--epochs/-e: training epochs, with the training default.</summary>
+    public static Option<int> Epochs(string description) => Int("--epochs", description, OptionRanges.Epochs, new TrainingOptions().Epochs, "-e");
+
+    /// <summary>--e-sr: E_sr, the epoch SR reaches p = 1 (default: the scaling rule).</summary>
+    public static Option<int?> SrEpochs(string description) => new("--e-sr") { Description = description };
+
+    /// <summary>--e-k: E_k, the first epoch of kernel training and of L_TR / L_TB (default: the scaling rule).</summary>
+    public static Option<int?> KernelEpoch(string description) => new("--e-k") { Description = description };
+
+    /// <summary>--threads for training: libtorch threads, with the training default.</summary>
+    public static Option<int> TrainingThreads() => Int("--threads", "libtorch threads", OptionRanges.Threads, new TrainingOptions().Threads);
+
+    public static Option<int?> TrainLimit() => OptionalInt("--train-limit", "Use only the first N training samples (before the validation split)", OptionRanges.Limit);
+
+    public static Option<int?> TestLimit() => OptionalInt("--test-limit", "Evaluate on the first N test samples only", OptionRanges.Limit);
+
+    /// <summary>--keep for train and tradeoff: best, last, efficient or efficient:DROP, checked at parse time.</summary>
+    public static Option<string?> Keep()
+    {
+        var option = new Option<string?>("--keep")
+        {
+            Description = "Which epoch's checkpoint to keep, among the epochs where the preset's whole method is in force: best (highest validation accuracy), " +
+                          "last, or efficient[:DROP] (fewest validation spikes among the epochs within DROP percentage points of the best validation accuracy; " +
+                          $"DROP default {CheckpointRule.DefaultDropPoints}). Default: {CheckpointRule.DefaultFor(TrainingPreset.SrTrTb)} for SR+TR+TB, best for the other presets",
+            HelpName = "best|last|efficient[:DROP]",
+        };
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string?>();
+            if (text is null) return;
+            try
+            {
+                CheckpointRule.Parse(text);
+            }
+            catch (ArgumentException ex)
+            {
+                result.AddError($"option '--keep': {ex.Message.Split(" (Parameter")[0]}");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The keep rule a parsed --keep names (null: the preset's default).</summary>
+    public static CheckpointRule? KeepRule(string? text) => text is null ? null : CheckpointRule.Parse(text);
 }

@@ -6,9 +6,6 @@ namespace AkkaTtfs.Cli.Commands;
 /// <summary><c>akkattfs dataset</c>: what a dataset holds.</summary>
 internal static class DatasetCommand
 {
-    /// <summary>The shared --data option (<see cref="CliOptions.Data"/>); kept under this name for train, which calls it.</summary>
-    public static Option<string> DataOption() => CliOptions.Data();
-
     public static Command Create()
     {
         var data = CliOptions.Data();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AkkaTtfs.App.Reports;
+using AkkaTtfs.Core.Training;
 
 namespace AkkaTtfs.Cli.Commands;
 
@@ -97,5 +98,18 @@ internal static class ReportPrinter
         Line("samples/s", m => m.SamplesPerSecond, 0);
         Console.WriteLine($"predictions changed {c.PredictionsChanged}{(c.IdenticalToFaultFree ? " (bit-identical to the fault-free run)" : "")}");
         Console.WriteLine("fault counters     " + string.Join(", ", c.Counters.Select(kv => string.Create(Inv, $"{kv.Key} {kv.Value}"))));
+    }
+
+    /// <summary>An evaluation: <c>evaluate</c>'s summary and the end of <c>train</c>'s.</summary>
+    public static void Print(EvaluationReport e)
+    {
+        Console.WriteLine(string.Create(Inv, $"samples            {e.Samples} ({e.Dataset})"));
+        Console.WriteLine(string.Create(Inv, $"DNN accuracy       {e.DnnAccuracy:P2} (converted network, quantised TTFS activation)"));
+        Console.WriteLine(string.Create(Inv, $"SNN accuracy       {e.SnnAccuracy:P2} (Core event-driven reference)"));
+        Console.WriteLine(string.Create(Inv, $"DNN/SNN agreement  {e.PredictionAgreement:P2} ({e.DisagreeingSamples} samples disagree{(e.DisagreeingSamples > 0 ? ": " + string.Join(", ", e.DisagreeingIndices.Take(10)) + (e.DisagreeingSamples > 10 ? ", ..." : "") : "")})"));
+        Console.WriteLine(string.Create(Inv, $"spikes/sample      {Numbers.Fixed(e.SpikesPerSample, 1)}  per layer [{Numbers.List(e.SpikesPerSamplePerLayer, 1)}]  (DNN non-zero activations {Numbers.Fixed(e.DnnNonZeroActivationsPerSample, 1)})"));
+        Console.WriteLine(string.Create(Inv, $"SynOps/sample      {Numbers.Fixed(e.SynOpsPerSample, 0)}  vs DNN MACs/sample {e.DnnMacsPerSample:N0} ({e.SynOpsPerSample / Math.Max(1, e.DnnMacsPerSample):P1})"));
+        Console.WriteLine(string.Create(Inv, $"energy/sample      SNN {e.Energy.SnnPicojoules / 1000:F1} nJ vs DNN {e.Energy.DnnPicojoules / 1000:F1} nJ (ratio {e.Energy.Ratio:F3}; E_AC {e.Energy.Model.AccumulatePicojoules} pJ, E_MAC {e.Energy.Model.MultiplyAccumulatePicojoules} pJ; {e.EnergyAssumption})"));
+        Console.WriteLine(string.Create(Inv, $"time               DNN {e.DnnSeconds:F2} s, SNN {e.SnnSeconds:F2} s"));
     }
 }

@@ -1,9 +1,7 @@
-using AkkaTtfs.App.Files;
 using System.CommandLine;
 using System.Globalization;
+using AkkaTtfs.App.Services;
 using AkkaTtfs.App.Training;
-using AkkaTtfs.Core.Data;
-using AkkaTtfs.Core.Metrics;
 using AkkaTtfs.Core.Training;
 using AkkaTtfs.Training;
 
@@ -12,7 +10,7 @@ namespace AkkaTtfs.Cli.Commands;
 /// <summary>
 /// <c>akkattfs tradeoff</c>: the accuracy / spikes trade-off of the method. Trains one SR+TR+TB model per
 /// lambda_TB and seed (plus SM and the plain ReLU network per seed as references), evaluates each on the test
-/// split and writes tradeoff.json, tradeoff.csv, tradeoff-points.csv and tradeoff.png.
+/// split and writes tradeoff.json, tradeoff.csv, tradeoff-points.csv and tradeoff.png. The work is <see cref="TradeoffService"/>'s.
 /// </summary>
 internal static class TradeoffCommand
 {
@@ -20,7 +18,6 @@ internal static class TradeoffCommand
 
     public static Command Create()
     {
-        var defaults = new TrainingOptions();
         var lambdas = new Option<string>("--lambda-tb")
         {
             Description = "Comma-separated lambda_TB values, one SR+TR+TB model each (0 = SR+TR)",
@@ -33,15 +30,15 @@ internal static class TradeoffCommand
             DefaultValueFactory = _ => "sm,relu",
         };
         references.AcceptOnlyFromAmong("sm,relu", "relu,sm", "sm", "relu", "none");
-        var data = DatasetCommand.DataOption();
-        var arch = new Option<string>("--arch", "-a") { Description = "Architecture string or preset", DefaultValueFactory = _ => defaults.Architecture };
-        var epochs = new Option<int>("--epochs", "-e") { Description = "Training epochs of every run", DefaultValueFactory = _ => defaults.Epochs };
-        var eSr = new Option<int?>("--e-sr") { Description = $"E_sr of every run. Default: {TrainingSchedule.ScalingRule}" };
-        var eK = new Option<int?>("--e-k") { Description = "E_k of every run (default: the same scaling rule)" };
-        var keep = TrainCommand.KeepOption();
-        var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => defaults.Threads };
-        var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training samples (before the validation split)" };
-        var testLimit = new Option<int?>("--test-limit") { Description = "Evaluate on the first N test samples only" };
+        var data = CliOptions.Data();
+        var arch = CliOptions.Arch("Architecture string or preset");
+        var epochs = CliOptions.Epochs("Training epochs of every run");
+        var eSr = CliOptions.SrEpochs($"E_sr of every run. Default: {TrainingSchedule.ScalingRule}");
+        var eK = CliOptions.KernelEpoch("E_k of every run (default: the same scaling rule)");
+        var keep = CliOptions.Keep();
+        var threads = CliOptions.TrainingThreads();
+        var trainLimit = CliOptions.TrainLimit();
+        var testLimit = CliOptions.TestLimit();
         var noModels = new Option<bool>("--no-models") { Description = "Do not keep the model files (by default each run's model and training report go to <out>/models/)" };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for the results (default runs/tradeoff-<data>-<arch>-<epochs>e)" };
         var command = new Command("tradeoff",
@@ -55,73 +52,30 @@ internal static class TradeoffCommand
 
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var lambdaList = ParseList(parse.GetValue(lambdas)!, "--lambda-tb", s => double.Parse(s, NumberStyles.Float, Inv));
-            var seedList = ParseList(parse.GetValue(seeds)!, "--seeds", s => int.Parse(s, NumberStyles.Integer, Inv));
-            var refs = parse.GetValue(references)!;
-            var entries = TradeoffSweep.Plan(lambdaList, seedList, refs.Contains("sm", StringComparison.Ordinal), refs.Contains("relu", StringComparison.Ordinal));
-            var options = new TrainingOptions
+            var settings = new TradeoffSettings
             {
-                Data = parse.GetValue(data)!,
-                Architecture = parse.GetValue(arch)!,
-                Epochs = parse.GetValue(epochs),
-                SrEpochs = parse.GetValue(eSr),
-                KernelEpoch = parse.GetValue(eK),
-                Keep = parse.GetValue(keep) is { } k ? CheckpointRule.Parse(k) : null,
-                Threads = parse.GetValue(threads),
-                TrainLimit = parse.GetValue(trainLimit),
-                TestLimit = parse.GetValue(testLimit),
-            };
-            foreach (var preset in entries.Select(e => e.Preset).Distinct()) (options with { Preset = preset }).Validate();
-            var folder = parse.GetValue(output)?.FullName ?? DefaultFolder(options);
-            if (File.Exists(folder)) throw new CliUsageException($"--out {folder} is a file; give a folder");
-            var pair = DatasetCatalog.Load(options.Data);
-            var plan = TrainingPlan.Create(pair, options);                       // the architecture against the data, before any folder or training
-            var keepModels = !parse.GetValue(noModels);
-            var outFolder = OutputFolder.Create(folder);
-            if (keepModels) Directory.CreateDirectory(Path.Combine(folder, "models"));
-            var tbKeep = options.Keep ?? CheckpointRule.DefaultFor(TrainingPreset.SrTrTb);
-            Console.Error.WriteLine(string.Create(Inv,
-                $"trade-off: {entries.Count} trainings of {options.Architecture} on {options.Data}, {options.Epochs} epochs each (E_sr {options.ResolvedSrEpochs}, " +
-                $"E_k {options.ResolvedKernelEpoch}), lambda_TB {string.Join(",", lambdaList)}, seeds {string.Join(",", seedList)}, references {refs}, keep {tbKeep}"));
-            var loadBefore = LoadAverage();
-            IReadOnlyList<TradeoffRun> runs;
-            try
-            {
-                runs = TradeoffSweep.Train(new SurrogateTrainer(), options, entries,
-                    e => keepModels ? Path.Combine(folder, "models", e.FileStem + ".safetensors") : null, new ProgressPrinter(), CancellationToken.None);
-            }
-            catch
-            {
-                if (!keepModels) outFolder.RemoveIfCreated();
-                throw;
-            }
-
-            var report = new TradeoffReport
-            {
-                Dataset = plan.DatasetName,
-                Architecture = plan.Network.Architecture,
-                Epochs = options.Epochs,
-                Schedule = string.Create(Inv, $"E_sr {options.ResolvedSrEpochs}, E_k {options.ResolvedKernelEpoch}, Adam lr {options.LearningRate}, batch {options.BatchSize}, " +
-                                              $"lambda_TR {options.LambdaTr}, validation fraction {options.ValidationFraction}, {options.Threads} libtorch thread(s)"),
-                Keep = tbKeep.ToString(),
-                LambdaTb = lambdaList,
-                Seeds = seedList,
-                TestSamples = plan.Test.Count,
-                EnergyAccumulatePicojoules = EnergyModel.Default.AccumulatePicojoules,
-                EnergyMultiplyAccumulatePicojoules = EnergyModel.Default.MultiplyAccumulatePicojoules,
-                Runs = runs,
-                Points = TradeoffSweep.Summarise(runs),
-                Environment = new Dictionary<string, string>
+                Training = new TrainingOptions
                 {
-                    ["load_average_before"] = loadBefore,
-                    ["load_average_after"] = LoadAverage(),
-                    ["processor_count"] = Environment.ProcessorCount.ToString(Inv),
+                    Data = parse.GetValue(data)!,
+                    Architecture = parse.GetValue(arch)!,
+                    Epochs = parse.GetValue(epochs),
+                    SrEpochs = parse.GetValue(eSr),
+                    KernelEpoch = parse.GetValue(eK),
+                    Keep = CliOptions.KeepRule(parse.GetValue(keep)),
+                    Threads = parse.GetValue(threads),
+                    TrainLimit = parse.GetValue(trainLimit),
+                    TestLimit = parse.GetValue(testLimit),
                 },
+                LambdaTb = parse.GetValue(lambdas)!,
+                Seeds = parse.GetValue(seeds)!,
+                References = parse.GetValue(references)!,
+                KeepModels = !parse.GetValue(noModels),
+                OutFolder = parse.GetValue(output)?.FullName,
             };
-            TradeoffWriter.WriteData(report, folder);
-            var plotted = TradeoffWriter.WritePlot(report, folder);
-            Print(report);
-            Console.WriteLine($"written to {folder}: {TradeoffWriter.JsonName}, {TradeoffWriter.RunsCsvName}, {TradeoffWriter.PointsCsvName}{(plotted ? $", {TradeoffWriter.PlotName}" : "")}");
+            var prepared = TradeoffService.Prepare(settings);
+            var outcome = new TradeoffService(new SurrogateTrainer(), new ConsoleEvents()).Execute(prepared);
+            Print(outcome.Report);
+            Console.WriteLine($"written to {outcome.Folder}: {TradeoffWriter.JsonName}, {TradeoffWriter.RunsCsvName}, {TradeoffWriter.PointsCsvName}{(outcome.Plotted ? $", {TradeoffWriter.PlotName}" : "")}");
             return 0;
         }));
         return command;
@@ -146,50 +100,5 @@ internal static class TradeoffCommand
     {
         var rounded = Math.Round(fraction * 100);
         return rounded == 0 ? "0%" : string.Create(Inv, $"{(rounded > 0 ? "+" : "")}{rounded:F0}%");
-    }
-
-    private static T[] ParseList<T>(string text, string option, Func<string, T> parse)
-    {
-        try
-        {
-            var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(parse).ToArray();
-            if (values.Length == 0) throw new FormatException();
-            return values;
-        }
-        catch (Exception ex) when (ex is FormatException or OverflowException)
-        {
-            throw new CliUsageException($"{option} '{text}' is not a comma-separated list of numbers");
-        }
-    }
-
-    private static string DefaultFolder(TrainingOptions options)
-    {
-        var data = Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Data));
-        var name = string.Create(Inv, $"tradeoff-{data}-{options.Architecture}-{options.Epochs}e");
-        foreach (var c in Path.GetInvalidFileNameChars()) name = name.Replace(c, '_');
-        return Path.GetFullPath(Path.Combine("runs", name));
-    }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
-
-    /// <summary>One line per epoch (compact) and one per finished run, on stderr.</summary>
-    private sealed class ProgressPrinter : IProgress<TradeoffProgress>
-    {
-        public void Report(TradeoffProgress value)
-        {
-            var head = string.Create(Inv, $"[{value.Entry.Index + 1}/{value.Total}] {value.Entry.Label} seed {value.Entry.Seed}");
-            if (value.Training is { } t)
-            {
-                Console.Error.WriteLine(string.Create(Inv,
-                    $"{head}  epoch {t.Epoch + 1}/{t.Epochs}  loss {t.Loss:F4}  val {(t.ValidationAccuracy is { } v ? v.ToString("P2", Inv) : "-")}{(t.IsKept ? "*" : " ")} " +
-                    $"spikes {(t.ValidationSpikesPerSample is { } s ? s.ToString("F0", Inv) : "-")}  {t.SamplesPerSecond:F0} samples/s  ETA {t.Remaining:mm\\:ss}"));
-            }
-            else if (value.Run is { } r)
-            {
-                Console.Error.WriteLine(string.Create(Inv,
-                    $"{head}: done, kept epoch {r.KeptEpoch}: SNN {r.SnnAccuracy:P2} (DNN {r.DnnAccuracy:P2}, agreement {r.Agreement:P2}), {r.SpikesPerSample:F0} spikes/sample, " +
-                    $"{r.TrainingSeconds:F0} s; load {LoadAverage()}"));
-            }
-        }
     }
 }

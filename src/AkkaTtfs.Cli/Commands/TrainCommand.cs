@@ -1,271 +1,214 @@
 using System.CommandLine;
 using System.Globalization;
+using AkkaTtfs.App;
+using AkkaTtfs.App.Services;
+using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Metrics;
 using AkkaTtfs.Core.Network;
-using AkkaTtfs.App.Training;
 using AkkaTtfs.Core.Training;
 using AkkaTtfs.Training;
 
 namespace AkkaTtfs.Cli.Commands;
 
-/// <summary><c>akkattfs train</c>: train the surrogate DNN, convert it to an SNN, evaluate it and write the model file and a JSON report.</summary>
+/// <summary><c>akkattfs train</c>: train the surrogate DNN, convert it to an SNN, evaluate it and write the model file and a JSON report. The work is <see cref="TrainService"/>'s.</summary>
 internal static class TrainCommand
 {
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
     public static Command Create()
     {
-        var defaults = new TrainingOptions();
-        var data = DatasetCommand.DataOption();
-        var arch = new Option<string>("--arch", "-a")
-        {
-            Description = $"Architecture string (e.g. c12k5-p2-c64k5-p2-d10) or preset ({string.Join(", ", ArchitectureParser.Presets.Keys)})",
-            DefaultValueFactory = _ => defaults.Architecture,
-        };
-        var preset = PresetOption(
-            "SM (TTFS activation always; kernel trained from epoch 0), SR (+ stochastic relaxation), SR+TR (+ kernel frozen before E_k, " +
-            "then regularised), SR+TR+TB (+ batch-norm loss from E_k: the full method), ReLU (plain ReLU baseline)",
-            defaults.Preset.Name());
-        var epochs = new Option<int>("--epochs", "-e") { Description = "Training epochs", DefaultValueFactory = _ => defaults.Epochs };
-        var eSr = new Option<int?>("--e-sr") { Description = $"E_sr: SR reaches p = 1 at epoch E_sr - 1, p(e) = min(1, (e+1)/E_sr). Default: {TrainingSchedule.ScalingRule}" };
-        var eK = new Option<int?>("--e-k") { Description = "E_k: first epoch of kernel training (TR presets) and of L_TR / L_TB. Default: the same scaling rule as --e-sr (epochs/2 below 100 epochs, 50 from 100 on)" };
-        var lambdaTr = new Option<double>("--lambda-tr") { Description = "Weight of L_TR = sum (tau - tau_init)^2 + (td - td_init)^2", DefaultValueFactory = _ => defaults.LambdaTr };
-        var lambdaTb = new Option<double>("--lambda-tb")
-        {
-            Description = "Weight of L_TB (the batch-norm loss); the paper's 1e-4 barely acts in short runs, the default 1e-2 was chosen by the sweep in docs/benchmarks.md",
-            DefaultValueFactory = _ => defaults.LambdaTb,
-        };
-        var tauInit = new Option<double>("--tau-init") { Description = "Initial tau of every hidden layer", DefaultValueFactory = _ => defaults.TauInit };
-        var tdInit = new Option<double>("--td-init") { Description = "Initial td of every hidden layer", DefaultValueFactory = _ => defaults.TdInit };
-        var window = new Option<int>("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => defaults.T };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate (constant)", DefaultValueFactory = _ => defaults.LearningRate };
-        var lrDrop = new Option<string?>("--lr-drop")
-        {
-            Description = "EPOCH[:FACTOR]: multiply the learning rate by FACTOR (default 0.1) from 1-based epoch EPOCH on; default: constant (the paper)",
-        };
-        var keep = KeepOption();
-        var traceTest = new Option<bool>("--trace-test")
-        {
-            Description = "Diagnostic: also measure the surrogate's test accuracy and spikes after every epoch (in the report's history and the epoch plot; never used to choose the kept epoch)",
-        };
-        var batch = new Option<int>("--batch", "-b") { Description = "Mini-batch size", DefaultValueFactory = _ => defaults.BatchSize };
-        var dropout = new Option<double>("--dropout") { Description = "Dropout after every hidden activation (0 = none)", DefaultValueFactory = _ => defaults.Dropout };
-        var seed = new Option<int>("--seed") { Description = "Seed of weights, shuffling, SR draws, dropout, augmentation and the validation split (repeatable on one machine)", DefaultValueFactory = _ => defaults.Seed };
-        var validation = new Option<double>("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => defaults.ValidationFraction };
-        var augment = new Option<bool>("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads", DefaultValueFactory = _ => defaults.Threads };
-        var normalisation = new Option<string>("--normalisation")
-        {
-            Description = "auto (unit range for one channel, mean/std for colour), unit (bytes/255) or meanstd (per-channel, from the training split)",
-            DefaultValueFactory = _ => "auto",
-        };
-        normalisation.AcceptOnlyFromAmong("auto", "unit", "meanstd");
-        var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training samples (before the validation split)" };
-        var testLimit = new Option<int?>("--test-limit") { Description = "Evaluate on the first N test samples only" };
-        var noEval = new Option<bool>("--no-eval") { Description = "Skip the SNN evaluation after training" };
-        var output = new Option<FileInfo?>("--out", "-o") { Description = "Model file to write (default runs/<data>-<arch>-<preset>-s<seed>.safetensors); the JSON report goes next to it as <name>.report.json" };
-        var eAc = new Option<double>("--e-ac") { Description = "Energy per accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.AccumulatePicojoules };
-        var eMac = new Option<double>("--e-mac") { Description = "Energy per multiply-accumulate in pJ (energy estimate)", DefaultValueFactory = _ => EnergyModel.Default.MultiplyAccumulatePicojoules };
-        var throughput = new Option<int?>("--throughput-rounds")
-        {
-            Description = "Do not train: measure training samples/s of the surrogate (full method: TTFS everywhere, L_TR, L_TB) and of the same network " +
-                          "with plain ReLU, same batch and threads, in N alternating rounds of 20 steps, and print the medians and their ratio",
-        };
+        var o = new TrainOptionSet();
         var command = new Command("train",
             "Train the surrogate DNN (docs/ttfs-method.md section 3) with TorchSharp, convert it to an SNN, evaluate DNN and SNN on the test split, " +
             "and write the model file and a JSON report. Progress per epoch goes to stderr. " +
-            $"E_sr/E_k scaling rule: {TrainingSchedule.ScalingRule}.")
-        {
-            data, arch, preset, epochs, eSr, eK, lambdaTr, lambdaTb, tauInit, tdInit, window, lr, lrDrop, keep, traceTest, batch, dropout, seed, validation, augment, threads,
-            normalisation, trainLimit, testLimit, noEval, output, eAc, eMac, throughput,
-        };
-
-        command.SetAction(parse => CliErrors.Run(() =>
-        {
-            var options = new TrainingOptions
-            {
-                Data = parse.GetValue(data)!,
-                Architecture = parse.GetValue(arch)!,
-                Preset = TrainingPresets.Parse(parse.GetValue(preset)!),
-                Epochs = parse.GetValue(epochs),
-                SrEpochs = parse.GetValue(eSr),
-                KernelEpoch = parse.GetValue(eK),
-                LambdaTr = parse.GetValue(lambdaTr),
-                LambdaTb = parse.GetValue(lambdaTb),
-                TauInit = parse.GetValue(tauInit),
-                TdInit = parse.GetValue(tdInit),
-                T = parse.GetValue(window),
-                LearningRate = parse.GetValue(lr),
-                LearningRateDropEpoch = ParseLrDrop(parse.GetValue(lrDrop))?.Epoch,
-                LearningRateDropFactor = ParseLrDrop(parse.GetValue(lrDrop))?.Factor ?? defaults.LearningRateDropFactor,
-                Keep = parse.GetValue(keep) is { } k ? CheckpointRule.Parse(k) : null,
-                TraceTest = parse.GetValue(traceTest),
-                BatchSize = parse.GetValue(batch),
-                Dropout = parse.GetValue(dropout),
-                Seed = parse.GetValue(seed),
-                ValidationFraction = parse.GetValue(validation),
-                Augment = parse.GetValue(augment),
-                Threads = parse.GetValue(threads),
-                Normalisation = parse.GetValue(normalisation) switch
-                {
-                    "unit" => NormalisationChoice.UnitRange,
-                    "meanstd" => NormalisationChoice.MeanStd,
-                    _ => NormalisationChoice.Auto,
-                },
-                TrainLimit = parse.GetValue(trainLimit),
-                TestLimit = parse.GetValue(testLimit),
-                Evaluate = !parse.GetValue(noEval),
-                Energy = new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)),
-            };
-            options.Validate();
-            if (parse.GetValue(throughput) is { } rounds)
-                return MeasureThroughput(options, rounds);
-            // The output is checked before training, not after: a folder given as --out, or a report path that
-            // is a folder, would otherwise fail only when the model is written, minutes later.
-            var path = parse.GetValue(output)?.FullName ?? DefaultOutput(options);
-            if (Directory.Exists(path)) throw new CliUsageException($"--out {path} is a folder; give the model file's name (e.g. {Path.Combine(path, "model.safetensors")})");
-            foreach (var extra in new[] { SurrogateTrainer.ReportPathFor(path), EpochPlot.PathFor(path) })
-            {
-                if (Directory.Exists(extra)) throw new CliUsageException($"{extra} would be written next to the model, but it is a folder; choose another --out");
-            }
-
-            // The data and the architecture against it, before a folder is made or a line says "training".
-            var pair = Core.Data.DatasetCatalog.Load(options.Data);
-            TrainingPlan.Create(pair, options);
-            var folder = Path.GetDirectoryName(path)!;
-            var createdFolder = !Directory.Exists(folder);
-            Directory.CreateDirectory(folder);
-            options = options with { OutputPath = path };
-
-            Console.Error.WriteLine($"training {options.Architecture} ({options.Preset.Name()}) on {options.Data}: {options.Epochs} epochs, " +
-                                    $"E_sr {options.ResolvedSrEpochs}, E_k {options.ResolvedKernelEpoch}, batch {options.BatchSize}, lr {options.LearningRate}, " +
-                                    $"lambda_TR {options.LambdaTr}, lambda_TB {options.LambdaTb}, keep {options.ResolvedKeep}, seed {options.Seed}, {options.Threads} libtorch thread(s)");
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;
-                cancel.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            TrainingResult? result = null;
-            try
-            {
-                result = new SurrogateTrainer().Train(pair, options, new EpochPrinter(), cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("training cancelled; nothing written");
-                return 130;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-                // A folder made for the output goes again when nothing was written into it (cancelled, or training failed).
-                if (result is null && createdFolder && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
-            }
-
-            var report = result.Report;
-            var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(inv, $"kept epoch         {report.KeptEpoch}/{options.Epochs} by {options.ResolvedKeep}{(report.KeptValidationAccuracy is { } v ? $" (validation {v:P2}, {report.KeptValidationSpikesPerSample:F0} spikes/sample; best validation {report.BestValidationAccuracy:P2})" : " (last epoch, no validation split)")}"));
-            Console.WriteLine(string.Create(inv, $"training           {report.TrainingSeconds:F1} s, {report.SamplesPerSecond:F0} samples/s ({options.Threads} thread(s))"));
-            Console.WriteLine(string.Create(inv, $"surrogate test acc {report.SurrogateTestAccuracy:P2} (batch norm, {(options.Preset.UsesTtfs() ? "TTFS activation" : "plain ReLU")}, float)"));
-            Console.WriteLine($"kernels            {string.Join("  ", report.Kernels.Select(k => string.Create(inv, $"{k.Token}: tau {k.Tau:G5} td {k.Td:G4}")))}");
-            if (report.Evaluation is { } evaluation) EvaluateCommand.Print(evaluation);
-            Console.WriteLine($"model written to   {report.ModelPath}");
-            Console.WriteLine($"report written to  {SurrogateTrainer.ReportPathFor(report.ModelPath!)}");
-            var plotPath = EpochPlot.PathFor(report.ModelPath!);
-            if (EpochPlot.Write(report, plotPath)) Console.WriteLine($"epoch plot         {plotPath}");
-            return 0;
-        }));
+            $"E_sr/E_k scaling rule: {TrainingSchedule.ScalingRule}.");
+        foreach (var option in o.All) command.Options.Add(option);
+        command.SetAction(parse => CliErrors.Run(() => Train(o, parse)));
         return command;
     }
 
-    /// <summary>
-    /// --preset for train and run: accepts what <see cref="TrainingPresets.Parse"/> accepts (any case, '-' or '_'
-    /// for '+'), refuses anything else at parse time; the help lists the canonical names.
-    /// </summary>
-    internal static Option<string> PresetOption(string description, string defaultValue)
+    private static int Train(TrainOptionSet o, ParseResult parse)
     {
-        var names = string.Join(", ", TrainingPresets.All.Select(p => p.Name));
-        var option = new Option<string>("--preset")
+        var options = o.Read(parse);
+        var service = new TrainService(new SurrogateTrainer(), new TrainEvents());
+        if (parse.GetValue(o.Throughput) is { } rounds)
         {
-            Description = $"{description}. Case-insensitive; '-' or '_' may stand for '+' (sr-tr-tb)",
-            HelpName = string.Join('|', TrainingPresets.All.Select(p => p.Name)),
-            DefaultValueFactory = _ => defaultValue,
-        };
-        option.Validators.Add(result =>
+            Print(service.MeasureThroughput(options, rounds));
+            return 0;
+        }
+
+        var prepared = TrainService.Prepare(new TrainSettings { Training = options, ModelOut = parse.GetValue(o.Output)?.FullName });
+        using var interrupt = CliErrors.CancelOnCtrlC();
+        TrainOutcome outcome;
+        try
         {
-            var text = result.GetValueOrDefault<string>();
-            try
-            {
-                TrainingPresets.Parse(text);
-            }
-            catch (ArgumentException)
-            {
-                result.AddError($"option '--preset' got '{text}'; it must be one of {names} (case-insensitive; '-' or '_' may stand for '+')");
-            }
-        });
-        return option;
+            outcome = service.Execute(prepared, interrupt.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return CliErrors.Interrupted;
+        }
+
+        Print(outcome, prepared.Options);
+        return 0;
     }
 
-    /// <summary>--keep for train (and tradeoff): best, last, efficient or efficient:DROP, checked at parse time.</summary>
-    internal static Option<string?> KeepOption()
+    private static void Print(TrainOutcome outcome, TrainingOptions options)
     {
-        var option = new Option<string?>("--keep")
-        {
-            Description = "Which epoch's checkpoint to keep, among the epochs where the preset's whole method is in force: best (highest validation accuracy), " +
-                          "last, or efficient[:DROP] (fewest validation spikes among the epochs within DROP percentage points of the best validation accuracy; " +
-                          $"DROP default {CheckpointRule.DefaultDropPoints}). Default: {CheckpointRule.DefaultFor(TrainingPreset.SrTrTb)} for SR+TR+TB, best for the other presets",
-            HelpName = "best|last|efficient[:DROP]",
-        };
-        option.Validators.Add(result =>
-        {
-            var text = result.GetValueOrDefault<string?>();
-            if (text is null) return;
-            try
-            {
-                CheckpointRule.Parse(text);
-            }
-            catch (ArgumentException ex)
-            {
-                result.AddError($"option '--keep': {ex.Message.Split(" (Parameter")[0]}");
-            }
-        });
-        return option;
+        var report = outcome.Report;
+        Console.WriteLine(string.Create(Inv, $"kept epoch         {report.KeptEpoch}/{options.Epochs} by {options.ResolvedKeep}{(report.KeptValidationAccuracy is { } v ? $" (validation {v:P2}, {report.KeptValidationSpikesPerSample:F0} spikes/sample; best validation {report.BestValidationAccuracy:P2})" : " (last epoch, no validation split)")}"));
+        Console.WriteLine(string.Create(Inv, $"training           {report.TrainingSeconds:F1} s, {report.SamplesPerSecond:F0} samples/s ({options.Threads} thread(s))"));
+        Console.WriteLine(string.Create(Inv, $"surrogate test acc {report.SurrogateTestAccuracy:P2} (batch norm, {(options.Preset.UsesTtfs() ? "TTFS activation" : "plain ReLU")}, float)"));
+        Console.WriteLine($"kernels            {string.Join("  ", report.Kernels.Select(k => string.Create(Inv, $"{k.Token}: tau {k.Tau:G5} td {k.Td:G4}")))}");
+        if (report.Evaluation is { } evaluation) ReportPrinter.Print(evaluation);
+        Console.WriteLine($"model written to   {outcome.ModelPath}");
+        Console.WriteLine($"report written to  {outcome.ReportPath}");
+        if (outcome.PlotPath is { } plot) Console.WriteLine($"epoch plot         {plot}");
+    }
+
+    private static void Print(ThroughputResult result)
+    {
+        Console.WriteLine(string.Create(Inv, $"surrogate (TTFS, L_TR, L_TB)  {result.SurrogateSamplesPerSecond,8:F0} samples/s (median of {result.Rounds})"));
+        Console.WriteLine(string.Create(Inv, $"plain ReLU                    {result.ReluSamplesPerSecond,8:F0} samples/s"));
+        Console.WriteLine(string.Create(Inv, $"ratio                         {result.Ratio,8:F3}"));
+        Console.WriteLine($"load average                  {MachineInfo.ReadLoadAverage()}");
     }
 
     private static (int Epoch, double Factor)? ParseLrDrop(string? text)
     {
         if (text is null) return null;
         var parts = text.Split(':');
-        if (parts.Length <= 2 && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) && epoch >= 2)
+        if (parts.Length <= 2 && int.TryParse(parts[0], NumberStyles.Integer, Inv, out var epoch) && epoch >= 2)
         {
             var factor = 0.1;
-            if (parts.Length == 1 || (double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out factor) && factor > 0 && double.IsFinite(factor)))
+            if (parts.Length == 1 || (double.TryParse(parts[1], NumberStyles.Float, Inv, out factor) && factor > 0 && double.IsFinite(factor)))
                 return (epoch - 1, factor);
         }
 
         throw new CliUsageException($"--lr-drop '{text}' is not EPOCH[:FACTOR] with a 1-based EPOCH >= 2 and a FACTOR > 0 (e.g. 31:0.1)");
     }
 
-    private static int MeasureThroughput(TrainingOptions options, int rounds)
+    /// <summary>train's options, in the order of its help; <see cref="Read"/> makes the training options of a parse.</summary>
+    private sealed class TrainOptionSet
     {
-        if (rounds < 1) throw new CliUsageException("--throughput-rounds must be >= 1");
-        var data = Core.Data.DatasetCatalog.Load(options.Data);
-        Console.Error.WriteLine($"measuring training throughput of {options.Architecture} on {options.Data}: batch {options.BatchSize}, {options.Threads} libtorch thread(s), {rounds} rounds of 20 steps each");
-        var result = ThroughputBenchmark.Run(data, options, rounds);
-        var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"surrogate (TTFS, L_TR, L_TB)  {result.SurrogateSamplesPerSecond,8:F0} samples/s (median of {result.Rounds})"));
-        Console.WriteLine(string.Create(inv, $"plain ReLU                    {result.ReluSamplesPerSecond,8:F0} samples/s"));
-        Console.WriteLine(string.Create(inv, $"ratio                         {result.Ratio,8:F3}"));
-        Console.WriteLine($"load average                  {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
-        return 0;
+        private static readonly TrainingOptions Defaults = new();
+
+        public Option<string> Data { get; } = CliOptions.Data();
+        public Option<string> Arch { get; } = CliOptions.Arch($"Architecture string (e.g. c12k5-p2-c64k5-p2-d10) or preset ({string.Join(", ", ArchitectureParser.Presets.Keys)})");
+        public Option<string> Preset { get; } = CliOptions.Preset(
+            "SM (TTFS activation always; kernel trained from epoch 0), SR (+ stochastic relaxation), SR+TR (+ kernel frozen before E_k, " +
+            "then regularised), SR+TR+TB (+ batch-norm loss from E_k: the full method), ReLU (plain ReLU baseline)",
+            Defaults.Preset.Name());
+        public Option<int> Epochs { get; } = CliOptions.Epochs("Training epochs");
+        public Option<int?> ESr { get; } = CliOptions.SrEpochs($"E_sr: SR reaches p = 1 at epoch E_sr - 1, p(e) = min(1, (e+1)/E_sr). Default: {TrainingSchedule.ScalingRule}");
+        public Option<int?> EK { get; } = CliOptions.KernelEpoch("E_k: first epoch of kernel training (TR presets) and of L_TR / L_TB. Default: the same scaling rule as --e-sr (epochs/2 below 100 epochs, 50 from 100 on)");
+        public Option<double> LambdaTr { get; } = new("--lambda-tr") { Description = "Weight of L_TR = sum (tau - tau_init)^2 + (td - td_init)^2", DefaultValueFactory = _ => Defaults.LambdaTr };
+        public Option<double> LambdaTb { get; } = new("--lambda-tb")
+        {
+            Description = "Weight of L_TB (the batch-norm loss); the paper's 1e-4 barely acts in short runs, the default 1e-2 was chosen by the sweep in docs/benchmarks.md",
+            DefaultValueFactory = _ => Defaults.LambdaTb,
+        };
+        public Option<double> TauInit { get; } = new("--tau-init") { Description = "Initial tau of every hidden layer", DefaultValueFactory = _ => Defaults.TauInit };
+        public Option<double> TdInit { get; } = new("--td-init") { Description = "Initial td of every hidden layer", DefaultValueFactory = _ => Defaults.TdInit };
+        public Option<int> Window { get; } = new("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => Defaults.T };
+        public Option<double> Lr { get; } = new("--lr") { Description = "Adam learning rate (constant)", DefaultValueFactory = _ => Defaults.LearningRate };
+        public Option<string?> LrDrop { get; } = new("--lr-drop")
+        {
+            Description = "EPOCH[:FACTOR]: multiply the learning rate by FACTOR (default 0.1) from 1-based epoch EPOCH on; default: constant (the paper)",
+        };
+        public Option<string?> Keep { get; } = CliOptions.Keep();
+        public Option<bool> TraceTest { get; } = new("--trace-test")
+        {
+            Description = "Diagnostic: also measure the surrogate's test accuracy and spikes after every epoch (in the report's history and the epoch plot; never used to choose the kept epoch)",
+        };
+        public Option<int> Batch { get; } = new("--batch", "-b") { Description = "Mini-batch size", DefaultValueFactory = _ => Defaults.BatchSize };
+        public Option<double> Dropout { get; } = new("--dropout") { Description = "Dropout after every hidden activation (0 = none)", DefaultValueFactory = _ => Defaults.Dropout };
+        public Option<int> Seed { get; } = new("--seed") { Description = "Seed of weights, shuffling, SR draws, dropout, augmentation and the validation split (repeatable on one machine)", DefaultValueFactory = _ => Defaults.Seed };
+        public Option<double> Validation { get; } = new("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => Defaults.ValidationFraction };
+        public Option<bool> Augment { get; } = new("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
+        public Option<int> Threads { get; } = CliOptions.TrainingThreads();
+        public Option<string> Normalisation { get; } = AcceptOnly(new Option<string>("--normalisation")
+        {
+            Description = "auto (unit range for one channel, mean/std for colour), unit (bytes/255) or meanstd (per-channel, from the training split)",
+            DefaultValueFactory = _ => "auto",
+        }, "auto", "unit", "meanstd");
+        public Option<int?> TrainLimit { get; } = CliOptions.TrainLimit();
+        public Option<int?> TestLimit { get; } = CliOptions.TestLimit();
+        public Option<bool> NoEval { get; } = new("--no-eval") { Description = "Skip the SNN evaluation after training" };
+        public Option<FileInfo?> Output { get; } = new("--out", "-o") { Description = "Model file to write (default runs/<data>-<arch>-<preset>-s<seed>.safetensors); the JSON report goes next to it as <name>.report.json" };
+        public Option<double> EAc { get; } = CliOptions.EnergyPerAccumulate();
+        public Option<double> EMac { get; } = CliOptions.EnergyPerMac();
+        public Option<int?> Throughput { get; } = new("--throughput-rounds")
+        {
+            Description = "Do not train: measure training samples/s of the surrogate (full method: TTFS everywhere, L_TR, L_TB) and of the same network " +
+                          "with plain ReLU, same batch and threads, in N alternating rounds of 20 steps, and print the medians and their ratio",
+        };
+
+        public IEnumerable<Option> All =>
+        [
+            Data, Arch, Preset, Epochs, ESr, EK, LambdaTr, LambdaTb, TauInit, TdInit, Window, Lr, LrDrop, Keep, TraceTest, Batch, Dropout, Seed, Validation, Augment, Threads,
+            Normalisation, TrainLimit, TestLimit, NoEval, Output, EAc, EMac, Throughput,
+        ];
+
+        public TrainingOptions Read(ParseResult parse)
+        {
+            var lrDropValue = ParseLrDrop(parse.GetValue(LrDrop));
+            return new TrainingOptions
+            {
+                Data = parse.GetValue(Data)!,
+                Architecture = parse.GetValue(Arch)!,
+                Preset = TrainingPresets.Parse(parse.GetValue(Preset)!),
+                Epochs = parse.GetValue(Epochs),
+                SrEpochs = parse.GetValue(ESr),
+                KernelEpoch = parse.GetValue(EK),
+                LambdaTr = parse.GetValue(LambdaTr),
+                LambdaTb = parse.GetValue(LambdaTb),
+                TauInit = parse.GetValue(TauInit),
+                TdInit = parse.GetValue(TdInit),
+                T = parse.GetValue(Window),
+                LearningRate = parse.GetValue(Lr),
+                LearningRateDropEpoch = lrDropValue?.Epoch,
+                LearningRateDropFactor = lrDropValue?.Factor ?? Defaults.LearningRateDropFactor,
+                Keep = CliOptions.KeepRule(parse.GetValue(Keep)),
+                TraceTest = parse.GetValue(TraceTest),
+                BatchSize = parse.GetValue(Batch),
+                Dropout = parse.GetValue(Dropout),
+                Seed = parse.GetValue(Seed),
+                ValidationFraction = parse.GetValue(Validation),
+                Augment = parse.GetValue(Augment),
+                Threads = parse.GetValue(Threads),
+                Normalisation = parse.GetValue(Normalisation) switch
+                {
+                    "unit" => NormalisationChoice.UnitRange,
+                    "meanstd" => NormalisationChoice.MeanStd,
+                    _ => NormalisationChoice.Auto,
+                },
+                TrainLimit = parse.GetValue(TrainLimit),
+                TestLimit = parse.GetValue(TestLimit),
+                Evaluate = !parse.GetValue(NoEval),
+                Energy = new EnergyModel(parse.GetValue(EAc), parse.GetValue(EMac)),
+            };
+        }
+
+        private static Option<string> AcceptOnly(Option<string> option, params string[] values)
+        {
+            option.AcceptOnlyFromAmong(values);
+            return option;
+        }
     }
 
-    private static string DefaultOutput(TrainingOptions options)
+    /// <summary>The console's events, with train's own epoch lines (the full line per epoch, the batches of the running epoch in place on a terminal).</summary>
+    private sealed class TrainEvents : IAppEvents
     {
-        var data = Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Data));
-        var name = $"{data}-{options.Architecture}-{options.Preset.Name()}-s{options.Seed}".Replace('+', '_');
-        foreach (var c in Path.GetInvalidFileNameChars()) name = name.Replace(c, '_');
-        return Path.GetFullPath(Path.Combine("runs", name + ".safetensors"));
+        private readonly ConsoleEvents _console = new();
+
+        public void Status(string line) => _console.Status(line);
+
+        public IProgress<int>? Counter(string what, int total) => _console.Counter(what, total);
+
+        public IProgress<TrainingProgress>? Training() => new EpochPrinter();
+
+        public IProgress<RunProgress>? Simulation(int total) => _console.Simulation(total);
     }
 
     /// <summary>One line per epoch on stderr; on a terminal, the batches of the running epoch in place.</summary>
