@@ -35,6 +35,9 @@ public sealed record RunSettings
 
     public bool Verify { get; init; } = true;
 
+    /// <summary>Record the run's traffic over time (the run folder's timeline, partition and in-flight files); off only to measure what recording costs.</summary>
+    public bool Trace { get; init; } = true;
+
     /// <summary>The report folder; null: runs/run-&lt;time&gt;.</summary>
     public string? OutFolder { get; init; }
 
@@ -171,7 +174,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
 
         return new RunJob(ClusterLauncher.NewRunId(), source, AkkaTtfs.Cluster.Runtime.RunJob.Split(settings.Partitions), new JobInputs.TestSplit(run.Data.Test, settings.Limit))
         {
-            Options = new RunOptions(settings.Batch, settings.Cluster.InFlight, RecordSpikes: false),
+            Options = new RunOptions(settings.Batch, settings.Cluster.InFlight, RecordSpikes: false, Trace: settings.Trace),
             Faults = run.Faults,
         };
     }

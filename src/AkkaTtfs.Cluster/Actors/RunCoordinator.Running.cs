@@ -20,7 +20,7 @@ public sealed partial class RunCoordinator
     private readonly RunTrace _trace;
     private readonly int _coordinatorNode;       // index of this node among the workers, -1 when it is not one
     private readonly Dictionary<IActorRef, int> _nodeOfRef = [];
-    private double _origin;                      // TraceClock of the first injected batch
+    private double _origin = double.NaN;         // TraceClock of the first injected batch (NaN until then)
     private int _completedSamples;
 
     /// <summary>A runtime fault of the plan is due (local only).</summary>
@@ -59,7 +59,6 @@ public sealed partial class RunCoordinator
     {
         _deployTime = _clock.Elapsed;
         _runStart = _clock.Elapsed;
-        _origin = TraceClock.NowMs;
         Enter(RunPhase.Running);
         _log.Info("run {0}: {1} partitions on {2} nodes deployed in {3:F2} s", _request.RunId, _slots.Length, _workers.Count, _deployTime.TotalSeconds);
         _replayTimer = new ReplayTimer(_request.Options.BatchTimeout, _clock.Elapsed);
@@ -95,6 +94,7 @@ public sealed partial class RunCoordinator
         var inputSize = _request.Model.Network.Input.Size;
         var (first, n) = _ledger.Samples(key.BatchId);
         var sends = _injector.Prepare(_request.Inputs.AsSpan(first * inputSize, n * inputSize), n);
+        if (double.IsNaN(_origin)) _origin = TraceClock.NowMs;     // the trace's time 0: the first injected batch
         foreach (var s in sends)
         {
             var target = _slots[s.TargetId].Ref!;
