@@ -114,4 +114,27 @@ public sealed class TrafficFilesTests : IDisposable
         Assert.True(traffic.GetProperty("latency_ms").GetProperty("p99").GetDouble() >= traffic.GetProperty("latency_ms").GetProperty("p50").GetDouble());
         Assert.Equal(0, traffic.GetProperty("replays").GetProperty("messages").GetInt64());
     }
+
+    [Fact]
+    public void Simulate_on_the_cluster_writes_the_same_run_folder_and_refuses_out_without_the_cluster()
+    {
+        var modelPath = _temp.File("m.safetensors");
+        Assert.Equal(0, CliProcess.Run("model", "random", "--arch", "mlp", "--out", modelPath, "--seed", "5").ExitCode);
+        var folder = _temp.File("sim");
+        var sim = CliProcess.Run(TimeSpan.FromMinutes(4), "simulate", "--model", modelPath, "--nodes", "3", "--partitions", "2", "--limit", "40", "--batch", "8", "--out", folder);
+        Assert.True(sim.ExitCode == 0, sim.ToString());
+        foreach (var file in new[] { "report.json", "predictions.csv", TrafficFiles.Links, TrafficFiles.Timeline, TrafficFiles.PartitionBatches, TrafficFiles.Partitions,
+                     TrafficFiles.InFlight, TrafficFiles.SpikeTimes, TrafficFiles.MatrixPartitions, TrafficFiles.MatrixNodes })
+            Assert.True(File.Exists(Path.Combine(folder, file)), $"{file} is missing");
+        var (lh, links) = Read(folder, TrafficFiles.Links);
+        var (th, timeline) = Read(folder, TrafficFiles.Timeline);
+        Assert.Equal(links.Length * 5, timeline.Length);
+        Assert.Equal(Sum(lh, links, "events"), Sum(th, timeline, "spikes"));
+
+        var other = _temp.File("not-cluster");
+        var refused = CliProcess.Run("simulate", "--model", modelPath, "--limit", "4", "--out", other);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--out", refused.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(other));
+    }
 }
