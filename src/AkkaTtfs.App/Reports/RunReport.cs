@@ -57,6 +57,35 @@ public sealed record TrainedByReport(string Coordinator, DateTimeOffset Started,
 
 /// <summary>Traffic totals of a run and per node pair (the injector counts as "coordinator").</summary>
 public sealed record TrafficReport(int Links, long Messages, long SpikeMessages, long SpikesSent, long SpikePayloadBytes, double PayloadBytesPerSpike, long InputPayloadBytes,
-    IReadOnlyList<NodePairTraffic> NodePairs);
+    IReadOnlyList<NodePairTraffic> NodePairs)
+{
+    /// <summary>What the run's trace adds (see TrafficTraceReport); null when the run recorded no trace.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? CrossNodePayloadBytes { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? CrossNodeShare { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PayloadBytesPerSample { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? WireBytesPerSample { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LatencyReport? LatencyMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BatchLatencyReport? BatchLatencyMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ClockOffsetReport>? ClockOffsets { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ReplayTrafficReport? Replays { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InstrumentReport? Instrument { get; init; }
+}
 
 public sealed record NodePairTraffic(string From, string To, long Messages, long Events, long PayloadBytes);

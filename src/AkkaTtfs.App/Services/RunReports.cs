@@ -1,6 +1,5 @@
 using AkkaTtfs.Core.Engines;
 using System.Globalization;
-using System.Text;
 using AkkaTtfs.App.Files;
 using AkkaTtfs.App.Reports;
 using AkkaTtfs.Cluster.Runtime;
@@ -14,7 +13,9 @@ namespace AkkaTtfs.App.Services;
 /// <summary>Builds the typed report of a cluster run from its outcome, and writes links.csv.</summary>
 public static class RunReports
 {
-    public static RunReport Build(SnnModel model, PartitionPlan plan, RunOutcome outcome, byte[] labels, ResultComparison? verification, double referenceSeconds)
+    /// <param name="traceNote">What the traffic instrument could not record in this run (report.json's traffic.instrument.note).</param>
+    public static RunReport Build(SnnModel model, PartitionPlan plan, RunOutcome outcome, byte[] labels, ResultComparison? verification, double referenceSeconds,
+        string traceNote = "")
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
@@ -27,7 +28,7 @@ public static class RunReports
             verification?.IsIdentical,
             plan.Spec, plan.Partitions.Count, outcome.Nodes, outcome.NodeOfPartition,
             outcome.DeployTime.TotalSeconds, outcome.RunTime.TotalSeconds, n / Math.Max(outcome.RunTime.TotalSeconds, 1e-9), referenceSeconds,
-            Traffic(outcome), Recovery(outcome))
+            TraceFields(Traffic(outcome), outcome, traceNote), Recovery(outcome))
         {
             ReferenceDifferences = verification is { IsIdentical: false } ? verification.Differences.Select(d => d.ToString()).ToArray() : null,
         };
@@ -54,19 +55,56 @@ public static class RunReports
         return spikes == 0 ? 0 : (double)spikeLinks.Sum(l => l.PayloadBytes) / spikes;
     }
 
-    public static void WriteLinksCsv(string path, RunOutcome outcome, PartitionPlan plan)
+    /// <summary>
+    /// The run folder's traffic files (TrafficFiles): links.csv always, the rest when the run recorded a trace.
+    /// <paramref name="perStep"/>: Core's traffic model over the run, for spike-times.csv's per-step alternative (null: not computed).
+    /// </summary>
+    public static void WriteTrafficFiles(string folder, RunOutcome outcome, PartitionPlan plan, TrafficPrediction? perStep)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        ArgumentNullException.ThrowIfNull(plan);
-        var csv = new StringBuilder("source,target,source_stage,target_stage,source_node,target_node,messages,events,payload_bytes\n");
-        foreach (var l in outcome.Links)
-        {
-            var sourceStage = l.SourceId < 0 ? -1 : plan.Partitions[l.SourceId].Stage;
-            csv.Append(CultureInfo.InvariantCulture,
-                $"{l.SourceId},{l.TargetId},{sourceStage},{plan.Partitions[l.TargetId].Stage},{NodeOf(outcome, l.SourceId)},{NodeOf(outcome, l.TargetId)},{l.Messages},{l.Spikes},{l.PayloadBytes}\n");
-        }
+        if (outcome.Trace is { } trace) TrafficFiles.Write(folder, outcome, plan, trace, perStep);
+        else TrafficFiles.WriteLinks(Path.Combine(folder, TrafficFiles.Links), outcome, plan, null);
+    }
 
-        OutputFiles.WriteText(path, csv.ToString());
+    /// <summary>Reference spike times cost 4 bytes per hidden neuron and sample; above this many the per-step alternative is skipped.</summary>
+    public const long MaxReferenceSpikeTimes = 16_000_000;
+
+    /// <summary>True when a reference run of <paramref name="samples"/> may record spike times for the per-step alternative (memory stays modest).</summary>
+    public static bool CanRecordReferenceSpikes(SnnModel model, int samples)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return (long)samples * model.Network.Stages.Take(model.Network.Stages.Count - 1).Sum(s => (long)s.ConvShape.Size) <= MaxReferenceSpikeTimes;
+    }
+
+    /// <summary>The traffic fields only the trace gives (cross-node bytes, latencies, clock offsets, replays); unchanged without a trace.</summary>
+    public static TrafficReport TraceFields(TrafficReport traffic, RunOutcome outcome, string note)
+    {
+        ArgumentNullException.ThrowIfNull(traffic);
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.Trace is not { } trace) return traffic;
+        var rows = trace.Links;
+        var samples = Math.Max(outcome.Result.SampleCount, 1);
+        var payload = rows.Sum(r => r.PayloadBytes);
+        var cross = rows.Where(r => r.CrossProcess).Sum(r => r.PayloadBytes);
+        var latencies = rows.Select(r => r.LatencyMs).ToArray();
+        var batches = TraceAggregation.BatchLatencies(rows, trace.Partitions);
+        var (replayMessages, replayBytes) = TraceAggregation.Replays(rows);
+        return traffic with
+        {
+            CrossNodePayloadBytes = cross,
+            CrossNodeShare = payload == 0 ? 0 : (double)cross / payload,
+            PayloadBytesPerSample = (double)payload / samples,
+            WireBytesPerSample = (double)rows.Sum(r => r.WireBytes) / samples,
+            LatencyMs = latencies.Length == 0 ? null : new LatencyReport(Statistics.Percentile(latencies, 50), Statistics.Percentile(latencies, 90),
+                Statistics.Percentile(latencies, 99), latencies.Max()),
+            BatchLatencyMs = batches.Count == 0 ? null : new BatchLatencyReport(Statistics.Percentile(batches, 50), Statistics.Percentile(batches, 99)),
+            ClockOffsets = [.. trace.ClockOffsets.Select(ClockOffsetReport.Of)],
+            Replays = new ReplayTrafficReport(replayMessages, replayBytes),
+            Instrument = new InstrumentReport(rows.Count + trace.Partitions.Count + trace.InFlight.Count,
+                "payload_bytes_per_sample, wire bytes, latencies and the matrices count every recorded message, replays included; a message whose batch " +
+                "attempt never completed at its target (stale after a replay) is not recorded; a link's source node is where its source ran when the " +
+                "report arrived" + (note.Length == 0 ? "" : "; " + note)),
+        };
     }
 
     private static string NodeOf(RunOutcome outcome, int partition) => partition < 0 ? "coordinator" : outcome.Nodes[outcome.NodeOfPartition[partition]];

@@ -5,6 +5,7 @@ using AkkaTtfs.App.Files;
 using AkkaTtfs.App.Reports;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
@@ -33,6 +34,9 @@ public sealed record RunSettings
     public int Batch { get; init; } = 64;
 
     public bool Verify { get; init; } = true;
+
+    /// <summary>Record the run's traffic over time (the run folder's timeline, partition and in-flight files); off only to measure what recording costs.</summary>
+    public bool Trace { get; init; } = true;
 
     /// <summary>The report folder; null: runs/run-&lt;time&gt;.</summary>
     public string? OutFolder { get; init; }
@@ -170,7 +174,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
 
         return new RunJob(ClusterLauncher.NewRunId(), source, AkkaTtfs.Cluster.Runtime.RunJob.Split(settings.Partitions), new JobInputs.TestSplit(run.Data.Test, settings.Limit))
         {
-            Options = new RunOptions(settings.Batch, settings.Cluster.InFlight, RecordSpikes: false),
+            Options = new RunOptions(settings.Batch, settings.Cluster.InFlight, RecordSpikes: false, Trace: settings.Trace),
             Faults = run.Faults,
         };
     }
@@ -195,15 +199,31 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
 
         ResultComparison? verification = null;
         double referenceSeconds = 0;
+        TrafficPrediction? perStep = null;
+        var traceNote = "";
         if (settings.Verify)
         {
+            // The reference records spike times, for spike-times.csv's per-step alternative, only when they fit in modest memory.
+            var recordTimes = run.Faults is null && RunReports.CanRecordReferenceSpikes(model, n);
             var clock = Stopwatch.StartNew();
-            var reference = new EventDrivenSimulator().Run(model, inputs, n, new SimulationOptions(settings.Batch, Faults: run.Faults));
+            var reference = new EventDrivenSimulator().Run(model, inputs, n, new SimulationOptions(settings.Batch, RecordSpikes: recordTimes, Faults: run.Faults));
             referenceSeconds = clock.Elapsed.TotalSeconds;
-            verification = reference.Compare(outcome.Result);
+            // The reference's spike times are for the traffic model; the cluster did not record its own, so they are not compared.
+            verification = reference.Compare(outcome.Result, recordTimes ? ResultFields.All & ~ResultFields.SpikeTimes : ResultFields.All);
+            if (recordTimes && verification.IsIdentical) perStep = TrafficModel.Predict(model, plan, inputs, n, reference, settings.Batch);
+            else
+            {
+                traceNote = run.Faults is not null ? "spike-times.csv: no per-step alternative (the traffic model is for fault-free runs)"
+                    : !recordTimes ? $"spike-times.csv: no per-step alternative (the reference would have recorded more than {RunReports.MaxReferenceSpikeTimes} spike times)"
+                    : "spike-times.csv: no per-step alternative (the run differs from the reference)";
+            }
+        }
+        else
+        {
+            traceNote = "spike-times.csv: no per-step alternative (run without verification)";
         }
 
-        var report = RunReports.Build(model, plan, outcome, labels, verification, referenceSeconds) with
+        var report = RunReports.Build(model, plan, outcome, labels, verification, referenceSeconds, traceNote) with
         {
             TrainedModel = trainedModel,
             TrainedBy = job.TrainedBy is { } by ? TrainedByReport.Of(by) : null,
@@ -221,7 +241,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         }
 
         OutputFiles.WriteText(Path.Combine(run.Folder, "report.json"), ReportSerializer.Serialize(report));
-        RunReports.WriteLinksCsv(Path.Combine(run.Folder, "links.csv"), outcome, plan);
+        RunReports.WriteTrafficFiles(run.Folder, outcome, plan, perStep);
         PredictionsCsv.Write(Path.Combine(run.Folder, PredictionsCsv.FileName), outcome.Result, labels);
         return report;
     }

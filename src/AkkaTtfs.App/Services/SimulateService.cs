@@ -49,6 +49,9 @@ public sealed record SimulateSettings
 
     public string? ReportOut { get; init; }
 
+    /// <summary>The cluster engine: a run folder (report.json as <c>run</c> writes it, predictions.csv and the traffic files); null: none.</summary>
+    public string? OutFolder { get; init; }
+
     public EnergyModel Energy { get; init; } = EnergyModel.Default;
 
     public string? FaultPlanFile { get; init; }
@@ -119,6 +122,7 @@ public sealed class SimulateService(IAppEvents events)
             result = outcome.Result;
             seconds = outcome.RunTime.TotalSeconds;
             recovery = RunReports.Recovery(outcome);
+            if (s.OutFolder is { } folder) WriteRunFolder(p, outcome, folder);
         }
         else
         {
@@ -145,6 +149,8 @@ public sealed class SimulateService(IAppEvents events)
         if (s.Cluster is not null) Preflight.AtLeastOne(s.Cluster.Nodes, "--nodes");
         Preflight.AtLeastOne(s.Batch, "--batch");
         Preflight.AtLeastOne(s.Limit, "--limit");
+        if (s.OutFolder is not null && s.Engine != SimulationEngine.Cluster)
+            throw new UsageException("--out writes a cluster run's folder: it needs the cluster engine (--nodes N)");
         if (s.Engine == SimulationEngine.Partitioned && s.Partitions is null)
             throw new UsageException("--engine partitioned needs --partitions (for example --partitions 4 or --partitions 1,c4,1)");
         if (s.Engine == SimulationEngine.Cluster && s.Cluster is null) throw new UsageException("the cluster engine needs its cluster settings");
@@ -243,6 +249,19 @@ public sealed class SimulateService(IAppEvents events)
         }
 
         if (s.ReportOut is { } file) OutputFiles.WriteText(file, ReportSerializer.Serialize(report));
+    }
+
+    /// <summary>
+    /// The folder <c>run</c> writes (its report type, predictions.csv, the traffic files), from a cluster simulation. Nothing is
+    /// verified here, so report.json has no verdict and spike-times.csv no per-step alternative.
+    /// </summary>
+    private static void WriteRunFolder(PreparedSimulation p, AkkaTtfs.Cluster.Runtime.RunOutcome outcome, string folder)
+    {
+        var created = OutputFolder.Create(Path.GetFullPath(folder));
+        var report = RunReports.Build(p.Model, p.Plan!, outcome, p.Labels, null, 0, "spike-times.csv: no per-step alternative (simulate does not run the reference)");
+        OutputFiles.WriteText(Path.Combine(created.Path, "report.json"), ReportSerializer.Serialize(report));
+        PredictionsCsv.Write(Path.Combine(created.Path, PredictionsCsv.FileName), outcome.Result, p.Labels);
+        RunReports.WriteTrafficFiles(created.Path, outcome, p.Plan!, null);
     }
 
     private static void WriteSpikes(SimulationResult result, string path) =>

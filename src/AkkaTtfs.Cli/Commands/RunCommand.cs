@@ -30,6 +30,7 @@ internal static class RunCommand
         var limit = CliOptions.Limit("Simulate only the first N test samples");
         var batch = CliOptions.Batch("Samples per batch (one message per batch, window and link)");
         var cluster = new ClusterCliOptions("");
+        var trace = new Option<bool>("--trace") { Description = "Record the traffic over time (timeline, partition and in-flight files; on by default, --trace false to measure its cost)", DefaultValueFactory = _ => true };
         var verify = new Option<bool>("--verify") { Description = "Also run the Core reference and check the cluster's results bit for bit (on by default; --verify false skips it)", DefaultValueFactory = _ => true };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Report folder (default runs/run-<time>): report.json, links.csv, predictions.csv (and the trained model)" };
         var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) on the cluster; the report compares with the fault-free run and lists every fault's count" };
@@ -37,7 +38,7 @@ internal static class RunCommand
             "The main job: train the surrogate on the bundled data (or load --model), deploy the SNN to a cluster " +
             "(embedded unless --seed), simulate the test split there, verify against the Core reference and report accuracy, spikes and traffic")
         {
-            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, limit, batch, verify, output, faults,
+            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, limit, batch, verify, trace, output, faults,
         };
         cluster.AddTo(command);
 
@@ -57,6 +58,7 @@ internal static class RunCommand
                 Limit = parse.GetValue(limit),
                 Batch = parse.GetValue(batch),
                 Verify = parse.GetValue(verify),
+                Trace = parse.GetValue(trace),
                 OutFolder = parse.GetValue(output)?.FullName,
                 FaultPlanFile = parse.GetValue(faults)?.FullName,
                 Cluster = CliOptions.Setup(cluster.Read(parse), parse.GetValue(nodes), parse.GetValue(seedNodes) ?? []),

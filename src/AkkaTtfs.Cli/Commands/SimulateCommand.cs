@@ -33,6 +33,7 @@ internal static class SimulateCommand
         var cluster = new ClusterCliOptions("Cluster engine: ");
         var checkDnn = new Option<bool>("--check-dnn") { Description = "Also run the quantised DNN (double precision) and report prediction agreement and spike-time mismatches" };
         var spikesOut = new Option<FileInfo?>("--spikes-out") { Description = "Write every spike as CSV: sample,layer,neuron,time; layer = 0-based index of the weighted layer (hidden layers only: 0 = first conv/dense), neuron = flat index in that layer's output, time = absolute step (layer l fires in window l + 1: time = (l + 1) * T + r, r the step within the window)" };
+        var outFolder = new Option<DirectoryInfo?>("--out", "-o") { Description = "Cluster engine: write a run folder (report.json, predictions.csv, links.csv and the traffic files), as run does" };
         var predictionsOut = new Option<FileInfo?>("--predictions-out") { Description = "Write one CSV row per sample: sample,label,predicted and the output potential of every class (round-trip precision)" };
         var report = new Option<FileInfo?>("--report") { Description = "Write a JSON report" };
         var eAc = CliOptions.EnergyPerAccumulate();
@@ -40,7 +41,7 @@ internal static class SimulateCommand
         var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) and compare with the fault-free run (event, partitioned and cluster engines; the plan's runtime faults act on the cluster only)" };
         var command = new Command("simulate", "Simulate a model file on a dataset with a Core reference engine and print accuracy, spikes, SynOps and energy")
         {
-            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, predictionsOut, report, eAc, eMac, faults,
+            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, predictionsOut, outFolder, report, eAc, eMac, faults,
         };
         cluster.AddTo(command);
 
@@ -76,6 +77,7 @@ internal static class SimulateCommand
                 SpikesOut = parse.GetValue(spikesOut)?.FullName,
                 PredictionsOut = parse.GetValue(predictionsOut)?.FullName,
                 ReportOut = parse.GetValue(report)?.FullName,
+                OutFolder = parse.GetValue(outFolder)?.FullName,
                 Energy = new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)),
                 FaultPlanFile = parse.GetValue(faults)?.FullName,
             };
@@ -85,6 +87,7 @@ internal static class SimulateCommand
             if (settings.SpikesOut is { } spikesFile) Console.WriteLine($"spikes written to {spikesFile}");
             if (settings.PredictionsOut is { } predictionsFile) Console.WriteLine($"predictions written to {predictionsFile}");
             if (settings.ReportOut is { } reportFile) Console.WriteLine($"report written to {reportFile}");
+            if (settings.OutFolder is { } outPath) Console.WriteLine($"run folder written to {outPath}");
             return 0;
         }));
         return command;

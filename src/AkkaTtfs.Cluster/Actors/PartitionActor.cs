@@ -30,8 +30,13 @@ public sealed class PartitionActor : ReceiveActor
     public sealed class InjectedCrashException(string message) : Exception(message);
 
     /// <summary>A runtime fault of the run's plan: crash exactly as a bug would, by throwing (in every state).</summary>
-    private void CrashOnRequest() => Receive<CrashPartition>(m =>
-        throw new InjectedCrashException($"partition {m.PartitionId} crashed on purpose: runtime fault {m.FaultIndex} of run {m.RunId}'s fault plan"));
+    private void CrashOnRequest()
+    {
+        Receive<CrashPartition>(m =>
+            throw new InjectedCrashException($"partition {m.PartitionId} crashed on purpose: runtime fault {m.FaultIndex} of run {m.RunId}'s fault plan"));
+        // The coordinator's clock ping (in every state): answered at once with this host's trace clock.
+        Receive<ClockPing>(m => Sender.Tell(new ClockPong(m.RunId, m.Sequence, TraceClock.NowMs)));
+    }
 
     private void Deploying()
     {
@@ -116,14 +121,20 @@ public sealed class PartitionActor : ReceiveActor
         Receive<SpikeBatchMessage>(m =>
         {
             if (m.RunId != _deploy!.RunId) return;
-            Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Payload, FirstSample(m.BatchId)));
+            var stamp = Stamp(m.SentMs, m.Receipt);
+            Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Payload, FirstSample(m.BatchId), stamp));
         });
         Receive<AnalogInputMessage>(m =>
         {
             if (m.RunId != _deploy!.RunId) return;
-            Guarded(() => _processor!.AcceptAnalog(new BatchKey(m.BatchId, m.Attempt), m.SampleCount, m.Payload, FirstSample(m.BatchId)));
+            var stamp = Stamp(m.SentMs, m.Receipt);
+            Guarded(() => _processor!.AcceptAnalog(new BatchKey(m.BatchId, m.Attempt), m.SampleCount, m.Payload, FirstSample(m.BatchId), stamp));
         });
     }
+
+    /// <summary>How a message reached this partition: sent (sender's clock), arrived (deserialized here; a local send: when sent), taken now.</summary>
+    private static MessageStamp Stamp(double sentMs, ReceiptStamp receipt) =>
+        new(sentMs, receipt.ArrivedMs > 0 ? receipt.ArrivedMs : sentMs, TraceClock.NowMs, receipt.WireBytes);
 
     /// <summary>The batch's first global sample (the ledger cuts the run into equal batches); fault draws are keyed by it.</summary>
     private int FirstSample(int batchId) => RunLedger.FirstSampleOf(batchId, _deploy!.BatchSize);
@@ -158,10 +169,13 @@ public sealed class PartitionActor : ReceiveActor
         var key = output.Key;
         foreach (var send in output.Sends)
         {
-            _targets[send.TargetId].Tell(new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload));
+            _targets[send.TargetId].Tell(new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload)
+            {
+                SentMs = TraceClock.NowMs,
+            });
         }
 
-        _collector.Tell(PartitionBatchReport.From(d.RunId, PartitionReport.From(d.PartitionId, output)));
+        _collector.Tell(PartitionBatchReport.From(d.RunId, PartitionReport.From(d.PartitionId, output, TraceClock.NowMs)));
     }
 
     private void Fail(string reason)

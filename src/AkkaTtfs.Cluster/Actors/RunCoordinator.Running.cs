@@ -17,6 +17,11 @@ public sealed partial class RunCoordinator
     private TimeSpan _lastProgress;
     private ReplayTimer? _replayTimer;
     private ICancelable? _watchdog;
+    private readonly RunTrace _trace;
+    private readonly int _coordinatorNode;       // index of this node among the workers, -1 when it is not one
+    private readonly Dictionary<IActorRef, int> _nodeOfRef = [];
+    private double _origin = double.NaN;         // TraceClock of the first injected batch (NaN until then)
+    private int _completedSamples;
 
     /// <summary>A runtime fault of the plan is due (local only).</summary>
     private sealed record FireRuntimeFault(int Index) : INoSerializationVerificationNeeded;
@@ -89,14 +94,17 @@ public sealed partial class RunCoordinator
         var inputSize = _request.Model.Network.Input.Size;
         var (first, n) = _ledger.Samples(key.BatchId);
         var sends = _injector.Prepare(_request.Inputs.AsSpan(first * inputSize, n * inputSize), n);
+        if (double.IsNaN(_origin)) _origin = TraceClock.NowMs;     // the trace's time 0: the first injected batch
         foreach (var s in sends)
         {
             var target = _slots[s.TargetId].Ref!;
             if (s.IsAnalog)
-                target.Tell(new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload));
+                target.Tell(new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload) { SentMs = TraceClock.NowMs });
             else
-                target.Tell(new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload));
+                target.Tell(new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload) { SentMs = TraceClock.NowMs });
         }
+
+        SampleInFlight();
 
         if (key.Attempt == 0)
             _collector.AddInputTraffic(sends.Select(s => new LinkTraffic(PartitionPlan.InputSource, s.TargetId, 1, s.EventCount, s.Payload.Length)));
@@ -116,7 +124,11 @@ public sealed partial class RunCoordinator
         bool completed;
         try
         {
-            completed = _collector.Accept(m.ToReport());
+            var report = m.ToReport();
+            completed = _collector.Accept(report);
+            // Every attempt's traffic is traffic, also a report too late to count; booked to the node this incarnation ran on.
+            if (_request.Options.Trace && _nodeOfRef.TryGetValue(Sender, out var node))
+                _trace.Record(report, _plan.Partitions[m.PartitionId].Stage, node, NodeOfSource, ClockOf, _origin);
         }
         catch (ArgumentException ex)
         {
@@ -132,6 +144,8 @@ public sealed partial class RunCoordinator
         }
 
         if (!completed) return;
+        _completedSamples += _ledger.Samples(m.BatchId).Count;
+        SampleInFlight();
         _replayTimer?.Completed(_clock.Elapsed);
         ReportProgress(force: _ledger.IsComplete);
         if (_ledger.IsComplete)
@@ -212,6 +226,8 @@ public sealed partial class RunCoordinator
                 _deployTime, runTime, _ledger.ReplayedBatches, _collector.DuplicateReports, _book.Restarts.ToArray(), _book.TimeoutReplays, _book.Recoveries.ToArray())
             {
                 RuntimeFaults = [.. _book.RuntimeFaults],
+                Trace = _request.Options.Trace ? _trace : null,
+                CoordinatorNode = _coordinatorNode,
             });
         }
         catch (InvalidOperationException ex)

@@ -57,7 +57,9 @@ public sealed partial class RunCoordinator : ReceiveActor
         _plan = request.Plan;
         _placement = new RehomingPolicy(Placement.Assign(_plan, workers.Count), workers.Count, request.Options.MaxRestarts);
         _ledger = new RunLedger(request.Count, request.Options.BatchSize, request.Options.MaxInFlight);
-        _collector = new RunCollector(request.Model, _plan, _ledger, request.Options.RecordSpikes);
+        _trace = new RunTrace(request.Model.Network.Stages.Count - 1, request.Model.T);
+        _collector = new RunCollector(request.Model, _plan, _ledger, request.Options.RecordSpikes, _trace);
+        _coordinatorNode = workers.Select(w => w.Address).ToList().IndexOf(AkkaCluster.Get(Context.System).SelfAddress.ToString());
         _injector = new BatchInjector(request.Model, _plan);
         _runtimeFaults = request.Faults?.Runtime ?? [];
         try
@@ -148,7 +150,12 @@ public sealed partial class RunCoordinator : ReceiveActor
     }
 
     /// <summary>Spawning, deploying, wiring: partitions come up; nothing is injected yet.</summary>
-    private void Setup() => Membership();
+    private void Setup()
+    {
+        Membership();
+        Receive<ClockPong>(OnPong);
+        Receive<ClockSyncTimeout>(_ => EndClockSync());
+    }
 
     /// <summary>Running or recovering: reports are collected, the watchdog and the plan's runtime faults are live.</summary>
     private void Live()
@@ -157,6 +164,8 @@ public sealed partial class RunCoordinator : ReceiveActor
         Receive<PartitionBatchReport>(OnReport);
         Receive<WatchdogTick>(_ => OnWatchdog());
         Receive<FireRuntimeFault>(m => Fire(m.Index));
+        Receive<ClockPong>(_ => { });
+        Receive<ClockSyncTimeout>(_ => { });
     }
 
     /// <summary>Done: late messages are dropped until the actor stops.</summary>
@@ -208,7 +217,11 @@ public sealed partial class RunCoordinator : ReceiveActor
             Enter(RunPhase.Wiring);
             foreach (var slot in _slots.Where(s => s.State == SlotState.Deployed)) Wire(slot);
         }
-        else if (_slots.All(s => s.State == SlotState.Ready)) Start();
+        else if (_slots.All(s => s.State == SlotState.Ready))
+        {
+            if (_clocksSynced) Start();
+            else SyncClocks();
+        }
     }
 
     // ---- Partitions coming up -----------------------------------------------------------------
@@ -223,6 +236,7 @@ public sealed partial class RunCoordinator : ReceiveActor
             var slot = _slots[id];
             slot.Spawned(m.Refs[i]);
             _slotOfRef[m.Refs[i]] = id;
+            _nodeOfRef[m.Refs[i]] = slot.Node;     // where this incarnation runs: its reports are booked there
             Context.Watch(m.Refs[i]);
             m.Refs[i].Tell(slot.Deploy);
             m.Refs[i].Tell(slot.Chunks[0]);

@@ -45,12 +45,45 @@ public interface IControlMessage;
 /// <param name="Payload">Opaque compact encoding produced by Core (<c>Core.Distributed.SpikeCodec</c>).</param>
 public sealed record SpikeBatchMessage(
     string RunId, int BatchId, int Attempt, int SourcePartition, int TargetPartition,
-    int SampleCount, int SpikeCount, byte[] Payload) : IDataPlaneMessage;
+    int SampleCount, int SpikeCount, byte[] Payload) : IDataPlaneMessage, ITracedMessage
+{
+    /// <inheritdoc/>
+    public double SentMs { get; init; }
+
+    /// <summary>Set by the serializer when it read the message in this process (never on the wire); default: not deserialized (a local send).</summary>
+    internal ReceiptStamp Receipt { get; set; }
+}
 
 /// <summary>Analog (current) input of a batch for one stage-0 partition, from the input injector.</summary>
 /// <param name="Payload">Opaque compact encoding produced by Core (<c>SpikeCodec.EncodeAnalog</c>).</param>
 public sealed record AnalogInputMessage(
-    string RunId, int BatchId, int Attempt, int TargetPartition, int SampleCount, byte[] Payload) : IDataPlaneMessage;
+    string RunId, int BatchId, int Attempt, int TargetPartition, int SampleCount, byte[] Payload) : IDataPlaneMessage, ITracedMessage
+{
+    /// <inheritdoc/>
+    public double SentMs { get; init; }
+
+    /// <summary>Set by the serializer when it read the message in this process (never on the wire); default: not deserialized (a local send).</summary>
+    internal ReceiptStamp Receipt { get; set; }
+}
+
+/// <summary>A data-plane message whose trip the traffic instrument follows.</summary>
+public interface ITracedMessage
+{
+    /// <summary>When the sender sent it, on the sender's <c>TraceClock</c> (on the wire).</summary>
+    double SentMs { get; }
+
+}
+
+/// <summary>What the data-plane serializer saw when it read a message: its size and when (this process's <c>TraceClock</c>).</summary>
+/// <param name="WireBytes">The bytes the serializer read, i.e. what the sender's serializer produced.</param>
+/// <param name="ArrivedMs">When it was read.</param>
+public readonly record struct ReceiptStamp(long WireBytes, double ArrivedMs);
+
+/// <summary>Coordinator -> partition: a clock ping; the partition answers at once with its clock (<see cref="ClockPong"/>).</summary>
+public sealed record ClockPing(string RunId, int Sequence) : IDataPlaneMessage;
+
+/// <summary>Partition -> coordinator: the answer to <see cref="ClockPing"/> <paramref name="Sequence"/>, with the partition's <c>TraceClock</c> when it answered.</summary>
+public sealed record ClockPong(string RunId, int Sequence, double RemoteMs) : IDataPlaneMessage;
 
 /// <summary>
 /// Everything one partition has to say about one batch, in ONE message to the coordinator's collector: it
@@ -74,6 +107,12 @@ public sealed record PartitionBatchReport(
     int[] LinkTargets, long[] LinkMessages, long[] LinkSpikes, long[] LinkBytes,
     long[] FaultCounters, long SpikesDelivered) : IDataPlaneMessage
 {
+    /// <summary>A hidden partition: its spikes per time step of the window (Core's <c>PartitionReport.StepSpikes</c>); otherwise empty.</summary>
+    public long[] StepSpikes { get; init; } = [];
+
+    /// <summary>The batch's trace (Core's <c>PartitionBatchTrace</c>), or null when the partition did not trace it.</summary>
+    public BatchTraceWire? Trace { get; init; }
+
     /// <summary>The wire form of Core's report.</summary>
     public static PartitionBatchReport From(string runId, PartitionReport report)
     {
@@ -82,14 +121,40 @@ public sealed record PartitionBatchReport(
         return new PartitionBatchReport(runId, report.Key.BatchId, report.Key.Attempt, report.PartitionId, report.SampleCount,
             report.Spikes, report.SynOps, report.AnalogEvents, report.Potentials ?? [], report.LocalTimes ?? [],
             [.. links.Select(l => l.TargetId)], [.. links.Select(l => l.Messages)], [.. links.Select(l => l.Spikes)], [.. links.Select(l => l.PayloadBytes)],
-            report.Faults.IsZero ? [] : report.Faults.ToArray(), report.SpikesDelivered);
+            report.Faults.IsZero ? [] : report.Faults.ToArray(), report.SpikesDelivered)
+        {
+            StepSpikes = report.StepSpikes ?? [],
+            Trace = report.Trace is { } t ? BatchTraceWire.From(t) : null,
+        };
     }
 
     /// <summary>Back to Core's report (empty arrays become absent).</summary>
     public PartitionReport ToReport() => new(PartitionId, new BatchKey(BatchId, Attempt), SampleCount, Spikes, SynOps, AnalogEvents,
         Potentials.Length > 0 ? Potentials : null, LocalTimes.Length > 0 ? LocalTimes : null,
         [.. LinkTargets.Select((t, i) => new LinkTraffic(PartitionId, t, LinkMessages[i], LinkSpikes[i], LinkBytes[i]))],
-        FaultCounters.Length == 0 ? default : Core.Engines.FaultCounters.FromArray(FaultCounters), SpikesDelivered);
+        FaultCounters.Length == 0 ? default : Core.Engines.FaultCounters.FromArray(FaultCounters), SpikesDelivered,
+        StepSpikes.Length > 0 ? StepSpikes : null, Trace?.ToTrace());
+}
+
+/// <summary>
+/// Core's <c>PartitionBatchTrace</c> on the wire, inside <see cref="PartitionBatchReport"/>: the input arrays are parallel
+/// (entry i is the input message from partition InputSources[i]), times in milliseconds on the partition's host clock.
+/// </summary>
+public sealed record BatchTraceWire(int[] InputSources, long[] InputSpikes, long[] InputPayloadBytes, long[] InputWireBytes,
+    double[] InputSentMs, double[] InputArrivedMs, double[] InputHandledMs, double DecodeMs, double IntegrateMs, double FireEncodeMs, double DoneMs)
+{
+    public static BatchTraceWire From(PartitionBatchTrace trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        var inputs = trace.Inputs;
+        return new BatchTraceWire([.. inputs.Select(i => i.SourceId)], [.. inputs.Select(i => i.Spikes)], [.. inputs.Select(i => i.PayloadBytes)],
+            [.. inputs.Select(i => i.Stamp.WireBytes)], [.. inputs.Select(i => i.Stamp.SentMs)], [.. inputs.Select(i => i.Stamp.ArrivedMs)],
+            [.. inputs.Select(i => i.Stamp.HandledMs)], trace.DecodeMs, trace.IntegrateMs, trace.FireEncodeMs, trace.DoneMs);
+    }
+
+    public PartitionBatchTrace ToTrace() => new(
+        [.. InputSources.Select((s, i) => new InputRecord(s, InputSpikes[i], InputPayloadBytes[i], new MessageStamp(InputSentMs[i], InputArrivedMs[i], InputHandledMs[i], InputWireBytes[i])))],
+        DecodeMs, IntegrateMs, FireEncodeMs, DoneMs);
 }
 
 /// <summary>

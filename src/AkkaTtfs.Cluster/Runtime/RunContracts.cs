@@ -41,8 +41,9 @@ public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan
 /// Null: adaptive (Core's <see cref="ReplayTimer"/>: 8 x the longest recent gap between completions, within 2-10 s).
 /// Either way each replay that no completion follows doubles the timeout, up to 10 min.
 /// </param>
+/// <param name="Trace">Record the run's traffic over time (<see cref="RunOutcome.Trace"/>); on by default, off only to measure what recording costs.</param>
 public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null, int MaxRestarts = 3,
-    TimeSpan? BatchTimeout = null)
+    TimeSpan? BatchTimeout = null, bool Trace = true)
 {
     public TimeSpan Stall => StallTimeout ?? TimeSpan.FromSeconds(60);
 }
@@ -113,6 +114,12 @@ public sealed record RunOutcome(SimulationResult Result, IReadOnlyList<LinkTraff
 {
     /// <summary>The plan's runtime faults in firing order; those due after the run finished come last, marked as not fired.</summary>
     public IReadOnlyList<RuntimeFaultFired> RuntimeFaults { get; init; } = [];
+
+    /// <summary>The run's traffic over time (rows per link and partition x batch x attempt, in-flight samples, clock offsets, spikes per step); null when not recorded.</summary>
+    public RunTrace? Trace { get; init; }
+
+    /// <summary>Index of the coordinator's node in <see cref="Nodes"/>, or -1 when it is not a worker (its input injector is then node -1 in the trace).</summary>
+    public int CoordinatorNode { get; init; } = -1;
 }
 
 /// <summary>A runtime fault of the plan as the coordinator fired it.</summary>

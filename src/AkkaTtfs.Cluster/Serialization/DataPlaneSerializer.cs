@@ -3,6 +3,7 @@ using AkkaTtfs.Core.Faults;
 using Akka.Actor;
 using Akka.Serialization;
 using AkkaTtfs.Cluster.Protocol;
+using AkkaTtfs.Core.Distributed;
 using MessagePack;
 using static AkkaTtfs.Cluster.Serialization.WireFormat;
 
@@ -24,11 +25,13 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
     internal const string PartitionReportManifest = "br";
     internal const string WeightChunkManifest = "wc";
     internal const string WeightChunkAckManifest = "wa";
+    internal const string ClockPingManifest = "tp";
+    internal const string ClockPongManifest = "tq";
 
     private const string Name = nameof(DataPlaneSerializer);
 
     private static readonly string[] KnownManifests =
-        [SpikeBatchManifest, AnalogInputManifest, PartitionReportManifest, WeightChunkManifest, WeightChunkAckManifest];
+        [SpikeBatchManifest, AnalogInputManifest, PartitionReportManifest, WeightChunkManifest, WeightChunkAckManifest, ClockPingManifest, ClockPongManifest];
 
     public override int Identifier => Id;
 
@@ -39,6 +42,8 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
         PartitionBatchReport => PartitionReportManifest,
         WeightChunk => WeightChunkManifest,
         WeightChunkAck => WeightChunkAckManifest,
+        ClockPing => ClockPingManifest,
+        ClockPong => ClockPongManifest,
         _ => throw NotOurs(Name, o),
     };
 
@@ -46,7 +51,7 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
     {
         SpikeBatchMessage m => Write(m, 64 + m.RunId.Length + m.Payload.Length, static (ref MessagePackWriter w, SpikeBatchMessage m) =>
         {
-            w.WriteArrayHeader(8);
+            w.WriteArrayHeader(9);
             w.Write(m.RunId);
             w.Write(m.BatchId);
             w.Write(m.Attempt);
@@ -55,21 +60,24 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             w.Write(m.SampleCount);
             w.Write(m.SpikeCount);
             w.Write(m.Payload);
+            w.Write(m.SentMs);
         }),
         AnalogInputMessage m => Write(m, 64 + m.RunId.Length + m.Payload.Length, static (ref MessagePackWriter w, AnalogInputMessage m) =>
         {
-            w.WriteArrayHeader(6);
+            w.WriteArrayHeader(7);
             w.Write(m.RunId);
             w.Write(m.BatchId);
             w.Write(m.Attempt);
             w.Write(m.TargetPartition);
             w.Write(m.SampleCount);
             w.Write(m.Payload);
+            w.Write(m.SentMs);
         }),
-        PartitionBatchReport m => Write(m, 128 + m.RunId.Length + (4 * m.Potentials.Length) + (2 * m.LocalTimes.Length) + (32 * m.LinkTargets.Length) + (9 * m.FaultCounters.Length),
+        PartitionBatchReport m => Write(m, 256 + m.RunId.Length + (4 * m.Potentials.Length) + (2 * m.LocalTimes.Length) + (32 * m.LinkTargets.Length) + (9 * m.FaultCounters.Length)
+                + (9 * m.StepSpikes.Length) + (64 * (m.Trace?.InputSources.Length ?? 0)),
             static (ref MessagePackWriter w, PartitionBatchReport m) =>
         {
-            w.WriteArrayHeader(16);
+            w.WriteArrayHeader(18);
             w.Write(m.RunId);
             w.Write(m.BatchId);
             w.Write(m.Attempt);
@@ -86,6 +94,8 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             WriteLongs(ref w, m.LinkBytes);
             WriteLongs(ref w, m.FaultCounters);
             w.Write(m.SpikesDelivered);
+            WriteLongs(ref w, m.StepSpikes);
+            WriteTrace(ref w, m.Trace);
         }),
         WeightChunk m => Write(m, 64 + m.RunId.Length + (4 * m.Values.Length), static (ref MessagePackWriter w, WeightChunk m) =>
         {
@@ -103,16 +113,35 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             w.Write(m.PartitionId);
             w.Write(m.ChunkIndex);
         }),
+        ClockPing m => Write(m, 32 + m.RunId.Length, static (ref MessagePackWriter w, ClockPing m) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(m.RunId);
+            w.Write(m.Sequence);
+        }),
+        ClockPong m => Write(m, 40 + m.RunId.Length, static (ref MessagePackWriter w, ClockPong m) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(m.RunId);
+            w.Write(m.Sequence);
+            w.Write(m.RemoteMs);
+        }),
         _ => throw NotOurs(Name, obj),
     };
 
-    public override object FromBinary(byte[] bytes, string manifest) => manifest switch
+    /// <summary>
+    /// Reads a message and, for the traffic instrument, stamps a spike or input message with the bytes it came in and
+    /// when (this process's trace clock); the stamp is never on the wire.
+    /// </summary>
+    public override object FromBinary(byte[] bytes, string manifest) => Stamp(ReadMessage(bytes, manifest), bytes.Length);
+
+    private static object ReadMessage(byte[] bytes, string manifest) => manifest switch
     {
         SpikeBatchManifest => Read(Name, manifest, nameof(SpikeBatchMessage), bytes, static (ref MessagePackReader r) =>
         {
-            ReadHeader(ref r, 8);
+            ReadHeader(ref r, 9);
             var m = new SpikeBatchMessage(ReadString(ref r, "RunId"), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
-                r.ReadInt32(), r.ReadInt32(), ReadBytes(ref r, "Payload"));
+                r.ReadInt32(), r.ReadInt32(), ReadBytes(ref r, "Payload")) { SentMs = ReadTime(ref r, "SentMs") };
             RequireBatch(m.BatchId, m.Attempt, m.SampleCount);
             Require(m.SourcePartition >= -1, $"SourcePartition is {m.SourcePartition}, expected >= -1 (-1 = input injector)");
             RequireNonNegative(m.TargetPartition, "TargetPartition");
@@ -121,20 +150,25 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
         }),
         AnalogInputManifest => Read(Name, manifest, nameof(AnalogInputMessage), bytes, static (ref MessagePackReader r) =>
         {
-            ReadHeader(ref r, 6);
+            ReadHeader(ref r, 7);
             var m = new AnalogInputMessage(ReadString(ref r, "RunId"), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
-                ReadBytes(ref r, "Payload"));
+                ReadBytes(ref r, "Payload")) { SentMs = ReadTime(ref r, "SentMs") };
             RequireBatch(m.BatchId, m.Attempt, m.SampleCount);
             RequireNonNegative(m.TargetPartition, "TargetPartition");
             return m;
         }),
         PartitionReportManifest => Read(Name, manifest, nameof(PartitionBatchReport), bytes, static (ref MessagePackReader r) =>
         {
-            ReadHeader(ref r, 16);
+            ReadHeader(ref r, 18);
             var m = new PartitionBatchReport(ReadString(ref r, "RunId"), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
                 r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadFloats(ref r, "Potentials"), ReadInts(ref r, "LocalTimes"),
                 ReadInts(ref r, "LinkTargets"), ReadLongs(ref r, "LinkMessages"), ReadLongs(ref r, "LinkSpikes"), ReadLongs(ref r, "LinkBytes"),
-                ReadLongs(ref r, "FaultCounters"), r.ReadInt64());
+                ReadLongs(ref r, "FaultCounters"), r.ReadInt64())
+            {
+                StepSpikes = ReadLongs(ref r, "StepSpikes"),
+                Trace = ReadTrace(ref r),
+            };
+            Require(m.StepSpikes.All(c => c >= 0), "a step spike count is negative");
             RequireBatch(m.BatchId, m.Attempt, m.SampleCount);
             RequireNonNegative(m.PartitionId, "PartitionId");
             Require(m.Spikes >= 0 && m.SynOps >= 0 && m.AnalogEvents >= 0 && m.SpikesDelivered >= 0, "a count is negative");
@@ -168,8 +202,94 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             RequireNonNegative(m.ChunkIndex, "ChunkIndex");
             return m;
         }),
+        ClockPingManifest => Read(Name, manifest, nameof(ClockPing), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 2);
+            return new ClockPing(ReadString(ref r, "RunId"), r.ReadInt32());
+        }),
+        ClockPongManifest => Read(Name, manifest, nameof(ClockPong), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 3);
+            return new ClockPong(ReadString(ref r, "RunId"), r.ReadInt32(), ReadTime(ref r, "RemoteMs"));
+        }),
         _ => throw UnknownManifest(Name, manifest, bytes.Length, KnownManifests),
     };
+
+    private static object Stamp(object message, int length)
+    {
+        var arrived = TraceClock.NowMs;
+        switch (message)
+        {
+            case SpikeBatchMessage s:
+                s.Receipt = new ReceiptStamp(length, arrived);
+                break;
+            case AnalogInputMessage a:
+                a.Receipt = new ReceiptStamp(length, arrived);
+                break;
+        }
+
+        return message;
+    }
+
+    private static double ReadTime(ref MessagePackReader r, string field)
+    {
+        var value = r.ReadDouble();
+        Require(double.IsFinite(value), $"{field} is {value}, expected a finite time");
+        return value;
+    }
+
+    private static void WriteDoubles(ref MessagePackWriter w, double[] values)
+    {
+        w.WriteArrayHeader(values.Length);
+        foreach (var v in values) w.Write(v);
+    }
+
+    private static double[] ReadDoubles(ref MessagePackReader r, string field, int expected)
+    {
+        var count = r.ReadArrayHeader();
+        Require(count == expected, $"{field} has {count} entries, expected {expected}");
+        var values = new double[count];
+        for (var i = 0; i < count; i++) values[i] = ReadTime(ref r, field);
+        return values;
+    }
+
+    private static void WriteTrace(ref MessagePackWriter w, BatchTraceWire? t)
+    {
+        if (t is null)
+        {
+            w.WriteNil();
+            return;
+        }
+
+        w.WriteArrayHeader(11);
+        WriteInts(ref w, t.InputSources);
+        WriteLongs(ref w, t.InputSpikes);
+        WriteLongs(ref w, t.InputPayloadBytes);
+        WriteLongs(ref w, t.InputWireBytes);
+        WriteDoubles(ref w, t.InputSentMs);
+        WriteDoubles(ref w, t.InputArrivedMs);
+        WriteDoubles(ref w, t.InputHandledMs);
+        w.Write(t.DecodeMs);
+        w.Write(t.IntegrateMs);
+        w.Write(t.FireEncodeMs);
+        w.Write(t.DoneMs);
+    }
+
+    private static BatchTraceWire? ReadTrace(ref MessagePackReader r)
+    {
+        if (r.TryReadNil()) return null;
+        ReadHeader(ref r, 11);
+        var sources = ReadInts(ref r, "InputSources");
+        var spikes = ReadLongs(ref r, "InputSpikes");
+        var payload = ReadLongs(ref r, "InputPayloadBytes");
+        var wire = ReadLongs(ref r, "InputWireBytes");
+        RequireSameLength(sources.Length, "InputSources", spikes.Length, "InputSpikes");
+        RequireSameLength(sources.Length, "InputSources", payload.Length, "InputPayloadBytes");
+        RequireSameLength(sources.Length, "InputSources", wire.Length, "InputWireBytes");
+        Require(sources.All(s => s >= -1) && spikes.All(c => c >= 0) && payload.All(c => c >= 0) && wire.All(c => c >= 0), "a trace input count or source is negative");
+        return new BatchTraceWire(sources, spikes, payload, wire, ReadDoubles(ref r, "InputSentMs", sources.Length), ReadDoubles(ref r, "InputArrivedMs", sources.Length),
+            ReadDoubles(ref r, "InputHandledMs", sources.Length), ReadTime(ref r, "DecodeMs"), ReadTime(ref r, "IntegrateMs"), ReadTime(ref r, "FireEncodeMs"), ReadTime(ref r, "DoneMs"));
+    }
 
     private static void RequireBatch(int batchId, int attempt, int sampleCount)
     {

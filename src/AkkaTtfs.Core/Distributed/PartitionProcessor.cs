@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
@@ -28,8 +29,30 @@ public sealed record LinkSend(int TargetId, int SpikeCount, byte[] Payload);
 /// <param name="LocalTimes">When recording: every local neuron's spike time [sample][local neuron]; see <see cref="StageKernel.LocalToGlobal"/>.</param>
 /// <param name="Faults">How often each injected spike and neuron fault acted in this partition for this batch (zero without faults).</param>
 /// <param name="SpikesDelivered">Pooled spikes this partition sent on (after spike faults), each counted once whatever its number of targets, and once per copy when a duplicate fault copied it.</param>
+/// <param name="Timing">Where the batch's time went and what arrived (the traffic instrument); null from hand-made outputs.</param>
+/// <param name="StepSpikes">A hidden stage: its own spikes per time step of the window (they sum to <paramref name="Spikes"/>); null for the output stage.</param>
 public sealed record PartitionOutput(BatchKey Key, int SampleCount, IReadOnlyList<LinkSend> Sends, float[]? Potentials,
-    long Spikes, long SynOps, long AnalogEvents, int[]? LocalTimes, FaultCounters Faults = default, long SpikesDelivered = 0);
+    long Spikes, long SynOps, long AnalogEvents, int[]? LocalTimes, FaultCounters Faults = default, long SpikesDelivered = 0,
+    BatchTiming? Timing = null, long[]? StepSpikes = null);
+
+/// <summary>
+/// How an input message reached a partition, stamped by its host (an actor): milliseconds on the host's clock, except
+/// <paramref name="SentMs"/>, which is on the sender's.
+/// </summary>
+/// <param name="SentMs">When the sender sent it (its clock).</param>
+/// <param name="ArrivedMs">When it arrived at the host's process (deserialized; a local send: when it was sent).</param>
+/// <param name="HandledMs">When the partition took it from its mailbox.</param>
+/// <param name="WireBytes">What the serializer produced for it (0: a local send).</param>
+public readonly record struct MessageStamp(double SentMs, double ArrivedMs, double HandledMs, long WireBytes);
+
+/// <summary>One input message of a batch as the partition took it: its source, what it carried, its stamp.</summary>
+public sealed record InputRecord(int SourceId, long Spikes, long PayloadBytes, MessageStamp Stamp);
+
+/// <summary>A batch's time in a partition (Stopwatch ticks of the host) and the input messages that made it (stamped ones only).</summary>
+/// <param name="DecodeTicks">Decoding, checking and merging the inputs.</param>
+/// <param name="IntegrateTicks">Integrating them.</param>
+/// <param name="FireEncodeTicks">Firing and pooling (or reading the potentials) and encoding the outgoing messages.</param>
+public sealed record BatchTiming(IReadOnlyList<InputRecord> Inputs, long DecodeTicks, long IntegrateTicks, long FireEncodeTicks);
 
 /// <summary>
 /// The whole behaviour of a partition, without actors: it collects one message per incoming route for
@@ -119,27 +142,32 @@ public sealed class PartitionProcessor
     /// <param name="payload">The encoded spikes.</param>
     /// <param name="firstSample">Global index of the batch's first sample (batch id times the run's batch size); required when <see cref="NeedsFirstSample"/>.</param>
     /// <exception cref="PayloadException">The payload does not decode, or carries a neuron that is not on the source's route; nothing changed.</exception>
-    public PartitionOutput? AcceptSpikes(BatchKey key, int sourceId, int sampleCount, ReadOnlySpan<byte> payload, int? firstSample = null)
+    /// <param name="stamp">How the message reached the host, for the batch's trace (null: not traced).</param>
+    public PartitionOutput? AcceptSpikes(BatchKey key, int sourceId, int sampleCount, ReadOnlySpan<byte> payload, int? firstSample = null, MessageStamp? stamp = null)
     {
         if (TakesAnalogInput) throw new InvalidOperationException($"{Partition} takes analog input, not spikes");
         if (!_sourceSlot.TryGetValue(sourceId, out var slot))
             throw new InvalidOperationException($"{Partition} has no route from source {sourceId}");
         var window = (Kernel.PresynapticKernel ?? throw new InvalidOperationException("no presynaptic kernel")).T;
+        var started = Stopwatch.GetTimestamp();
         var spikes = SpikeCodec.Decode(payload, sampleCount, _sourceNeuronLimit, window);
         CheckOnRoute(slot, spikes.Neurons, spikes.SampleOffsets);
-        return Accept(key, sourceId, slot, sampleCount, spikes, null, firstSample);
+        var input = new Arrival(stamp is { } st ? new InputRecord(sourceId, spikes.DeliveryCount, payload.Length, st) : null, Stopwatch.GetTimestamp() - started);
+        return Accept(key, sourceId, slot, sampleCount, spikes, null, firstSample, input);
     }
 
     /// <summary>Offer the encoded analog input of a batch (stage 0, analog mode); <paramref name="firstSample"/> as in <see cref="AcceptSpikes"/>.</summary>
     /// <exception cref="PayloadException">The payload does not decode, or carries an input outside the partition's route from the input; nothing changed.</exception>
-    public PartitionOutput? AcceptAnalog(BatchKey key, int sampleCount, ReadOnlySpan<byte> payload, int? firstSample = null)
+    public PartitionOutput? AcceptAnalog(BatchKey key, int sampleCount, ReadOnlySpan<byte> payload, int? firstSample = null, MessageStamp? stamp = null)
     {
         if (!TakesAnalogInput) throw new InvalidOperationException($"{Partition} does not take analog input");
         if (!_sourceSlot.TryGetValue(PartitionPlan.InputSource, out var slot))
             throw new InvalidOperationException($"{Partition} has no route from the input");
+        var started = Stopwatch.GetTimestamp();
         var events = SpikeCodec.DecodeAnalog(payload, sampleCount, _sourceNeuronLimit);
         CheckOnRoute(slot, events.Neurons, events.SampleOffsets);
-        return Accept(key, PartitionPlan.InputSource, slot, sampleCount, null, events, firstSample);
+        var input = new Arrival(stamp is { } st ? new InputRecord(PartitionPlan.InputSource, events.EventCount, payload.Length, st) : null, Stopwatch.GetTimestamp() - started);
+        return Accept(key, PartitionPlan.InputSource, slot, sampleCount, null, events, firstSample, input);
     }
 
     /// <summary>Every decoded neuron must be one the route from that source carries: the decoder only knows the source space.</summary>
@@ -156,7 +184,10 @@ public sealed class PartitionProcessor
 
     private static string SourceName(int sourceId) => sourceId == PartitionPlan.InputSource ? "the input" : $"source p{sourceId}";
 
-    private PartitionOutput? Accept(BatchKey key, int sourceId, int slot, int sampleCount, SpikeBatch? spikes, InputEvents? analog, int? firstSample)
+    /// <summary>What a message's decoding cost and, when stamped, its record for the trace.</summary>
+    private readonly record struct Arrival(InputRecord? Record, long DecodeTicks);
+
+    private PartitionOutput? Accept(BatchKey key, int sourceId, int slot, int sampleCount, SpikeBatch? spikes, InputEvents? analog, int? firstSample, Arrival arrival)
     {
         if (firstSample < 0) throw new ArgumentOutOfRangeException(nameof(firstSample), firstSample, "a sample index is >= 0");
         if (_completedAttempt.TryGetValue(key.BatchId, out var done) && key.Attempt <= done)
@@ -206,6 +237,8 @@ public sealed class PartitionProcessor
         pending.Spikes[slot] = spikes;
         pending.Analog = analog ?? pending.Analog;
         pending.Count++;
+        pending.DecodeTicks += arrival.DecodeTicks;
+        if (arrival.Record is { } record) pending.Arrivals.Add(record);
         if (pending.Count < Inputs.Count) return null;
 
         _pending.Remove(key.BatchId);
@@ -244,6 +277,7 @@ public sealed class PartitionProcessor
     private PartitionOutput Process(BatchKey key, PendingBatch pending)
     {
         var n = pending.SampleCount;
+        var started = Stopwatch.GetTimestamp();
         InputEvents events;
         if (pending.Analog is not null)
         {
@@ -256,11 +290,14 @@ public sealed class PartitionProcessor
             events = InputEvents.FromSpikes(merged, Kernel.PresynapticKernel!);
         }
 
+        var decoded = Stopwatch.GetTimestamp();
         // With RecordSpikes the step allocates the local times; their size was checked in Accept, before the batch was committed.
         var step = Kernel.Step(events, TakesAnalogInput, pending.FirstSample ?? 0, _faults, RecordSpikes);
+        BatchTiming Timing() => new(pending.Arrivals, pending.DecodeTicks + (decoded - started), step.IntegrateTicks,
+            Stopwatch.GetTimestamp() - decoded - step.IntegrateTicks);
         if (step.Fired is not { } fired)
         {
-            return new PartitionOutput(key, n, [], step.Potentials, 0, step.SynOps, step.AnalogEvents, null);
+            return new PartitionOutput(key, n, [], step.Potentials, 0, step.SynOps, step.AnalogEvents, null, Timing: Timing());
         }
 
         var sends = new LinkSend[_outputs.Length];
@@ -270,7 +307,8 @@ public sealed class PartitionProcessor
             sends[i] = new LinkSend(_outputs[i].Route.TargetId, checked((int)filtered.DeliveryCount), SpikeCodec.Encode(filtered));
         }
 
-        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, step.SynOps, step.AnalogEvents, step.LocalTimes, fired.Faults, fired.Spikes.DeliveryCount);
+        return new PartitionOutput(key, n, sends, null, fired.SpikeCount, step.SynOps, step.AnalogEvents, step.LocalTimes, fired.Faults, fired.Spikes.DeliveryCount,
+            Timing(), fired.StepSpikes);
     }
 
     private sealed class PendingBatch(int attempt, int sampleCount, int sources)
@@ -282,5 +320,7 @@ public sealed class PartitionProcessor
         public InputEvents? Analog { get; set; }
         public int? FirstSample { get; set; }
         public int Count { get; set; }
+        public long DecodeTicks { get; set; }
+        public List<InputRecord> Arrivals { get; } = [];
     }
 }

@@ -17,17 +17,29 @@ namespace AkkaTtfs.Core.Distributed;
 /// <param name="Links">Traffic of its outgoing links for this batch.</param>
 /// <param name="Faults">How often each injected fault acted in it for this batch (see <see cref="PartitionOutput.Faults"/>).</param>
 /// <param name="SpikesDelivered">Pooled spikes it sent on, each once whatever its number of targets, a duplicated spike once per copy (see <see cref="PartitionOutput.SpikesDelivered"/>).</param>
+/// <param name="StepSpikes">A hidden partition: its spikes per time step of the window (see <see cref="PartitionOutput.StepSpikes"/>).</param>
+/// <param name="Trace">The batch's timing and stamped inputs, on the reporting host's clock (null: not traced).</param>
 public sealed record PartitionReport(int PartitionId, BatchKey Key, int SampleCount, long Spikes, long SynOps, long AnalogEvents,
-    float[]? Potentials, int[]? LocalTimes, IReadOnlyList<LinkTraffic> Links, FaultCounters Faults = default, long SpikesDelivered = 0)
+    float[]? Potentials, int[]? LocalTimes, IReadOnlyList<LinkTraffic> Links, FaultCounters Faults = default, long SpikesDelivered = 0,
+    long[]? StepSpikes = null, PartitionBatchTrace? Trace = null)
 {
-    public static PartitionReport From(int partitionId, PartitionOutput output)
+    /// <param name="doneMs">When given (the host's <see cref="TraceClock"/>, as the report leaves), the report carries the batch's trace.</param>
+    public static PartitionReport From(int partitionId, PartitionOutput output, double? doneMs = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         return new PartitionReport(partitionId, output.Key, output.SampleCount, output.Spikes, output.SynOps, output.AnalogEvents,
             output.Potentials, output.LocalTimes, output.Sends.Select(s => new LinkTraffic(partitionId, s.TargetId, 1, s.SpikeCount, s.Payload.Length)).ToArray(),
-            output.Faults, output.SpikesDelivered);
+            output.Faults, output.SpikesDelivered, output.StepSpikes,
+            doneMs is { } done && output.Timing is { } t
+                ? new PartitionBatchTrace(t.Inputs, TraceClock.Ms(t.DecodeTicks), TraceClock.Ms(t.IntegrateTicks), TraceClock.Ms(t.FireEncodeTicks), done)
+                : null);
     }
 }
+
+/// <summary>A partition's trace of one batch, milliseconds on its host's clock (<see cref="TraceClock"/>).</summary>
+/// <param name="Inputs">Its input messages with their stamps.</param>
+/// <param name="DoneMs">When its report left.</param>
+public sealed record PartitionBatchTrace(IReadOnlyList<InputRecord> Inputs, double DecodeMs, double IntegrateMs, double FireEncodeMs, double DoneMs);
 
 /// <summary>Traffic on one link (source partition -> target partition; source -1 = the input injector).</summary>
 public sealed record LinkTraffic(int SourceId, int TargetId, long Messages, long Spikes, long PayloadBytes);
@@ -49,8 +61,10 @@ public sealed class RunCollector
     private readonly int _batchSize;
     private readonly int _classes;
 
-    public RunCollector(SnnModel model, PartitionPlan plan, RunLedger ledger, bool recordSpikes)
+    /// <param name="trace">Where completed batches' per-step spike counts go (null: nowhere).</param>
+    public RunCollector(SnnModel model, PartitionPlan plan, RunLedger ledger, bool recordSpikes, RunTrace? trace = null)
     {
+        Trace = trace;
         ArgumentNullException.ThrowIfNull(model);
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
         _ledger = ledger ?? throw new ArgumentNullException(nameof(ledger));
@@ -63,6 +77,8 @@ public sealed class RunCollector
     }
 
     public bool RecordSpikes { get; }
+
+    public RunTrace? Trace { get; }
 
     public long DuplicateReports { get; private set; }
 
@@ -118,6 +134,7 @@ public sealed class RunCollector
             var partition = _plan.Partitions[report.PartitionId];
             var map = _localToGlobal[report.PartitionId];
             if (partition.Stage < _result.SpikingStages) _result.AddSpikes(partition.Stage, report.Spikes);
+            if (report.StepSpikes is { } steps) Trace?.AddStepSpikes(partition.Stage, steps);
             _result.AddSynOps(report.SynOps);
             _result.AddAnalogInputEvents(report.AnalogEvents);
             _result.AddSpikesDelivered(report.SpikesDelivered);

@@ -15,7 +15,11 @@ namespace AkkaTtfs.Core.Distributed;
 /// <param name="NonEmptyStepMessages">Of those, the ones that carry at least one spike.</param>
 /// <param name="StepPayloadBytes">Payload bytes of the per-step alternative (each step's message encoded alone).</param>
 public sealed record LinkPrediction(int SourceId, int TargetId, long Messages, long Spikes, long PayloadBytes,
-    long StepMessages = 0, long NonEmptyStepMessages = 0, long StepPayloadBytes = 0);
+    long StepMessages = 0, long NonEmptyStepMessages = 0, long StepPayloadBytes = 0)
+{
+    /// <summary><see cref="StepPayloadBytes"/> per time step of the window (they sum to it); each step has <see cref="Messages"/> messages.</summary>
+    public IReadOnlyList<long> StepPayloadBytesByStep { get; init; } = [];
+}
 
 /// <summary>The predicted traffic of a fault-free run of a plan: every link, and the totals a placement turns into cross-node bytes.</summary>
 public sealed class TrafficPrediction
@@ -129,6 +133,7 @@ public static class TrafficModel
         var perStep = new List<int>[steps];
         for (var t = 0; t < steps; t++) perStep[t] = [];
         var stepUsed = new bool[steps];
+        var bytesByStep = new long[steps];
         for (var s = 0; s < firing.Length; s++)
         {
             if (s % batchSize == 0) Array.Clear(stepUsed);
@@ -145,14 +150,16 @@ public static class TrafficModel
             for (var t = 0; t < steps; t++)
             {
                 // Each step's message has one count per sample of the batch, also for samples without spikes at that step.
-                stepBytes += IndexBytes(perStep[t]) + ((long)perStep[t].Count * bytesPerEvent);
+                var b = IndexBytes(perStep[t]) + ((long)perStep[t].Count * bytesPerEvent);
+                stepBytes += b;
+                bytesByStep[t] += b;
                 if (perStep[t].Count > 0) stepUsed[t] = true;
             }
 
             if (s % batchSize == batchSize - 1 || s == firing.Length - 1) nonEmptySteps += stepUsed.Count(u => u);
         }
 
-        return new LinkPrediction(route.SourceId, route.TargetId, batches, spikes, bytes, (long)batches * steps, nonEmptySteps, stepBytes);
+        return new LinkPrediction(route.SourceId, route.TargetId, batches, spikes, bytes, (long)batches * steps, nonEmptySteps, stepBytes) { StepPayloadBytesByStep = bytesByStep };
     }
 
     // One sample's share of a payload: its varint count and one varint gap per neuron (ascending).

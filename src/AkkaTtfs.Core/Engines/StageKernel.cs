@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -381,13 +382,15 @@ public sealed class StageKernel
         ArgumentNullException.ThrowIfNull(events);
         var n = events.SampleCount;
         var membrane = NewMembrane(n);
+        var started = Stopwatch.GetTimestamp();     // the integrate / fire split of a partition's compute time (traffic instrument)
         var synaptic = Integrate(events, membrane);
+        var integrateTicks = Stopwatch.GetTimestamp() - started;
         var synOps = analogInput ? 0 : synaptic;
         var analogEvents = analogInput ? synaptic : 0;
-        if (Stage.IsOutput) return new StageStep(n, synOps, analogEvents, membrane, null, null);
+        if (Stage.IsOutput) return new StageStep(n, synOps, analogEvents, membrane, null, null, integrateTicks);
         var localTimes = recordTimes ? new int[n * LocalNeuronCount] : null;
         var fired = Fire(membrane, n, localTimes, faults, firstSample);
-        return new StageStep(n, synOps, analogEvents, null, fired, localTimes);
+        return new StageStep(n, synOps, analogEvents, null, fired, localTimes, integrateTicks);
     }
 
     /// <summary>
@@ -433,6 +436,7 @@ public sealed class StageKernel
             throw new ArgumentException($"local time buffer holds {localTimes.Length}, expected {samples} x {perSample}");
         var times = new int[perSample];
         var builder = new SpikeBatchBuilder(samples, samples * 16);
+        var stepSpikes = new long[kernel.T];     // spikes per time step of the window: the layer's temporal profile
         long spikes = 0;
         for (var s = 0; s < samples; s++)
         {
@@ -441,10 +445,21 @@ public sealed class StageKernel
             {
                 var r = kernel.Encode(u[p]);
                 times[p] = r;
-                if (r != TemporalKernel.NoSpike) spikes++;
+                if (r == TemporalKernel.NoSpike) continue;
+                spikes++;
+                if (!neuronFaults) stepSpikes[r]++;
             }
 
-            if (neuronFaults) spikes += pass!.ApplyNeuronFaults(firstSample + s, u, times);
+            if (neuronFaults)
+            {
+                // Counted after the faults moved, dropped or added spikes, as the spike count is.
+                spikes += pass!.ApplyNeuronFaults(firstSample + s, u, times);
+                foreach (var r in times)
+                {
+                    if (r != TemporalKernel.NoSpike) stepSpikes[r]++;
+                }
+            }
+
             if (record) times.CopyTo(localTimes.Slice(s * perSample, perSample));
             var held = 0;     // with spike faults, a sample's pooled spikes are held here, faulted, then added
 
@@ -504,7 +519,7 @@ public sealed class StageKernel
             builder.EndSample();
         }
 
-        return new FiredSpikes(builder.Build(), spikes, pass?.Counters ?? default);
+        return new FiredSpikes(builder.Build(), spikes, pass?.Counters ?? default, stepSpikes);
     }
 
     /// <summary>Copies the output stage's membrane potentials into <paramref name="potentials"/> ([sample][class], global class index).</summary>
@@ -548,7 +563,8 @@ public sealed class StageKernel
 /// <param name="Spikes">Spikes after pooling (and after spike faults, so a duplicated spike has a multiplicity above 1), in the stage's output space.</param>
 /// <param name="SpikeCount">Spikes of the stage's own neurons (before pooling, after neuron faults): the paper's spike metric.</param>
 /// <param name="Faults">How often each injected fault acted in this firing (zero without faults).</param>
-public sealed record FiredSpikes(SpikeBatch Spikes, long SpikeCount, FaultCounters Faults = default);
+/// <param name="StepSpikes">The stage's own spikes (as <paramref name="SpikeCount"/>) per time step of the window; they sum to SpikeCount.</param>
+public sealed record FiredSpikes(SpikeBatch Spikes, long SpikeCount, FaultCounters Faults = default, long[]? StepSpikes = null);
 
 /// <summary>What one <see cref="StageKernel.Step"/> on a batch produced.</summary>
 /// <param name="SampleCount">Samples in the batch.</param>
@@ -557,4 +573,5 @@ public sealed record FiredSpikes(SpikeBatch Spikes, long SpikeCount, FaultCounte
 /// <param name="Potentials">The output stage's local membrane potentials ([sample][local neuron]); null for a hidden stage.</param>
 /// <param name="Fired">A hidden stage's firing (spikes for the next stage, spike count, fault counters); null for the output stage.</param>
 /// <param name="LocalTimes">Every local neuron's spike time (-1 none), when asked for; null otherwise.</param>
-public sealed record StageStep(int SampleCount, long SynOps, long AnalogEvents, float[]? Potentials, FiredSpikes? Fired, int[]? LocalTimes);
+/// <param name="IntegrateTicks">Stopwatch ticks spent integrating (the rest of the step is firing), for the traffic instrument.</param>
+public sealed record StageStep(int SampleCount, long SynOps, long AnalogEvents, float[]? Potentials, FiredSpikes? Fired, int[]? LocalTimes, long IntegrateTicks = 0);

@@ -35,11 +35,17 @@ public static class MessageSamples
         float[] oddFloats = [0f, -0f, 1.5f, -3.25e-5f, float.Epsilon, float.MaxValue, float.MinValue, 1e30f];
         return type.Name switch
         {
-            nameof(SpikeBatchMessage) => new SpikeBatchMessage(Run, 12, 1, -1, 7, 64, 3, [0, 1, 2, 3, 250, 255, 128, 7]),
-            nameof(AnalogInputMessage) => new AnalogInputMessage(Run, int.MaxValue, 0, 0, 2, [9, 8, 7, 0, 255]),
+            nameof(SpikeBatchMessage) => new SpikeBatchMessage(Run, 12, 1, -1, 7, 64, 3, [0, 1, 2, 3, 250, 255, 128, 7]) { SentMs = 123_456_789.123_456 },
+            nameof(AnalogInputMessage) => new AnalogInputMessage(Run, int.MaxValue, 0, 0, 2, [9, 8, 7, 0, 255]) { SentMs = -0.5 },
+            nameof(ClockPing) => new ClockPing(Run, 3),
+            nameof(ClockPong) => new ClockPong(Run, int.MaxValue, 9.87654321e9),
             nameof(PartitionBatchReport) => new PartitionBatchReport(Run, 4, 2, 5, 2, 123_456_789_012L, long.MaxValue, 0, [.. oddFloats, -1f, 2f],
                 [-1, 0, 3, 255, -1, 127, 128, 31], [6, 7, 300], [1, 1, 1], [1, 2, 3_000_000_000L], [17, 0, 1L << 40],
-                [.. Enumerable.Range(0, FaultCounters.Names.Count).Select(i => (i * 1_000_000_007L) + i)], 9_876_543_210L),
+                [.. Enumerable.Range(0, FaultCounters.Names.Count).Select(i => (i * 1_000_000_007L) + i)], 9_876_543_210L)
+            {
+                StepSpikes = [0, 5, 1L << 40],
+                Trace = new BatchTraceWire([-1, 3], [7, 0], [12, 1], [90, 0], [1.25, 2e9], [1.5, 2e9 + 1], [2.75, 2e9 + 3], 0.125, 3.5, 1e-6, 2e9 + 4),
+            },
             nameof(WeightChunk) => new WeightChunk(Run, 2, 1, 3, oddFloats),
             nameof(WeightChunkAck) => new WeightChunkAck(Run, 2, 1),
             nameof(SpawnPartitions) => new SpawnPartitions(Run, [0, 3, 9]),
@@ -82,6 +88,12 @@ public static class MessageAssert
                     break;
                 case float[] ef:
                     Assert.Equal(ef.Select(BitConverter.SingleToInt32Bits), ((float[])a!).Select(BitConverter.SingleToInt32Bits));
+                    break;
+                case BatchTraceWire et:
+                    SameContent(et, a!);
+                    break;
+                case double ed:
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(ed), BitConverter.DoubleToInt64Bits((double)a!));
                     break;
                 case IActorRef er:
                     SameRef(er, (IActorRef)a!, p.Name);

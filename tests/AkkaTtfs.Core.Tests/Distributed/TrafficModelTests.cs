@@ -40,6 +40,7 @@ public class TrafficModelTests
                 Assert.True(measured.TryGetValue((link.SourceId, link.TargetId), out var m), $"{what}: link {link.SourceId}->{link.TargetId} not measured");
                 Assert.True(m.Messages == link.Messages && m.Spikes == link.Spikes && m.PayloadBytes == link.PayloadBytes,
                     $"{what}: link {link.SourceId}->{link.TargetId} predicted {link} measured {m}");
+                Assert.Equal(link.StepPayloadBytes, link.StepPayloadBytesByStep.Sum());
             }
         }
     }
