@@ -50,7 +50,7 @@ public sealed class TrainCliTests : IDisposable
     [Theory]
     [InlineData("--arch", "c12k5-p2-c64k5-p2-c64k5-d10", "does not fit")]
     [InlineData("--arch", "c12k5-p2-d7", "10 classes")]
-    [InlineData("--epochs", "0", "epochs = 0")]
+    [InlineData("--epochs", "0", "--epochs must be >= 1 and <= 10000, got 0")]
     [InlineData("--lr", "-1", "lr = -1")]
     [InlineData("--dropout", "1.5", "dropout = 1.5")]
     [InlineData("--data", "no-such-data", "mnist-10k")]
