@@ -160,7 +160,7 @@ public sealed record RunExtras(
         if (Child(traffic, "clock_offsets") is { ValueKind: JsonValueKind.Array } list)
         {
             foreach (var o in list.EnumerateArray())
-                offsets.Add(($"node {Scalar(Child(o, "node"))}", $"{Scalar(Child(o, "offset_ms"))} ms ± {Scalar(Child(o, "uncertainty_ms"))} ms"));
+                offsets.Add(($"node {Scalar(Child(o, "node"))}", $"{Milliseconds(Child(o, "offset_ms"))} ms ± {Milliseconds(Child(o, "uncertainty_ms"))} ms"));
         }
 
         return new RunExtras(
@@ -178,6 +178,10 @@ public sealed record RunExtras(
 
     private static double? Number(JsonElement? parent, string name) =>
         Child(parent, name) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : null;
+
+    // Clock offsets are estimates good to a fraction of their uncertainty: microseconds are the most a reader needs.
+    private static string Milliseconds(JsonElement? e) =>
+        e is { ValueKind: JsonValueKind.Number } n ? n.GetDouble().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : Scalar(e);
 
     private static string Scalar(JsonElement? e) => e is null ? "?" : e.Value.ValueKind == JsonValueKind.String ? e.Value.GetString()! : e.Value.GetRawText();
 
