@@ -58,6 +58,12 @@ public static class ClusterLauncher
             var observed = new CoordinatorEvents(events, samples, onTrained);
             return handle.RunAsync(job with { Workers = setup.Nodes, JoinTimeout = setup.JoinTimeout }, observed, ct).GetAwaiter().GetResult();
         }
+        catch (Exception ex) when (ct.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            // Once the user has interrupted, whatever fails next (a listener or node stopped by the same Ctrl+C) is the
+            // interruption, not a bad run: report it as such, so the caller cleans up as for any cancellation.
+            throw new OperationCanceledException("interrupted", ex, ct);
+        }
         catch (Exception ex) when (ex is ClusterJoinException or RunFailedException or Akka.Configuration.ConfigurationException)
         {
             throw new UsageException(ex.Message);
