@@ -26,6 +26,13 @@ public static class ClusterLauncher
     /// <summary>Akka's INFO lines (joins, leaves, shutdown) would drown the report; warnings and errors still show.</summary>
     public const string QuietLogging = "akka.loglevel = WARNING\nakka.stdout-loglevel = ERROR";
 
+    /// <summary>
+    /// The nodes of this process: quiet logging, and no shutdown of Akka's own on process exit signals. Ctrl+C is
+    /// the command's (it cancels the job through a token, then takes the nodes down itself); left to Akka, the
+    /// nodes could stop before the token is cancelled and the interruption would read as a failed run.
+    /// </summary>
+    public const string NodeHocon = QuietLogging + "\nakka.coordinated-shutdown.run-by-clr-shutdown-hook = off";
+
     /// <summary>Runs <paramref name="count"/> samples of <paramref name="inputs"/> with a ready model on the cluster of <paramref name="setup"/>.</summary>
     public static RunOutcome Run(SnnModel model, PartitionPlan plan, float[] inputs, int count, RunOptions options, ClusterSetup setup, FaultPlan? faults, IAppEvents events)
     {
@@ -105,7 +112,7 @@ public static class ClusterLauncher
                 SeedNodes = i == 0 ? [] : [started[0].SelfAddress.ToString()],
                 FaultInjection = UsesFaultInjection(faults, setup),
                 ConfigFile = setup.ConfigFile,
-                ExtraHocon = QuietLogging,
+                ExtraHocon = NodeHocon,
                 Secret = setup.Secret,
             });
             started.Add(node);
@@ -127,7 +134,7 @@ public static class ClusterLauncher
             SeedNodes = setup.Seeds,
             FaultInjection = UsesFaultInjection(faults, setup),
             ConfigFile = setup.ConfigFile,
-            ExtraHocon = QuietLogging,
+            ExtraHocon = NodeHocon,
             Secret = setup.Secret,
             Insecure = setup.Insecure,
         });
