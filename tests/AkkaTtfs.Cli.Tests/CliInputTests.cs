@@ -18,22 +18,9 @@ public sealed class CliInputTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private string RandomModelFile(string arch = "c4k5-p2-d10")
-    {
-        var path = _temp.File($"{arch}.safetensors");
-        if (File.Exists(path)) return path;
-        var made = CliProcess.Run("model", "random", "--arch", arch, "--out", path, "--seed", "3");
-        Assert.True(made.ExitCode == 0, made.ToString());
-        return path;
-    }
+    private string RandomModelFile(string arch = "c4k5-p2-d10") => CliAssert.RandomModelFile(_temp, arch);
 
-    private static void AssertRefused(CliProcess.Outcome run, string expected)
-    {
-        Assert.True(run.ExitCode == 2, run.ToString());
-        var line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-    }
+    private static void AssertRefused(CliProcess.Outcome run, string expected) => CliAssert.Refused(run, expected);
 
     [Theory]
     [InlineData(new[] { "--partitions", "c99" }, "--partitions c99: stage 0 (c12k5): 99 channel slices")]

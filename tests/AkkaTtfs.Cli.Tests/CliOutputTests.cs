@@ -14,23 +14,9 @@ public sealed class CliOutputTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private string RandomModelFile(string arch = "d100-d10")
-    {
-        var path = _temp.File($"{arch}.safetensors");
-        if (File.Exists(path)) return path;
-        var made = CliProcess.Run("model", "random", "--arch", arch, "--out", path, "--seed", "3");
-        Assert.True(made.ExitCode == 0, made.ToString());
-        return path;
-    }
+    private string RandomModelFile(string arch = "d100-d10") => CliAssert.RandomModelFile(_temp, arch);
 
-    private static void AssertRefused(CliProcess.Outcome run, string expected)
-    {
-        Assert.True(run.ExitCode == 2, run.ToString());
-        var line = Assert.Single(run.ErrorLines, l => !l.StartsWith("simulating", StringComparison.Ordinal) && !l.StartsWith("samples:", StringComparison.Ordinal));
-        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", run.StdErr, StringComparison.Ordinal);
-    }
+    private static void AssertRefused(CliProcess.Outcome run, string expected) => CliAssert.Refused(run, expected);
 
     /// <summary>Files and folders of the temp folder other than the model files the tests made.</summary>
     private string[] Leftovers() =>
