@@ -2,6 +2,7 @@ using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Engines;
 using Akka.Actor;
 using Akka.Event;
+using AkkaTtfs.Cluster.Hosting;
 using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Distributed;
@@ -23,6 +24,7 @@ public sealed class PartitionActor : ReceiveActor
     private Dictionary<int, IActorRef> _targets = [];
     private IActorRef _collector = ActorRefs.Nobody;
     private long _rejected;
+    private readonly LinkEmulation _links = LinkEmulation.Get(Context.System);
 
     public PartitionActor() => Become(Deploying);
 
@@ -169,10 +171,11 @@ public sealed class PartitionActor : ReceiveActor
         var key = output.Key;
         foreach (var send in output.Sends)
         {
-            _targets[send.TargetId].Tell(new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload)
+            // Through the node's emulated interconnect: a cross-node link may hold it (--link-latency, --link-bandwidth).
+            _links.Send(_targets[send.TargetId], new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload)
             {
                 SentMs = TraceClock.NowMs,
-            });
+            }, Self);
         }
 
         _collector.Tell(PartitionBatchReport.From(d.RunId, PartitionReport.From(d.PartitionId, output, TraceClock.NowMs)));

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using AkkaTtfs.Cluster.Hosting;
 using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Distributed;
@@ -98,10 +99,12 @@ public sealed partial class RunCoordinator
         foreach (var s in sends)
         {
             var target = _slots[s.TargetId].Ref!;
+            // Input links cross the emulated interconnect too when the target is on another node.
+            var links = LinkEmulation.Get(Context.System);
             if (s.IsAnalog)
-                target.Tell(new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload) { SentMs = TraceClock.NowMs });
+                links.Send(target, new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload) { SentMs = TraceClock.NowMs }, Self);
             else
-                target.Tell(new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload) { SentMs = TraceClock.NowMs });
+                links.Send(target, new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload) { SentMs = TraceClock.NowMs }, Self);
         }
 
         SampleInFlight();

@@ -211,6 +211,9 @@ public static class ClusterConfig
         if (o.Secret is not null) sb.AppendLine("akka.remote.dot-netty.tcp.enable-ssl = on");
         if (o.SerializeMessages is { } serialize)
             sb.AppendLine(CultureInfo.InvariantCulture, $"akka.actor.serialize-messages = {(serialize ? "on" : "off")}");
+        // The emulated interconnect (LinkEmulation): checked there when the system starts.
+        if (o.LinkLatencyMs is { } latency) sb.AppendLine(CultureInfo.InvariantCulture, $"{LinkEmulation.LatencyPath} = {latency:R}");
+        if (o.LinkBytesPerSecond is { } rate) sb.AppendLine(CultureInfo.InvariantCulture, $"{LinkEmulation.BandwidthPath} = {rate:R}");
         return sb.ToString();
     }
 

@@ -63,6 +63,7 @@ public sealed class ClusterNode : IAsyncDisposable
         // Joining is done explicitly below, so that the seeds are the checked ones, not a raw config list.
         config = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []").WithFallback(config);
         ClusterConfig.CheckExposure(options, config);
+        var links = LinkEmulation.Read(config);   // a bad link setting fails here, before anything starts
         var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), RemotingNoiseFilter.Setup);
         if (options.Secret is not null) setup = setup.And(options.Secret.TlsSetup());
         ActorSystem system;
@@ -80,6 +81,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
         try
         {
+            if (links.IsActive) LinkEmulation.Get(system);
             var refusals = system.ActorOf(Props.Create(() => new WireRefusalLog()), WireRefusalLog.Name);
             system.EventStream.Subscribe(refusals, typeof(Akka.Event.Warning));
             var cluster = AkkaCluster.Get(system);

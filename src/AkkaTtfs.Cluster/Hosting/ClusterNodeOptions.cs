@@ -60,6 +60,15 @@ public sealed record ClusterNodeOptions
     /// <summary>akka.actor.serialize-messages: serialize local sends too (tests); null = the config's (off).</summary>
     public bool? SerializeMessages { get; init; }
 
+    /// <summary>
+    /// Emulated one-way latency of this node's outbound cross-node links, in ms (<see cref="LinkEmulation"/>);
+    /// null = the config's (0: none).
+    /// </summary>
+    public double? LinkLatencyMs { get; init; }
+
+    /// <summary>Emulated bandwidth of this node's outbound link to each other node, in bytes/s; 0 = unlimited; null = the config's (0).</summary>
+    public double? LinkBytesPerSecond { get; init; }
+
     /// <summary>A HOCON file that overrides the embedded files (not the options here).</summary>
     public string? ConfigFile { get; init; }
 
