@@ -21,6 +21,16 @@ public sealed record IntRange(int Min, int Max, string? Why = null)
     }
 }
 
+/// <summary>A documented range of a quantity option with units (a duration, a rate): 0 means "none" and is always allowed.</summary>
+public sealed record QuantityRange(double Min, double Max, Func<double, string> Format, string Why)
+{
+    /// <summary>Null when <paramref name="value"/> is 0 or in range, else one line naming <paramref name="option"/>, the range and the value.</summary>
+    public string? Problem(string option, string given, double value) =>
+        value == 0 || (value >= Min && value <= Max)
+            ? null
+            : $"{option} must be 0 or between {Format(Min)} and {Format(Max)} ({Why}), got {given}";
+}
+
 /// <summary>
 /// The range of every numeric option, in one place: the CLI's option factories show them in --help and refuse
 /// a value outside them while parsing (before any work); the services check them again for other hosts.
@@ -67,6 +77,14 @@ public static class OptionRanges
 
     /// <summary>A port; 0 asks the system for any free one.</summary>
     public static readonly IntRange Port = new(0, 65535, "0 = any free port");
+
+    /// <summary>--link-latency, in ms: 1 us is below what a timer can hold a message for; past a minute a batch would time out and replay.</summary>
+    public static readonly QuantityRange LinkLatencyMs = new(0.001, 60_000, AkkaTtfs.Core.Distributed.LinkUnits.FormatDuration,
+        "0 = none; a timer cannot hold a message for less than 1 us, and past a minute batches time out and replay");
+
+    /// <summary>--link-bandwidth, in bytes/s: below 8 kbit/s one batch would take minutes; above 10 Tbit/s no link is slower than memory.</summary>
+    public static readonly QuantityRange LinkBandwidthBytesPerSecond = new(1e3, 1.25e12, AkkaTtfs.Core.Distributed.LinkUnits.FormatRate,
+        "0 = unlimited; slower than 8 kbit/s one batch takes minutes, faster than 10 Tbit/s emulates nothing");
 
     /// <summary>--nodes: embedded nodes, or with seeds the workers to wait for.</summary>
     public static IntRange Nodes(bool joinsSeeds) => joinsSeeds ? JoinedNodes : EmbeddedNodes;

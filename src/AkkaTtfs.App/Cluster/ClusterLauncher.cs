@@ -1,5 +1,6 @@
 using AkkaTtfs.Cluster.Hosting;
 using AkkaTtfs.Cluster.Runtime;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
@@ -14,8 +15,10 @@ namespace AkkaTtfs.App.Cluster;
 /// <param name="Secret">The cluster secret the nodes of this process present (mutual TLS); an embedded cluster always has
 /// one (given or generated), a joining coordinator has the one given or none (then only loopback addresses start).</param>
 /// <param name="Insecure">--insecure: plain TCP is allowed on a non-loopback address.</param>
+/// <param name="Link">The emulated interconnect of the nodes this process starts (every embedded node; a joining coordinator's
+/// own input links, the workers' links are set where they start: akkattfs node --link-latency ...); null: the config's (none).</param>
 public sealed record ClusterSetup(int Nodes, IReadOnlyList<string> Seeds, string? Host, int? Port, TimeSpan JoinTimeout, int InFlight, string? ConfigFile,
-    bool FaultInjection, ClusterSecret? Secret = null, bool Insecure = false);
+    bool FaultInjection, ClusterSecret? Secret = null, bool Insecure = false, LinkProfile? Link = null);
 
 /// <summary>
 /// Starts the nodes of a run (an embedded cluster in this process, or a coordinator node joining seeds),
@@ -114,12 +117,15 @@ public static class ClusterLauncher
                 ConfigFile = setup.ConfigFile,
                 ExtraHocon = NodeHocon,
                 Secret = setup.Secret,
+                LinkLatencyMs = setup.Link?.LatencyMs,
+                LinkBytesPerSecond = setup.Link?.BytesPerSecond,
             });
             started.Add(node);
             ClusterRuntime.StartNodeAgent(node.System);
         }
 
-        events.Status($"embedded cluster: {setup.Nodes} node(s) on {started[0].SelfAddress.Host}");
+        events.Status($"embedded cluster: {setup.Nodes} node(s) on {started[0].SelfAddress.Host}" +
+                      (setup.Link is { IsActive: true } link ? $"; emulated cross-node links: {link.Describe()}" : ""));
         return started[0];
     }
 
@@ -137,6 +143,8 @@ public static class ClusterLauncher
             ExtraHocon = NodeHocon,
             Secret = setup.Secret,
             Insecure = setup.Insecure,
+            LinkLatencyMs = setup.Link?.LatencyMs,
+            LinkBytesPerSecond = setup.Link?.BytesPerSecond,
         });
         started.Add(coordinator);
         // The seeds as joined: with fault injection an akka.tcp:// seed was rewritten to the adapters' scheme.

@@ -40,6 +40,22 @@ public sealed record RunReport(
     /// <summary>Where the trained model was written, when this run trained one.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TrainedModel { get; init; }
+
+    /// <summary>The emulated interconnect of the nodes the run's process started (--link-latency, --link-bandwidth); null: none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LinkEmulationReport? LinkEmulation { get; init; }
+}
+
+/// <summary>An emulated interconnect: its latency and bandwidth (0 = unlimited), how it is emulated, and which links it covers.</summary>
+public sealed record LinkEmulationReport(double LatencyMs, double BandwidthBytesPerSecond, string Mechanism, string Scope)
+{
+    public const string DelayStage = "delay stage in the sender (Core LinkSchedule: bytes / bandwidth one message after the other per node pair, plus latency)";
+
+    /// <summary>The report of a profile, or null when it emulates nothing.</summary>
+    public static LinkEmulationReport? Of(AkkaTtfs.Core.Distributed.LinkProfile? link, bool embedded) =>
+        link is not { IsActive: true } ? null : new(link.LatencyMs, link.BytesPerSecond, DelayStage,
+            embedded ? "every cross-node data-plane link of the embedded cluster"
+                     : "the coordinator's input links; the workers' links are as each worker was started (akkattfs node --link-latency/--link-bandwidth)");
 }
 
 /// <summary>Provenance of a model the run's coordinator trained.</summary>

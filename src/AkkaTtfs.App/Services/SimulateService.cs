@@ -258,7 +258,10 @@ public sealed class SimulateService(IAppEvents events)
     private static void WriteRunFolder(PreparedSimulation p, AkkaTtfs.Cluster.Runtime.RunOutcome outcome, string folder)
     {
         var created = OutputFolder.Create(Path.GetFullPath(folder));
-        var report = RunReports.Build(p.Model, p.Plan!, outcome, p.Labels, null, 0, "spike-times.csv: no per-step alternative (simulate does not run the reference)");
+        var report = RunReports.Build(p.Model, p.Plan!, outcome, p.Labels, null, 0, "spike-times.csv: no per-step alternative (simulate does not run the reference)") with
+        {
+            LinkEmulation = LinkEmulationReport.Of(p.Settings.Cluster!.Link, p.Settings.Cluster.Seeds.Count == 0),
+        };
         OutputFiles.WriteText(Path.Combine(created.Path, "report.json"), ReportSerializer.Serialize(report));
         PredictionsCsv.Write(Path.Combine(created.Path, PredictionsCsv.FileName), outcome.Result, p.Labels);
         RunReports.WriteTrafficFiles(created.Path, outcome, p.Plan!, null);

@@ -141,7 +141,7 @@ internal static class CliOptions
         ArgumentNullException.ThrowIfNull(seeds);
         OptionRanges.Nodes(seeds.Count > 0).Check("--nodes", nodes);
         return new(nodes, seeds, settings.Host, settings.Port, settings.JoinTimeout, settings.InFlight, settings.ConfigFile, settings.FaultInjection,
-            seeds.Count == 0 ? settings.EmbeddedSecret : settings.Secret, settings.Insecure);
+            seeds.Count == 0 ? settings.EmbeddedSecret : settings.Secret, settings.Insecure, settings.Link);
     }
 
     /// <summary>--arch/-a: the architecture to train (string or preset), with the training default.</summary>

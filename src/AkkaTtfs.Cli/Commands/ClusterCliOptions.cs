@@ -1,14 +1,16 @@
 using System.CommandLine;
 using AkkaTtfs.App;
 using AkkaTtfs.Cluster.Hosting;
+using AkkaTtfs.Core.Distributed;
 
 namespace AkkaTtfs.Cli.Commands;
 
 /// <summary>How this process takes part in a cluster run, as <see cref="RunCommand.RunOnCluster"/> needs it.</summary>
 /// <param name="Secret">The cluster secret of --secret-file (null: none given; an embedded cluster then uses <see cref="EmbeddedSecret"/>).</param>
 /// <param name="Insecure">--insecure: plain TCP is allowed on a non-loopback --host.</param>
+/// <param name="Link">--link-latency / --link-bandwidth (the nodes this process starts).</param>
 internal sealed record ClusterSettings(string? Host, int? Port, TimeSpan JoinTimeout, int InFlight, string? ConfigFile, bool FaultInjection,
-    ClusterSecret? Secret = null, bool Insecure = false)
+    ClusterSecret? Secret = null, bool Insecure = false, LinkProfile? Link = null)
 {
     private ClusterSecret? _generated;
 
@@ -55,11 +57,28 @@ internal sealed class ClusterCliOptions
 
     public Option<bool> FaultInjection { get; }
 
+    public Option<string?> LinkLatency { get; } = CreateLinkLatency();
+
+    public Option<string?> LinkBandwidth { get; } = CreateLinkBandwidth();
+
     public Option<FileInfo?> SecretFile { get; } = CreateSecretFile();
 
     public Option<bool> Insecure { get; } = CreateInsecure();
 
-    private IEnumerable<Option> All => [Host, Port, JoinTimeout, InFlight, Config, FaultInjection, SecretFile, Insecure];
+    private IEnumerable<Option> All => [Host, Port, JoinTimeout, InFlight, Config, FaultInjection, LinkLatency, LinkBandwidth, SecretFile, Insecure];
+
+    /// <summary>--link-latency, shared with <c>akkattfs node</c> (a string with a unit: checked by <see cref="ReadLink"/>).</summary>
+    public static Option<string?> CreateLinkLatency() => new(LinkOptions.Latency) { Description = LinkOptions.LatencyHelp, HelpName = "DURATION" };
+
+    /// <summary>--link-bandwidth, shared with <c>akkattfs node</c>.</summary>
+    public static Option<string?> CreateLinkBandwidth() => new(LinkOptions.Bandwidth) { Description = LinkOptions.BandwidthHelp, HelpName = "RATE" };
+
+    /// <summary>The link profile of the two options; a bad value is one line naming the option (exit 2).</summary>
+    public static LinkProfile ReadLink(ParseResult parse, Option<string?> latency, Option<string?> bandwidth)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return LinkOptions.Parse(parse.GetValue(latency), parse.GetValue(bandwidth));
+    }
 
     /// <summary>--secret-file, shared with <c>akkattfs node</c>.</summary>
     public static Option<FileInfo?> CreateSecretFile() => new("--secret-file")
@@ -110,7 +129,8 @@ internal sealed class ClusterCliOptions
         OptionRanges.Port.Check("--port", port);
         var host = parse.GetValue(Host);
         if (host is not null && string.IsNullOrWhiteSpace(host)) throw new CliUsageException("--host must not be empty");
+        var link = ReadLink(parse, LinkLatency, LinkBandwidth);
         return new ClusterSettings(host, port, TimeSpan.FromSeconds(joinTimeout), inFlight, CliFiles.CheckClusterConfig(parse.GetValue(Config)), parse.GetValue(FaultInjection),
-            LoadSecret(parse.GetValue(SecretFile)), parse.GetValue(Insecure));
+            LoadSecret(parse.GetValue(SecretFile)), parse.GetValue(Insecure), link.IsActive ? link : null);
     }
 }

@@ -21,15 +21,19 @@ internal static class NodeCommand
         var joinTimeout = CliOptions.Int("--join-timeout", "Seconds to wait for joining the cluster", OptionRanges.JoinTimeout, 60);
         var secretFile = ClusterCliOptions.CreateSecretFile();
         var insecure = ClusterCliOptions.CreateInsecure();
+        var linkLatency = ClusterCliOptions.CreateLinkLatency();
+        var linkBandwidth = ClusterCliOptions.CreateLinkBandwidth();
         var command = new Command("node", "Run a worker node that hosts SNN partitions for coordinators (stops cleanly on Ctrl+C or SIGTERM)")
         {
-            role, seeds, host, port, config, faults, joinTimeout, secretFile, insecure,
+            role, seeds, host, port, config, faults, joinTimeout, secretFile, insecure, linkLatency, linkBandwidth,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var seedList = parse.GetValue(seeds) ?? [];
             var isSeed = seedList.Length == 0;
             var secret = ClusterCliOptions.LoadSecret(parse.GetValue(secretFile));
+            // This node's outbound cross-node links (each node emulates its own sending side).
+            var link = ClusterCliOptions.ReadLink(parse, linkLatency, linkBandwidth);
             ClusterNode node;
             try
             {
@@ -43,6 +47,8 @@ internal static class NodeCommand
                     FaultInjection = parse.GetValue(faults),
                     Secret = secret,
                     Insecure = parse.GetValue(insecure),
+                    LinkLatencyMs = link.IsActive ? link.LatencyMs : null,
+                    LinkBytesPerSecond = link.IsActive ? link.BytesPerSecond : null,
                 });
             }
             catch (Exception ex) when (ex is ClusterJoinException or Akka.Configuration.ConfigurationException)
@@ -66,6 +72,7 @@ internal static class NodeCommand
             ClusterRuntime.StartNodeAgent(node.System);
             // The address line is what scripts and the multi-process test read to find a node started on port 0.
             Console.WriteLine($"node up at {node.SelfAddress}");
+            if (link.IsActive) Console.WriteLine($"emulated links     {link.Describe()} (this node's outbound cross-node links)");
             Console.Out.Flush();
             WaitHandle.WaitAny([stop.WaitHandle, node.System.WhenTerminated.ContinueWith(_ => { }, TaskScheduler.Default).AsWaitHandle()]);
             if (!stop.IsSet)

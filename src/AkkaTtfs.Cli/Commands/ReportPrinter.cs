@@ -18,6 +18,12 @@ internal static class ReportPrinter
         Console.WriteLine($"spikes/sample      {Numbers.Fixed(r.SpikesPerSample, 1)}  per layer [{Numbers.List(r.SpikesPerSamplePerLayer, 1)}]");
         Console.WriteLine($"SynOps/sample      {Numbers.Fixed(r.SynopsPerSample, 0)}");
         Console.WriteLine(string.Create(Inv, $"cluster            {r.Nodes.Count} worker node(s), {r.PartitionCount} partitions ({r.Partitions})"));
+        if (r.LinkEmulation is { } link)
+        {
+            var profile = new AkkaTtfs.Core.Distributed.LinkProfile(link.LatencyMs, link.BandwidthBytesPerSecond);
+            Console.WriteLine($"emulated links     {profile.Describe()} ({link.Scope})");
+        }
+
         Console.WriteLine(string.Create(Inv, $"time               deploy {r.DeploySeconds:F2} s, run {r.RunSeconds:F2} s ({r.SamplesPerSecond:F0} samples/s)"));
         Console.WriteLine(string.Create(Inv, $"traffic            {traffic.Messages} messages, {traffic.SpikesSent} spikes sent, {traffic.SpikePayloadBytes / 1e6:F2} MB spike payload ({traffic.PayloadBytesPerSpike:F2} B/spike)"));
         foreach (var pair in traffic.NodePairs)
