@@ -16,6 +16,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks that print throughput numbers (see docs/benchmarks.md for recorded results)");
         command.Subcommands.Add(Reference());
         command.Subcommands.Add(Runtime());
+        command.Subcommands.Add(Link());
         return command;
     }
 
@@ -74,6 +75,56 @@ internal static class BenchCommand
             return report.AllIdentical ? 0 : 1;
         }));
         return command;
+    }
+
+    private static Command Link()
+    {
+        var model = new Option<FileInfo?>("--model", "-m") { Description = "A trained model file (default: the MNIST CNN with seeded random weights)" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random weights when no --model is given", DefaultValueFactory = _ => 3 };
+        var samples = CliOptions.Int("--samples", "Test samples per run (bundled MNIST test split)", OptionRanges.BenchSamples, 512, "-n");
+        var batch = CliOptions.Int("--batch", "Samples per batch", OptionRanges.Batch, 16, "-b");
+        var inFlight = CliOptions.Int("--in-flight", "Batches in flight at most (credits)", OptionRanges.InFlight, 4);
+        var nodes = CliOptions.Int("--nodes", "Embedded nodes", OptionRanges.EmbeddedNodes, 2);
+        var partitions = new Option<string>("--partitions", "-p") { Description = CliOptions.PartitionSpecHelp, DefaultValueFactory = _ => "c2" };
+        var bandwidths = new Option<string>("--bandwidths")
+        {
+            Description = "Comma-separated link bandwidths to run (each after an unlimited run), slow enough that the link is the bottleneck",
+            DefaultValueFactory = _ => "1Mbit,2Mbit,4Mbit",
+        };
+        var latency = new Option<string>("--link-latency") { Description = LinkOptions.LatencyHelp, DefaultValueFactory = _ => "0" };
+        var command = new Command("link",
+            "Emulated interconnect vs its bound: the same job on an embedded cluster, unlimited and at each --bandwidths, printing samples/s next to " +
+            "bandwidth / (wire bytes per sample on the busiest node pair) and their ratio")
+        {
+            model, seed, samples, batch, inFlight, nodes, partitions, bandwidths, latency,
+        };
+        command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
+        {
+            var links = parse.GetValue(bandwidths)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(b => LinkOptions.Parse(parse.GetValue(latency), b)).ToArray();
+            if (links.Length == 0 || links.Any(l => l.BytesPerSecond <= 0)) throw new CliUsageException("--bandwidths needs one or more non-zero rates, e.g. 1Mbit,2Mbit,4Mbit");
+            var settings = new LinkBenchSettings(parse.GetValue(model)?.FullName, parse.GetValue(seed), parse.GetValue(samples), parse.GetValue(batch),
+                parse.GetValue(inFlight), parse.GetValue(nodes), parse.GetValue(partitions)!, links);
+            var report = new LinkBench(new ConsoleEvents()).Run(settings);
+            Print(report);
+            return report.Runs.All(r => r.Identical) ? 0 : 1;
+        }));
+        return command;
+    }
+
+    private static void Print(LinkBenchReport r)
+    {
+        Console.WriteLine($"machine: {r.Machine.Describe()}");
+        Console.WriteLine($"model: {r.Model}; {r.Samples} bundled test samples, batch {r.Batch}, {r.InFlight} in flight, {r.Nodes} embedded nodes, partitions {r.Partitions}");
+        Console.WriteLine();
+        Console.WriteLine("link                                      samples/s   cross-node wire B/sample   busiest pair B/sample   bound samples/s   measured/bound   msg latency p50 ms   bit-identical");
+        foreach (var run in r.Runs)
+        {
+            Console.WriteLine(string.Create(Inv,
+                $"{run.Link.Describe(),-40} {run.SamplesPerSecond,11:F1}   {run.CrossNodeWireBytesPerSample,24:F0}   {run.BusiestLinkBytesPerSample,21:F0}   {(double.IsFinite(run.BoundSamplesPerSecond) ? run.BoundSamplesPerSecond.ToString("F1", Inv) : "-"),15}   {(run.RatioToBound is { } q ? q.ToString("F3", Inv) : "-"),14}   {run.MessageLatencyP50Ms,18:F2}   {(run.Identical ? "yes" : "NO"),13}"));
+        }
+
+        Console.WriteLine($"load average at the end: {r.LoadAverageAtEnd}");
     }
 
     private static void Print(RuntimeBenchReport r)

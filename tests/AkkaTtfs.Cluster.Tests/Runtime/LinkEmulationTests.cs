@@ -21,7 +21,7 @@ public class LinkEmulationTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(20, 0)]
-    [InlineData(3, 2e6)]
+    [InlineData(3, 2e5)]
     public async Task Cross_node_messages_arrive_no_sooner_than_the_link_allows_and_results_stay_bit_identical(double latencyMs, double bytesPerSecond)
     {
         var profile = new LinkProfile(latencyMs, bytesPerSecond);
