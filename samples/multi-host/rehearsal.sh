@@ -29,6 +29,9 @@ options:
                       batch waits out the delay of its hops, so the delay shows in the run time
   --delay D           one-way delay added between namespaces, e.g. 2ms (default: 0 = none)
   --rate R            bandwidth of every namespace's link, e.g. 100mbit (default: unlimited)
+  --emulated          also run on loopback with akkattfs's own emulated links (every node and run get
+                      --link-latency D --link-bandwidth R from --delay and --rate), compare its traffic with the
+                      namespace run's and print the three runs' times and message latencies
   --switch KIND       auto | kernel | user: the kernel bridge (the delay by tc netem on the node-side veths)
                       or the user-space delaying switch delayswitch.py (for kernels without netem); auto takes
                       the kernel bridge unless a delay is asked for and this kernel has no netem (default: auto).
@@ -69,6 +72,9 @@ SECRET_FILE=""
 WORKDIR=""
 JOIN_TIMEOUT=120
 COMPARE=()
+EMULATED=0
+LINK_ARGS=()       # what every node and the run get in the current run: nothing, or EMULATED_ARGS in the emulated one
+EMULATED_ARGS=()   # --link-latency/--link-bandwidth from --delay and --rate
 PORT=4053   # every node's port: each namespace has its own port space
 
 need() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value"; }
@@ -84,6 +90,7 @@ while [[ $# -gt 0 ]]; do
         --delay) need "$@"; DELAY="$2"; shift 2 ;;
         --rate) need "$@"; RATE="$2"; shift 2 ;;
         --switch) need "$@"; SWITCH="$2"; shift 2 ;;
+        --emulated) EMULATED=1; shift ;;
         --subnet) need "$@"; SUBNET="$2"; shift 2 ;;
         --prefix) need "$@"; PREFIX="$2"; shift 2 ;;
         --secret-file) need "$@"; SECRET_FILE="$2"; shift 2 ;;
@@ -181,6 +188,19 @@ else
 fi
 HAS_DELAY=$(awk -v v="$DELAY_MS" 'BEGIN { print (v > 0) ? 1 : 0 }')
 [[ -z "$RATE" || "$RATE" =~ ^[0-9]+(\.[0-9]+)?([kmg]?bit|[kmg]?bps)$ ]] || die "--rate must be a tc rate such as 100mbit, got '$RATE'"
+# tc's units for akkattfs's: kbit/mbit/gbit are bits per second (100mbit -> 100Mbit); kbps/mbps/gbps are BYTES per
+# second in tc (10mbps -> 10MB/s).
+akkattfs_rate() {
+    local r=$1
+    case "$r" in
+        *kbit) echo "${r%kbit}kbit" ;; *mbit) echo "${r%mbit}Mbit" ;; *gbit) echo "${r%gbit}Gbit" ;; *bit) echo "$r" ;;
+        *kbps) echo "${r%kbps}kB/s" ;; *mbps) echo "${r%mbps}MB/s" ;; *gbps) echo "${r%gbps}GB/s" ;; *bps) echo "${r%bps}B/s" ;;
+    esac
+}
+if [[ $EMULATED -eq 1 ]]; then
+    EMULATED_ARGS=(--link-latency "$([[ "$DELAY" =~ [a-z]$ ]] && echo "$DELAY" || echo "${DELAY}ms")")
+    [[ -z "$RATE" ]] || EMULATED_ARGS+=(--link-bandwidth "$(akkattfs_rate "$RATE")")
+fi
 [[ "$SWITCH" =~ ^(auto|kernel|user)$ ]] || die "--switch must be auto, kernel or user, got '$SWITCH'"
 [[ "$PREFIX" =~ ^[a-z][a-z0-9-]{0,15}$ ]] || die "--prefix must be lower-case letters, digits and '-' (at most 16), got '$PREFIX'"
 # Only a private /24: the rehearsal's traffic must stay inside the namespaces it creates.
@@ -330,7 +350,7 @@ start_node() {
     local ns=$1 host=$2 seed=$3 port=$4 log=$5 pid
     local args=(node --role worker --host "$host" --port "$port" --join-timeout "$JOIN_TIMEOUT")
     [[ -z "$seed" ]] || args+=(--seed "$seed")
-    ip netns exec "$ns" "$AKKATTFS" "${args[@]}" "${SECRET_ARGS[@]}" >"$log" 2>&1 &
+    ip netns exec "$ns" "$AKKATTFS" "${args[@]}" "${SECRET_ARGS[@]}" "${LINK_ARGS[@]}" >"$log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
     for _ in $(seq 1 $((JOIN_TIMEOUT * 5))); do
@@ -364,7 +384,7 @@ run_cluster() {
     local start end rc=0
     start=$(date +%s.%N)
     ip netns exec "$ns_c" "$AKKATTFS" run --seed "$seed" --host "$h_c" --port "$p_c" --nodes 2 --model "$MODEL" \
-        "${RUN_ARGS[@]}" "${SECRET_ARGS[@]}" --out "$out" >"$WORKDIR/$label-run.log" 2>&1 &
+        "${RUN_ARGS[@]}" "${SECRET_ARGS[@]}" "${LINK_ARGS[@]}" --out "$out" >"$WORKDIR/$label-run.log" 2>&1 &
     local run_pid=$!
     PIDS+=("$run_pid")
     wait "$run_pid" || rc=$?
@@ -386,4 +406,19 @@ NS_WALL=$WALL
 
 say "times of the run commands, wall (s): loopback $LO_WALL, namespaces $NS_WALL (with process start, join and the reference check)"
 say "links: $EMULATION"
-compare_reports "$LO_OUT" "$NS_OUT" loopback namespaces "$WORKDIR/traffic.diff"
+rc=0
+compare_reports "$LO_OUT" "$NS_OUT" loopback namespaces "$WORKDIR/traffic.diff" || rc=$?
+[[ $EMULATED -eq 1 ]] || exit "$rc"
+
+# ---- 4. the same run on loopback with akkattfs's emulated links instead of the kernel's ----
+EM_OUT="$WORKDIR/emulated"
+LINK_ARGS=("${EMULATED_ARGS[@]}")
+link_args_shown="${LINK_ARGS[*]}"
+run_cluster emulated "$NS_LO" 127.0.0.1 "$PORT" "$NS_LO" 127.0.0.1 $((PORT + 1)) "$NS_LO" 127.0.0.1 $((PORT + 2)) "$EM_OUT"
+say "emulated loopback run ($link_args_shown on every node and the run): wall $WALL s"
+# The message latency percentiles of the three traces (timeline.csv, all links; the cross-node ones carry the delay).
+for out in "$LO_OUT" "$NS_OUT" "$EM_OUT"; do
+    echo "  $(basename "$out"): $(tr -d ' \n' <"$out/report.json" | grep -o '"latency_ms":{[^}]*}' | head -1)"
+done
+compare_reports "$NS_OUT" "$EM_OUT" namespaces emulated "$WORKDIR/traffic-emulated.diff" || rc=$?
+exit "$rc"
