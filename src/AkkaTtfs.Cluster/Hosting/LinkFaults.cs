@@ -10,6 +10,8 @@ namespace AkkaTtfs.Cluster.Hosting;
 /// transport adapter (fault-injection.conf must be loaded on every node: <see cref="ClusterNodeOptions.FaultInjection"/>).
 /// A blackholed link drops what is sent on it, cluster heartbeats included: held longer than the failure
 /// detector's pause, the peer becomes unreachable and the split-brain resolver may down one side.
+/// For a steady slow interconnect use <see cref="LinkEmulation"/> (--link-latency, --link-bandwidth) instead: the
+/// throttler's token bucket credits only whole milliseconds since the last write, so its rate is approximate.
 /// </summary>
 public static class LinkFaults
 {
