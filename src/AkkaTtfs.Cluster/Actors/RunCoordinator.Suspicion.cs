@@ -26,11 +26,14 @@ public sealed partial class RunCoordinator
     /// <summary>When the last recovery's loss was noticed, until the first batch after it completes (for the log).</summary>
     private TimeSpan? _awaitingFirstBatch;
 
+    /// <summary>
+    /// One-shot events only: an association error repeats at every reconnection attempt (every gate period) and
+    /// would keep resetting the stall timeout; the lost association before it, or the unreachability, says enough.
+    /// </summary>
     private void SubscribeToNodeSignals()
     {
         var stream = Context.System.EventStream;
         stream.Subscribe(Self, typeof(DisassociatedEvent));
-        stream.Subscribe(Self, typeof(AssociationErrorEvent));
         stream.Subscribe(Self, typeof(QuarantinedEvent));
         stream.Subscribe(Self, typeof(AssociatedEvent));
         AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -47,7 +50,6 @@ public sealed partial class RunCoordinator
     private void NodeSignals()
     {
         Receive<DisassociatedEvent>(m => OnNodeSignal(m.RemoteAddress, NodeSignal.AssociationLost, "its association was lost"));
-        Receive<AssociationErrorEvent>(m => OnNodeSignal(m.RemoteAddress, NodeSignal.AssociationLost, "an association with it failed"));
         Receive<QuarantinedEvent>(m => OnNodeSignal(m.Address, NodeSignal.AssociationLost, "it was quarantined"));
         Receive<AssociatedEvent>(m => OnNodeSignal(m.RemoteAddress, NodeSignal.Associated, "associated again"));
         Receive<ClusterEvent.UnreachableMember>(m => OnNodeSignal(m.Member.Address, NodeSignal.Unreachable, "the failure detector marked it unreachable"));

@@ -20,7 +20,7 @@ public abstract record RehomeDecision
 /// <summary>What the runtime heard about a worker node, from whichever source speaks first.</summary>
 public enum NodeSignal
 {
-    /// <summary>Remoting lost its association with the node (a killed process closes its sockets: heard within milliseconds), or failed to make one.</summary>
+    /// <summary>Remoting lost its association with the node (a killed process closes its sockets: heard within a second), or quarantined it.</summary>
     AssociationLost,
 
     /// <summary>The cluster's failure detector marks the node unreachable (heartbeats missing beyond its pause).</summary>
