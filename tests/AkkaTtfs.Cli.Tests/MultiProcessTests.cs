@@ -7,6 +7,7 @@ using System.Text.Json;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Engines;
+using Xunit.Abstractions;
 
 namespace AkkaTtfs.Cli.Tests;
 
@@ -27,7 +28,7 @@ public sealed class MultiProcessCollection
 /// predictions.csv (sample by sample, bit for bit) and report against the reference computed here. Every child is killed (whole tree) and awaited even on failure.
 /// </summary>
 [Collection(MultiProcessCollection.Name)]
-public sealed class MultiProcessTests : IDisposable
+public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>Generous: a loaded 2-core machine can take many seconds to start a .NET process and join.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -95,8 +96,17 @@ public sealed class MultiProcessTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task A_worker_process_killed_with_sigkill_mid_run_is_survived_with_results_identical_to_the_reference()
+    /// <summary>
+    /// A worker, or the seed the others joined through, dies by SIGKILL mid-run. The coordinator hears it at once
+    /// (the dead process's sockets close, remoting reports the association lost) and re-homes its partitions
+    /// without waiting for the split-brain resolver to down it (about 20 s). Measured here: from the kill to
+    /// the coordinator's "first batch after recovery completed" line, asserted generously (the target, under
+    /// 3 s, is measured in docs/benchmarks.md); the results must still equal the reference bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData("worker")]
+    [InlineData("seed")]
+    public async Task A_node_process_killed_with_sigkill_mid_run_is_survived_within_seconds_with_results_identical_to_the_reference(string killed)
     {
         var modelPath = _temp.File("m.safetensors");
         var made = CliProcess.Run("model", "random", "--arch", "mnist-cnn", "--out", modelPath, "--seed", "12");
@@ -105,10 +115,11 @@ public sealed class MultiProcessTests : IDisposable
         using var children = new ChildProcesses();
         var seed = children.Start("seed", "node", "--port", "0");
         var seedAddress = await seed.WaitForNodeAddressAsync(StartTimeout, children);
-        var survivor = children.Start("survivor", "node", "--seed", seedAddress);
-        await survivor.WaitForNodeAddressAsync(StartTimeout, children);
-        var victim = children.Start("victim", "node", "--seed", seedAddress);
-        var victimAddress = await victim.WaitForNodeAddressAsync(StartTimeout, children);
+        var worker = children.Start("worker", "node", "--seed", seedAddress);
+        var workerAddress = await worker.WaitForNodeAddressAsync(StartTimeout, children);
+        var other = children.Start("other-worker", "node", "--seed", seedAddress);
+        await other.WaitForNodeAddressAsync(StartTimeout, children);
+        var (victim, victimAddress) = killed == "seed" ? (seed, seedAddress) : (worker, workerAddress);
 
         // Small batches and one credit make the run long enough to be killed in the middle; the test then checks
         // every sample of predictions.csv against the Core reference computed here.
@@ -117,10 +128,16 @@ public sealed class MultiProcessTests : IDisposable
             "--partitions", "c3,c3,1", "--batch", "4", "--in-flight", "1", "--join-timeout", "60", "--out", folder);
         // The live progress line ("simulating 12/2000  ...") shows that batches are completing.
         await coordinator.WaitForStdErrAsync("/2000  ", TimeSpan.FromSeconds(120), children);
+        var sinceKill = Stopwatch.StartNew();
         victim.Kill();
+        await coordinator.WaitForStdErrAsync(RecoveredLine, TimeSpan.FromSeconds(120), children);
+        var recovery = sinceKill.Elapsed;
 
         var exit = await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(240), children);
         Assert.True(exit == 0, children.Describe($"coordinator exit code {exit}"));
+        output.WriteLine($"SIGKILL of the {killed}: first batch after recovery {recovery.TotalSeconds:F2} s after the kill (as seen by this test)");
+        foreach (var line in coordinator.StdErr.Split('\n').Where(l => l.Contains("suspected", StringComparison.Ordinal) || l.Contains(RecoveredLine, StringComparison.Ordinal)))
+            output.WriteLine(line.Trim());
 
         // Oracle: the Core reference computed here; the survived run's predictions.csv must equal it bit for bit.
         var (expected, labels) = ReferenceCheck.Reference(modelPath, 2000);
@@ -134,7 +151,12 @@ public sealed class MultiProcessTests : IDisposable
         var restarted = root.GetProperty("recovery").GetProperty("partitions_restarted").EnumerateArray().ToList();
         Assert.NotEmpty(restarted);
         Assert.All(restarted, r => Assert.NotEqual(victimAddress, r.GetProperty("node").GetString()));
+        // Generous for a loaded CI machine; waiting for the node to be downed took 19-20 s before.
+        Assert.True(recovery < TimeSpan.FromSeconds(10), children.Describe($"the first batch after recovery came {recovery.TotalSeconds:F1} s after the kill"));
     }
+
+    /// <summary>What the coordinator logs when the first batch after a recovery has completed.</summary>
+    private const string RecoveredLine = "first batch after recovery completed";
 
     /// <summary>Every child process of a test; disposing kills (whole tree) and awaits whatever still runs.</summary>
     private sealed class ChildProcesses : IDisposable

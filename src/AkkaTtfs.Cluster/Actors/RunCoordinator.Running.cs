@@ -75,7 +75,12 @@ public sealed partial class RunCoordinator
     private void Recovered()
     {
         Enter(RunPhase.Running);
-        if (_book.Noticed is { } noticed) _book.Recoveries.Add((noticed, _clock.Elapsed - _runStart));
+        if (_book.Noticed is { } noticed)
+        {
+            _book.Recoveries.Add((noticed, _clock.Elapsed - _runStart));
+            _awaitingFirstBatch = noticed;
+        }
+
         _book.Noticed = null;
         var replay = _ledger.ReplayInFlight();
         _log.Warning("run {0}: partitions re-homed; replaying {1} batches in flight", _request.RunId, replay.Count);
@@ -150,6 +155,7 @@ public sealed partial class RunCoordinator
         _completedSamples += _ledger.Samples(m.BatchId).Count;
         SampleInFlight();
         _replayTimer?.Completed(_clock.Elapsed);
+        FirstBatchAfterRecovery();
         ReportProgress(force: _ledger.IsComplete);
         if (_ledger.IsComplete)
         {
@@ -263,6 +269,9 @@ public sealed partial class RunCoordinator
             if (slot.Ref is { } p) Context.Unwatch(p);
             if (_placement.IsAlive(slot.Node)) _workers[slot.Node].Agent.Tell(new StopPartition(_request.RunId, slot.Id));
         }
+
+        // Old incarnations on nodes that were suspected and never came back (if they do, the agent stops them then).
+        foreach (var node in _leftBehind.Select(x => x.Node).Distinct().Where(_placement.IsAlive).ToArray()) StopLeftBehind(node);
     }
 
     /// <summary>An exception in the coordinator (a bug) ends the run with its message instead of a silent restart and redeploy.</summary>
@@ -276,6 +285,7 @@ public sealed partial class RunCoordinator
 
     protected override void PostStop()
     {
+        UnsubscribeFromNodeSignals();
         _watchdog?.Cancel();
         foreach (var timer in _runtimeTimers) timer.Cancel();
         // A coordinator stopped from outside (system shutdown, a cancelled job) leaves no partitions behind and no caller waiting.

@@ -112,6 +112,7 @@ public sealed partial class RunCoordinator : ReceiveActor
         }
 
         Context.SetReceiveTimeout(_request.Options.Stall);
+        SubscribeToNodeSignals();
         for (var n = 0; n < _workers.Count; n++)
         {
             _nodeOfAgent[_workers[n].Agent] = n;
@@ -180,6 +181,7 @@ public sealed partial class RunCoordinator : ReceiveActor
         Receive<PartitionReady>(OnReady);
         Receive<PartitionFailed>(m => Fail($"partition {m.PartitionId} failed while {_phase.Describe()}: {m.Reason}"));
         Receive<Terminated>(OnTerminated);
+        NodeSignals();
         Receive<RuntimeFaultRefused>(m =>
         {
             if (m.RunId == _request.RunId && m.FaultIndex >= 0 && m.FaultIndex < _runtimeFaults.Count)
@@ -229,11 +231,20 @@ public sealed partial class RunCoordinator : ReceiveActor
     private void OnSpawned(PartitionsSpawned m)
     {
         if (m.RunId != _request.RunId || m.PartitionIds.Length != m.Refs.Length) return;
+        var from = NodeOf(Sender.Path.Address);
         for (var i = 0; i < m.PartitionIds.Length; i++)
         {
             var id = m.PartitionIds[i];
             if (id < 0 || id >= _slots.Length || _slots[id].State != SlotState.Spawning) continue;
             var slot = _slots[id];
+            if (from != slot.Node)
+            {
+                // A late answer from a node the partition was moved away from (it was suspected meanwhile): that
+                // incarnation is of the old attempt, stopped once its node is back.
+                if (from >= 0) LeftBehind(from, id);
+                continue;
+            }
+
             slot.Spawned(m.Refs[i]);
             _slotOfRef[m.Refs[i]] = id;
             _nodeOfRef[m.Refs[i]] = slot.Node;     // where this incarnation runs: its reports are booked there

@@ -59,6 +59,72 @@ public class RehomingPolicyTests
         Assert.Equal(new RehomeDecision.TooManyRestarts(1, 0), new RehomingPolicy([0], 1, 0).Decide(0, All));
     }
 
+    [Theory]
+    [InlineData(NodeSignal.AssociationLost)]
+    [InlineData(NodeSignal.Unreachable)]
+    [InlineData(NodeSignal.Removed)]
+    public void The_first_loss_signal_suspects_a_node_and_names_every_partition_it_hosts_once(NodeSignal signal)
+    {
+        var policy = new RehomingPolicy([0, 2, 1, 2], 3, maxRestarts: 3);
+        var verdict = Assert.IsType<NodeVerdict.Suspect>(policy.Observe(2, signal));
+        Assert.Equal(2, verdict.Node);
+        Assert.Equal([1, 3], verdict.Partitions);
+        Assert.True(policy.IsSuspected(2));
+        // Signals repeat (an association error per reconnection attempt, then unreachable, then removed): acted on once.
+        Assert.IsType<NodeVerdict.Nothing>(policy.Observe(2, NodeSignal.AssociationLost));
+        Assert.IsType<NodeVerdict.Nothing>(policy.Observe(2, NodeSignal.Unreachable));
+        Assert.False(policy.IsSuspected(0));
+        Assert.Equal(signal != NodeSignal.Removed, policy.IsAlive(2));
+    }
+
+    [Fact]
+    public void A_suspected_node_is_not_chosen_even_though_the_cluster_still_sees_it_up_and_reachable()
+    {
+        // A killed process is heard at once (its sockets close); the cluster's view says Up and reachable for seconds more.
+        var policy = new RehomingPolicy([0, 1, 1], 2, maxRestarts: 3);
+        var suspect = Assert.IsType<NodeVerdict.Suspect>(policy.Observe(1, NodeSignal.AssociationLost));
+        foreach (var p in suspect.Partitions) Assert.Equal(new RehomeDecision.MoveTo(0, 1), policy.Rehome(p, All));
+        Assert.Equal([0, 0, 0], policy.Placement());
+        // The only other node suspected too: nowhere to go.
+        var alone = new RehomingPolicy([0, 1], 2, maxRestarts: 3);
+        alone.Observe(0, NodeSignal.Unreachable);
+        alone.Observe(1, NodeSignal.Unreachable);
+        Assert.IsType<RehomeDecision.NoNodeLeft>(alone.Decide(1, All));
+    }
+
+    [Theory]
+    [InlineData(NodeSignal.Associated)]
+    [InlineData(NodeSignal.Reachable)]
+    public void A_suspected_node_that_comes_back_is_reported_once_and_may_host_partitions_again(NodeSignal signal)
+    {
+        var policy = new RehomingPolicy([0, 1, 1], 2, maxRestarts: 3);
+        Assert.IsType<NodeVerdict.Nothing>(policy.Observe(1, signal));    // never suspected: nothing to stop
+        var suspect = Assert.IsType<NodeVerdict.Suspect>(policy.Observe(1, NodeSignal.Unreachable));
+        foreach (var p in suspect.Partitions) policy.Rehome(p, All);
+        Assert.Equal(new NodeVerdict.Back(1), policy.Observe(1, signal));
+        Assert.False(policy.IsSuspected(1));
+        Assert.IsType<NodeVerdict.Nothing>(policy.Observe(1, NodeSignal.Reachable));   // the other source says so too: once
+        // Back, it is a candidate again: the least loaded.
+        Assert.Equal(new RehomeDecision.MoveTo(1, 1), policy.Decide(0, n => n != 0));
+        // Suspected again later: again every partition it hosts by then (none), and again once.
+        Assert.Equal([], Assert.IsType<NodeVerdict.Suspect>(policy.Observe(1, NodeSignal.AssociationLost)).Partitions);
+    }
+
+    [Fact]
+    public void A_node_lost_for_good_is_never_back()
+    {
+        var policy = new RehomingPolicy([0, 1], 2, maxRestarts: 3);
+        policy.NodeLost(1);    // killed by the plan: its partitions still move on the first signal
+        Assert.Equal([1], Assert.IsType<NodeVerdict.Suspect>(policy.Observe(1, NodeSignal.AssociationLost)).Partitions);
+        Assert.IsType<NodeVerdict.Nothing>(policy.Observe(1, NodeSignal.Associated));
+        Assert.True(policy.IsSuspected(1));
+        var removed = new RehomingPolicy([0, 1], 2, maxRestarts: 3);
+        removed.Observe(1, NodeSignal.Removed);
+        Assert.IsType<NodeVerdict.Nothing>(removed.Observe(1, NodeSignal.Reachable));
+        Assert.False(removed.IsAlive(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => removed.Observe(2, NodeSignal.Unreachable));
+    }
+
     [Fact]
     public void A_placement_outside_the_nodes_is_refused()
     {
