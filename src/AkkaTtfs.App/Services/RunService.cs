@@ -227,6 +227,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         {
             TrainedModel = trainedModel,
             TrainedBy = job.TrainedBy is { } by ? TrainedByReport.Of(by) : null,
+            Memory = ProcessMemoryReport.OfCoordinator(settings.Cluster),
         };
         if (run.Faults is not null)
         {
