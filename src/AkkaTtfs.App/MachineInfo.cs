@@ -32,6 +32,20 @@ public sealed record MachineInfo(int Cores, string Os, string Dotnet, int SimdWi
         }
     }
 
+    /// <summary>The most memory this process has held in RAM so far (peak working set, Linux VmHWM), in bytes.</summary>
+    public static long PeakWorkingSetBytes()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
+    }
+
+    /// <summary>Time since this process started (runtime start-up and JIT included), for start-up measurements.</summary>
+    public static TimeSpan SinceProcessStart()
+    {
+        using var self = Process.GetCurrentProcess();
+        return DateTime.Now - self.StartTime;
+    }
+
     /// <summary>CPU seconds (user + system) of this process.</summary>
     public static double OwnCpuSeconds()
     {

@@ -55,6 +55,8 @@ public sealed class SurrogateTrainer : ITrainer
         for (var epoch = 0; epoch < o.Epochs; epoch++) session.RunEpoch(epoch, ct);
 
         var keptEpoch = session.RestoreKept();
+        // Conversion reads the weights as CPU memory, and the test numbers are computed as the SNN computes them: on the CPU.
+        session.Network.to(CPU);
         var trainingSeconds = session.Clock.Elapsed.TotalSeconds;
         double surrogateTestAccuracy, surrogateTestSpikes;
         using (var test = new BatchSource(plan.Test, plan.Normalisation, false))
@@ -144,6 +146,7 @@ public sealed class SurrogateTrainer : ITrainer
         network.Precise = precise;
         var spikes = new long[network.Hidden.Count];
         network.SpikeCounter = spikes;
+        var device = network.Hidden.Count > 0 ? network.Hidden[0].Tau.device : CPU;
         long correct = 0;
         try
         {
@@ -153,8 +156,8 @@ public sealed class SurrogateTrainer : ITrainer
             {
                 using var scope = NewDisposeScope();
                 var n = Math.Min(batch, data.Count - start);
-                var logits = network.call(data.Range(start, n));
-                var predictions = logits.argmax(1).data<long>().ToArray();
+                var logits = network.call(data.Range(start, n).to(device));
+                var predictions = logits.argmax(1).cpu().data<long>().ToArray();
                 for (var s = 0; s < n; s++)
                 {
                     if (predictions[s] == data.LabelBytes[start + s]) correct++;
@@ -223,6 +226,9 @@ public sealed class SurrogateTrainer : ITrainer
             _srRandom = new SplitMix64(seed + 2);
             _augmentRandom = new SplitMix64(seed + 3);
             Network = new SurrogateNetwork(plan.Network, _o.T, _o.TauInit, _o.TdInit, _o.Dropout);
+            Device = TrainingDevice.Resolve(_o.Device);
+            // Moved before the optimiser takes the parameters; the batches follow it there one at a time.
+            Network.to(Device);
             _optimizer = optim.Adam(Network.parameters(), _o.LearningRate);
             _train = new BatchSource(plan.Train, plan.Normalisation, _o.Augment);
             _validation = plan.Validation.Count > 0 ? new BatchSource(plan.Validation, plan.Normalisation, false) : null;
@@ -234,6 +240,9 @@ public sealed class SurrogateTrainer : ITrainer
         }
 
         public SurrogateNetwork Network { get; }
+
+        /// <summary>Where the network trains (<see cref="TrainingOptions.Device"/>).</summary>
+        public Device Device { get; }
 
         public List<EpochSummary> History { get; } = [];
 
@@ -308,8 +317,8 @@ public sealed class SurrogateTrainer : ITrainer
             using var scope = NewDisposeScope();
             for (var h = 0; h < Network.Modes.Length; h++)
                 Network.Modes[h] = _srRandom.NextDouble() < p ? HiddenActivation.Ttfs : HiddenActivation.Relu;
-            var x = _o.Augment ? _train.AugmentedImages(indices, _augmentRandom) : _train.Images(indices);
-            var y = _train.Labels(indices);
+            var x = (_o.Augment ? _train.AugmentedImages(indices, _augmentRandom) : _train.Images(indices)).to(Device);
+            var y = _train.Labels(indices).to(Device);
             var logits = Network.call(x);
             var ce = nn.functional.cross_entropy(logits, y);
             var loss = ce;

@@ -44,6 +44,10 @@ public sealed record RunReport(
     /// <summary>The emulated interconnect of the nodes the run's process started (--link-latency, --link-bandwidth); null: none.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LinkEmulationReport? LinkEmulation { get; init; }
+
+    /// <summary>Memory of the process that wrote the report (the coordinator, with the embedded nodes when there are any).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProcessMemoryReport? Memory { get; init; }
 }
 
 /// <summary>An emulated interconnect: its latency and bandwidth (0 = unlimited), how it is emulated, and which links it covers.</summary>
@@ -56,6 +60,26 @@ public sealed record LinkEmulationReport(double LatencyMs, double BandwidthBytes
         link is not { IsActive: true } ? null : new(link.LatencyMs, link.BytesPerSecond, DelayStage,
             embedded ? "every cross-node data-plane link of the embedded cluster"
                      : "the coordinator's input links; the workers' links are as each worker was started (akkattfs node --link-latency/--link-bandwidth)");
+}
+
+/// <summary>
+/// Memory of one process when a report is written. Worker processes (<c>akkattfs node</c>) print their own peak
+/// when they leave the cluster; a report only sees the process that writes it.
+/// </summary>
+/// <param name="Process">Which process: "coordinator and N embedded nodes" or "coordinator".</param>
+/// <param name="PeakWorkingSetMegabytes">The most RAM the process held (VmHWM), in MB (10^6 bytes).</param>
+/// <param name="ManagedHeapMegabytes">The managed heap after the run (GC.GetTotalMemory without a collection), in MB.</param>
+public sealed record ProcessMemoryReport(string Process, double PeakWorkingSetMegabytes, double ManagedHeapMegabytes)
+{
+    public static ProcessMemoryReport Current(string process) =>
+        new(process, MachineInfo.PeakWorkingSetBytes() / 1e6, GC.GetTotalMemory(forceFullCollection: false) / 1e6);
+
+    /// <summary>The process of a cluster run's coordinator: with <paramref name="setup"/>'s nodes embedded, or joined to seeds.</summary>
+    public static ProcessMemoryReport OfCoordinator(AkkaTtfs.App.Cluster.ClusterSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        return Current(setup.Seeds.Count == 0 ? $"coordinator and {setup.Nodes} embedded node(s)" : "coordinator (workers are other processes)");
+    }
 }
 
 /// <summary>Provenance of a model the run's coordinator trained.</summary>

@@ -45,6 +45,14 @@ public sealed record SimulateReport(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RecoveryReport? Recovery { get; init; }
 
+    /// <summary>Cluster engine: seconds from the workers being up to every partition deployed and wired.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DeploySeconds { get; init; }
+
+    /// <summary>This process's memory (with the cluster engine: the coordinator and its embedded nodes, if any).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProcessMemoryReport? Memory { get; init; }
+
     public string ModelFile { get; init; } = "";
 
     public string Dataset { get; init; } = "";

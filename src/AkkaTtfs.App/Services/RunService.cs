@@ -228,6 +228,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
             TrainedModel = trainedModel,
             TrainedBy = job.TrainedBy is { } by ? TrainedByReport.Of(by) : null,
             LinkEmulation = LinkEmulationReport.Of(settings.Cluster.Link, settings.Cluster.Seeds.Count == 0),
+            Memory = ProcessMemoryReport.OfCoordinator(settings.Cluster),
         };
         if (run.Faults is not null)
         {

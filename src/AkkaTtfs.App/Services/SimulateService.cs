@@ -113,6 +113,7 @@ public sealed class SimulateService(IAppEvents events)
 
         var clock = Stopwatch.StartNew();
         RecoveryReport? recovery = null;
+        double? deploySeconds = null;
         SimulationResult result;
         double seconds;
         if (s.Engine == SimulationEngine.Cluster)
@@ -121,6 +122,7 @@ public sealed class SimulateService(IAppEvents events)
                 new AkkaTtfs.Cluster.Runtime.RunOptions(options.BatchSize, s.Cluster!.InFlight, RecordSpikes: options.RecordSpikes), s.Cluster, p.Faults, events);
             result = outcome.Result;
             seconds = outcome.RunTime.TotalSeconds;
+            deploySeconds = outcome.DeployTime.TotalSeconds;
             recovery = RunReports.Recovery(outcome);
             if (s.OutFolder is { } folder) WriteRunFolder(p, outcome, folder);
         }
@@ -135,6 +137,8 @@ public sealed class SimulateService(IAppEvents events)
         var report = Summarise(p, result, seconds) with
         {
             Recovery = recovery,
+            DeploySeconds = deploySeconds,
+            Memory = s.Cluster is { } cluster ? ProcessMemoryReport.OfCoordinator(cluster) : ProcessMemoryReport.Current("simulate"),
             DnnCheck = s.CheckDnn ? CompareWithDnn(p, result) : null,
             Faults = p.Faults is null ? null : CompareWithFaultFree(p, options, result, seconds),
         };
@@ -261,6 +265,7 @@ public sealed class SimulateService(IAppEvents events)
         var report = RunReports.Build(p.Model, p.Plan!, outcome, p.Labels, null, 0, "spike-times.csv: no per-step alternative (simulate does not run the reference)") with
         {
             LinkEmulation = LinkEmulationReport.Of(p.Settings.Cluster!.Link, p.Settings.Cluster.Seeds.Count == 0),
+            Memory = ProcessMemoryReport.OfCoordinator(p.Settings.Cluster!),
         };
         OutputFiles.WriteText(Path.Combine(created.Path, "report.json"), ReportSerializer.Serialize(report));
         PredictionsCsv.Write(Path.Combine(created.Path, PredictionsCsv.FileName), outcome.Result, p.Labels);

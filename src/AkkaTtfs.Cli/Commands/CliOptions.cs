@@ -160,6 +160,22 @@ internal static class CliOptions
     /// <summary>--threads for training: libtorch threads, with the training default.</summary>
     public static Option<int> TrainingThreads() => Int("--threads", "libtorch threads", OptionRanges.Threads, new TrainingOptions().Threads);
 
+    /// <summary>--device: where libtorch trains (cpu, cuda, cuda:N), checked by Core's rule while parsing; whether CUDA is there is checked when training starts.</summary>
+    public static Option<string> TrainingDevice()
+    {
+        var option = new Option<string>("--device")
+        {
+            Description = "Where libtorch trains the surrogate: cpu, cuda or cuda:N (needs TorchSharp's CUDA packages and an NVIDIA driver; see README). " +
+                          "Conversion and the SNN evaluation run on the CPU",
+            DefaultValueFactory = _ => new TrainingOptions().Device,
+        };
+        option.Validators.Add(result =>
+        {
+            if (TryTyped(result, out string value) && TrainingOptions.DeviceProblem(value) is { } problem) result.AddError($"--device must be {problem}, got '{value}'");
+        });
+        return option;
+    }
+
     public static Option<int?> TrainLimit() => OptionalInt("--train-limit", "Use only the first N training samples (before the validation split)", OptionRanges.Limit);
 
     public static Option<int?> TestLimit() => OptionalInt("--test-limit", "Evaluate on the first N test samples only", OptionRanges.Limit);

@@ -73,6 +73,8 @@ internal static class NodeCommand
             // The address line is what scripts and the multi-process test read to find a node started on port 0.
             Console.WriteLine($"node up at {node.SelfAddress}");
             if (link.IsActive) Console.WriteLine($"emulated links     {link.Describe()} (this node's outbound cross-node links)");
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"start-up: {AkkaTtfs.App.MachineInfo.SinceProcessStart().TotalSeconds:F2} s from process start to node up"));
             Console.Out.Flush();
             WaitHandle.WaitAny([stop.WaitHandle, node.System.WhenTerminated.ContinueWith(_ => { }, TaskScheduler.Default).AsWaitHandle()]);
             if (!stop.IsSet)
@@ -82,7 +84,8 @@ internal static class NodeCommand
                 return 1;
             }
 
-            Console.WriteLine("leaving the cluster");
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"leaving the cluster (peak working set {AkkaTtfs.App.MachineInfo.PeakWorkingSetBytes() / 1e6:F0} MB)"));
             node.LeaveAndShutdownAsync(TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
             return 0;
         }));

@@ -25,6 +25,7 @@ internal static class ReportPrinter
         }
 
         Console.WriteLine(string.Create(Inv, $"time               deploy {r.DeploySeconds:F2} s, run {r.RunSeconds:F2} s ({r.SamplesPerSecond:F0} samples/s)"));
+        if (r.Memory is { } memory) Print(memory);
         Console.WriteLine(string.Create(Inv, $"traffic            {traffic.Messages} messages, {traffic.SpikesSent} spikes sent, {traffic.SpikePayloadBytes / 1e6:F2} MB spike payload ({traffic.PayloadBytesPerSpike:F2} B/spike)"));
         foreach (var pair in traffic.NodePairs)
             Console.WriteLine(string.Create(Inv, $"  {pair.From} -> {pair.To}: {pair.Messages} msgs, {pair.Events} events, {pair.PayloadBytes / 1e3:F1} kB"));
@@ -50,7 +51,8 @@ internal static class ReportPrinter
             Console.WriteLine(string.Create(Inv, $"energy/sample      SNN {e.SnnNanojoulesPerSample:F1} nJ vs DNN {e.DnnNanojoulesPerSample:F1} nJ (ratio {e.Ratio:F3}; E_AC {e.AccumulatePicojoules} pJ, E_MAC {e.MultiplyAccumulatePicojoules} pJ, an estimate)"));
         if (r.Partitions is { } p)
             Console.WriteLine(string.Create(Inv, $"partitions         {p} ({r.PartitionCount} partitions, {r.Routes} routes)"));
-        Console.WriteLine(string.Create(Inv, $"time               {r.Seconds:F2} s ({r.SamplesPerSecond:F0} samples/s)"));
+        Console.WriteLine(string.Create(Inv, $"time               {(r.DeploySeconds is { } deploy ? $"deploy {deploy:F2} s, run " : "")}{r.Seconds:F2} s ({r.SamplesPerSecond:F0} samples/s)"));
+        if (r.Memory is { } memory) Print(memory);
         if (r.DnnCheck is { } check)
         {
             Console.WriteLine(string.Create(Inv, $"DNN accuracy       {check.DnnAccuracy:P2} (quantised DNN, double precision)"));
@@ -61,6 +63,9 @@ internal static class ReportPrinter
         if (r.Recovery is { } recovery) Print(recovery);
         if (r.Faults is { } faults) Print(faults);
     }
+
+    private static void Print(ProcessMemoryReport memory) =>
+        Console.WriteLine(string.Create(Inv, $"memory             peak working set {memory.PeakWorkingSetMegabytes:F0} MB, managed heap {memory.ManagedHeapMegabytes:F0} MB ({memory.Process})"));
 
     /// <summary>Runtime faults as fired, then re-homings and replays when there were any.</summary>
     public static void Print(RecoveryReport recovery)

@@ -57,7 +57,7 @@ internal static class TrainCommand
     {
         var report = outcome.Report;
         Console.WriteLine(string.Create(Inv, $"kept epoch         {report.KeptEpoch}/{options.Epochs} by {options.ResolvedKeep}{(report.KeptValidationAccuracy is { } v ? $" (validation {v:P2}, {report.KeptValidationSpikesPerSample:F0} spikes/sample; best validation {report.BestValidationAccuracy:P2})" : " (last epoch, no validation split)")}"));
-        Console.WriteLine(string.Create(Inv, $"training           {report.TrainingSeconds:F1} s, {report.SamplesPerSecond:F0} samples/s ({options.Threads} thread(s))"));
+        Console.WriteLine(string.Create(Inv, $"training           {report.TrainingSeconds:F1} s, {report.SamplesPerSecond:F0} samples/s ({options.Threads} thread(s), device {options.Device})"));
         Console.WriteLine(string.Create(Inv, $"surrogate test acc {report.SurrogateTestAccuracy:P2} (batch norm, {(options.Preset.UsesTtfs() ? "TTFS activation" : "plain ReLU")}, float)"));
         Console.WriteLine($"kernels            {string.Join("  ", report.Kernels.Select(k => string.Create(Inv, $"{k.Token}: tau {k.Tau:G5} td {k.Td:G4}")))}");
         if (report.Evaluation is { } evaluation) ReportPrinter.Print(evaluation);
@@ -127,6 +127,7 @@ internal static class TrainCommand
         public Option<double> Validation { get; } = new("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => Defaults.ValidationFraction };
         public Option<bool> Augment { get; } = new("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
         public Option<int> Threads { get; } = CliOptions.TrainingThreads();
+        public Option<string> Device { get; } = CliOptions.TrainingDevice();
         public Option<string> Normalisation { get; } = AcceptOnly(new Option<string>("--normalisation")
         {
             Description = "auto (unit range for one channel, mean/std for colour), unit (bytes/255) or meanstd (per-channel, from the training split)",
@@ -147,7 +148,7 @@ internal static class TrainCommand
         public IEnumerable<Option> All =>
         [
             Data, Arch, Preset, Epochs, ESr, EK, LambdaTr, LambdaTb, TauInit, TdInit, Window, Lr, LrDrop, Keep, TraceTest, Batch, Dropout, Seed, Validation, Augment, Threads,
-            Normalisation, TrainLimit, TestLimit, NoEval, Output, EAc, EMac, Throughput,
+            Device, Normalisation, TrainLimit, TestLimit, NoEval, Output, EAc, EMac, Throughput,
         ];
 
         public TrainingOptions Read(ParseResult parse)
@@ -177,6 +178,7 @@ internal static class TrainCommand
                 ValidationFraction = parse.GetValue(Validation),
                 Augment = parse.GetValue(Augment),
                 Threads = parse.GetValue(Threads),
+                Device = parse.GetValue(Device)!,
                 Normalisation = parse.GetValue(Normalisation) switch
                 {
                     "unit" => NormalisationChoice.UnitRange,

@@ -22,7 +22,8 @@ public sealed record DatasetSearchPaths(string? DataFolder, IReadOnlyList<string
 
 /// <summary>
 /// Turns a dataset name or folder into a train/test pair. Names: "mnist-10k" (the default, bundled in
-/// samples/data/mnist-10k of the repository), "fashion-mnist" (Debian package dataset-fashion-mnist), or
+/// samples/data/mnist-10k of the repository), "fashion-mnist" (Debian package dataset-fashion-mnist),
+/// "synthetic-cifar" (generated in memory, <see cref="SyntheticCifar"/>; a folder of that name wins), or
 /// any folder name under $AKKATTFS_DATA or samples/data. A folder path may hold the four MNIST-style IDX
 /// files (each raw or .gz) or CIFAR-10 binary batches (the folder itself or its cifar-10-batches-bin).
 /// </summary>
@@ -41,13 +42,13 @@ public static class DatasetCatalog
     public const string FashionMnistSystemFolder = "/usr/share/datasets/fashion-mnist";
 
     /// <summary>Names that resolve without a path.</summary>
-    public static IReadOnlyList<string> KnownNames { get; } = [DefaultName, FashionMnistName];
+    public static IReadOnlyList<string> KnownNames { get; } = [DefaultName, FashionMnistName, SyntheticCifar.Name];
 
     /// <summary>File names (without the optional .gz) of an IDX folder: train images, train labels, test images, test labels.</summary>
     public static IReadOnlyList<string> IdxFileNames { get; } =
         ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
-    // Both known names are MNIST-like: digits 0-9 and ten clothing classes.
+    // The known names read from folders are MNIST-like: digits 0-9 and ten clothing classes.
     private const int MnistLikeClassCount = 10;
 
     private static readonly string RepositoryDataFolder = Path.Combine("samples", "data");
@@ -58,6 +59,8 @@ public static class DatasetCatalog
     /// <summary>Loads a dataset by name or folder, searching <paramref name="searchPaths"/>.</summary>
     public static DatasetPair Load(string nameOrPath, DatasetSearchPaths searchPaths)
     {
+        if (nameOrPath == SyntheticCifar.Name && !Directory.Exists(nameOrPath))
+            return SyntheticCifar.Create();
         var folder = Locate(nameOrPath, searchPaths);
         var isKnownName = !Directory.Exists(nameOrPath) && KnownNames.Contains(nameOrPath, StringComparer.Ordinal);
         return LoadFolder(folder, isKnownName ? nameOrPath : null, isKnownName ? MnistLikeClassCount : null);
@@ -233,7 +236,8 @@ public static class DatasetCatalog
 
     private static string DescribeChoices() =>
         $"Known names: {DefaultName} (bundled, {Path.Combine(RepositoryDataFolder, DefaultName)}), " +
-        $"{FashionMnistName} (Debian package dataset-fashion-mnist, {FashionMnistSystemFolder}); " +
+        $"{FashionMnistName} (Debian package dataset-fashion-mnist, {FashionMnistSystemFolder}), " +
+        $"{SyntheticCifar.Name} (generated: {SyntheticCifar.DefaultTrainCount} train / {SyntheticCifar.DefaultTestCount} test 32x32 RGB images in 10 classes, no download); " +
         $"or pass a folder holding the four IDX files ({string.Join(", ", IdxFileNames)}, each optionally .gz) " +
         $"or CIFAR-10 binary batches ({string.Join(", ", Cifar10Reader.TrainFileNames)}, {Cifar10Reader.TestFileName}).";
 

@@ -89,6 +89,12 @@ public sealed record TrainingOptions
     /// <summary>libtorch intra-op threads.</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// Where libtorch trains the surrogate: "cpu" (default) or "cuda" / "cuda:N" (needs TorchSharp's CUDA packages
+    /// instead of the CPU ones, and an NVIDIA driver). Conversion and evaluation run on the CPU either way.
+    /// </summary>
+    public string Device { get; init; } = "cpu";
+
     public NormalisationChoice Normalisation { get; init; } = NormalisationChoice.Auto;
 
     /// <summary>Use only the first N training samples (before the validation split); null = all.</summary>
@@ -144,12 +150,23 @@ public sealed record TrainingOptions
         if (!(Dropout >= 0 && Dropout < 1)) Fail("dropout", Dropout, "in [0, 1)");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) Fail("validation fraction", ValidationFraction, "in [0, 1)");
         if (Threads < 1 || Threads > 256) Fail("threads", Threads, "in [1, 256]");
+        if (DeviceProblem(Device) is { } deviceProblem) Fail("device", Device, deviceProblem);
         if (!Enum.IsDefined(Normalisation)) Fail("normalisation", Normalisation, "auto, unit or meanstd");
         if (TrainLimit is < 1) Fail("train limit", TrainLimit, ">= 1");
         if (TestLimit is < 1) Fail("test limit", TestLimit, ">= 1");
         if (Energy is null) Fail("energy", "null", "an energy model");
         if (!(Energy!.AccumulatePicojoules >= 0) || !(Energy.MultiplyAccumulatePicojoules >= 0))
             Fail("energy constants", $"{Energy.AccumulatePicojoules}/{Energy.MultiplyAccumulatePicojoules}", "numbers >= 0");
+    }
+
+    /// <summary>Null when <paramref name="device"/> names a device the trainer knows (cpu, cuda, cuda:N); else what is expected.</summary>
+    public static string? DeviceProblem(string? device)
+    {
+        const string expected = "cpu, cuda or cuda:N (N a GPU index >= 0)";
+        if (device is "cpu" or "cuda") return null;
+        if (device is null || !device.StartsWith("cuda:", StringComparison.Ordinal)) return expected;
+        var index = device["cuda:".Length..];
+        return index.Length is > 0 and <= 4 && index.All(char.IsAsciiDigit) ? null : expected;
     }
 
     private static void Fail(string knob, object? value, string expected) =>

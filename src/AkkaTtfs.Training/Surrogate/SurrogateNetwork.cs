@@ -160,9 +160,9 @@ public sealed class SurrogateNetwork : nn.Module<Tensor, Tensor>
                     if (Modes[h] == HiddenActivation.Ttfs)
                     {
                         var counter = SpikeCounter is null ? null : new long[1];
-                        x = Precise || !Fused
-                            ? TtfsActivation.Apply(x, layer.Tau, layer.Td, Window, Precise, counter)
-                            : FusedTtfsActivation.Apply(x, layer.Tau, layer.Td, Window, counter);
+                        x = UsesFused(x)
+                            ? FusedTtfsActivation.Apply(x, layer.Tau, layer.Td, Window, counter)
+                            : TtfsActivation.Apply(x, layer.Tau, layer.Td, Window, Precise, counter);
                         if (counter is not null) SpikeCounter![h] += counter[0];
                     }
                     else
@@ -189,6 +189,16 @@ public sealed class SurrogateNetwork : nn.Module<Tensor, Tensor>
         }
 
         return x.dim() > 2 ? x.flatten(1) : x;
+    }
+
+    /// <summary>
+    /// Whether a float pass takes the fused activation: its SIMD loops read CPU float32 memory, so a tensor on a GPU
+    /// (or of another type) takes the libtorch expression, which computes the same function on any device.
+    /// </summary>
+    public bool UsesFused(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Fused && !Precise && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32;
     }
 
     private static nn.Module<Tensor, Tensor> CreateWeighted(Stage stage) => stage.Layer switch
