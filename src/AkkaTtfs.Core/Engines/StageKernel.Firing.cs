@@ -43,8 +43,8 @@ public sealed partial class StageKernel
         var neuronFaults = faults is { HasNeuronFaults: true };
         var spikeFaults = faults is { HasSpikeFaults: true };
         var pooledCount = Block.ChannelCount * (Block.RowEnd - Block.RowStart) * (Block.ColEnd - Block.ColStart);
-        var heldNeurons = spikeFaults ? new int[pooledCount] : null;
-        var heldTimes = spikeFaults ? new int[pooledCount] : null;
+        var heldNeurons = new int[pooledCount];
+        var heldTimes = new int[pooledCount];
         var heldCopies = faults is { HasDuplicateFaults: true } ? new int[pooledCount] : null;   // copies tracked only where a duplicate can act
         var kernel = FiringKernel ?? throw new InvalidOperationException($"stage {Stage.Index} is the output layer; it does not fire");
         var perSample = LocalNeuronCount;
@@ -52,41 +52,27 @@ public sealed partial class StageKernel
         if (record && localTimes.Length != samples * perSample)
             throw new ArgumentException($"local time buffer holds {localTimes.Length}, expected {samples} x {perSample}");
         var times = new int[perSample];
-        var builder = new SpikeBatchBuilder(samples, samples * 16);
+        var pooledTimes = new int[pooledCount];
+        var builder = new SpikeBatchBuilder(samples, samples * Math.Max(16, pooledCount / 4));   // grows if more than a quarter spike
         var stepSpikes = new long[kernel.T];     // spikes per time step of the window: the layer's temporal profile
+        var thresholds = _thresholds!;
         long spikes = 0;
         for (var s = 0; s < samples; s++)
         {
             var u = membrane.Slice(s * perSample, perSample);
-            for (var p = 0; p < perSample; p++)
-            {
-                var r = kernel.Encode(u[p]);
-                times[p] = r;
-                if (r == TemporalKernel.NoSpike) continue;
-                spikes++;
-                if (!neuronFaults) stepSpikes[r]++;
-            }
-
+            // Neuron faults may move spikes, so the temporal profile is counted after them.
+            spikes += thresholds.Encode(u, times, neuronFaults ? default : stepSpikes);
             if (neuronFaults)
             {
                 // Counted after the faults moved, dropped or added spikes, as the spike count is.
                 spikes += pass!.ApplyNeuronFaults(firstSample + s, u, times);
-                foreach (var r in times)
-                {
-                    if (r != TemporalKernel.NoSpike) stepSpikes[r]++;
-                }
+                SpikeTimeThresholds.Tally(times, stepSpikes);
             }
 
             if (record) times.CopyTo(localTimes.Slice(s * perSample, perSample));
-            if (!spikeFaults)
-            {
-                PoolInto(times, builder, null, null);
-            }
-            else
-            {
-                var held = PoolInto(times, null, heldNeurons, heldTimes);
-                EmitFaulted(pass!, firstSample + s, builder, heldNeurons!, heldTimes!, heldCopies, held);
-            }
+            var held = Pool(times, pooledTimes, heldNeurons, heldTimes);
+            if (!spikeFaults) builder.AddRange(heldNeurons.AsSpan(0, held), heldTimes.AsSpan(0, held));
+            else EmitFaulted(pass!, firstSample + s, builder, heldNeurons, heldTimes, heldCopies, held);
 
             builder.EndSample();
         }
@@ -95,52 +81,74 @@ public sealed partial class StageKernel
     }
 
     /// <summary>
-    /// First-spike max pooling of one sample's local times: of a region only the earliest spike passes (ties: the
-    /// lowest index, which is the first one met in this row-major scan), in ascending pooled index. The pooled
-    /// spikes go to <paramref name="builder"/>, or, when it is null, are held in the two arrays for the spike
-    /// faults; returns how many were held.
+    /// First-spike max pooling of one sample's local times: of a region only the earliest spike passes (the pooled
+    /// neuron carries the earliest time, whichever cell had it). The pooled spikes are held in the two arrays (one
+    /// slot per pooled neuron), in ascending pooled index; returns how many. <paramref name="pooledTimes"/> is
+    /// scratch of one time per pooled neuron.
     /// </summary>
-    private int PoolInto(int[] times, SpikeBatchBuilder? builder, int[]? heldNeurons, int[]? heldTimes)
+    private int Pool(int[] times, int[] pooledTimes, int[] heldNeurons, int[] heldTimes)
     {
         var g = Geometry;
         var pool = g.Pool;
-        var held = 0;
-        for (var lo = 0; lo < LocalChannels; lo++)
+        var channels = LocalChannels;
+        var rows = Block.RowEnd - Block.RowStart;
+        var cols = Block.ColEnd - Block.ColStart;
+        // Regions first, all channels at once ([pooled row][pooled col][channel], as the membrane is laid out).
+        for (var py = 0; py < rows; py++)
         {
-            var c = Block.ChannelStart + lo;
-            for (var py = Block.RowStart; py < Block.RowEnd; py++)
+            for (var px = 0; px < cols; px++)
             {
-                for (var px = Block.ColStart; px < Block.ColEnd; px++)
+                var region = pooledTimes.AsSpan(((py * cols) + px) * channels, channels);
+                for (var dy = 0; dy < pool; dy++)
                 {
-                    var earliest = TemporalKernel.NoSpike;
-                    for (var dy = 0; dy < pool; dy++)
+                    var cell = ((((py * pool) + dy) * LocalWidth) + (px * pool)) * channels;
+                    for (var dx = 0; dx < pool; dx++)
                     {
-                        var ly = (py * pool) + dy - _convRowStart;
-                        for (var dx = 0; dx < pool; dx++)
-                        {
-                            var lx = (px * pool) + dx - _convColStart;
-                            var r = times[(((ly * LocalWidth) + lx) * LocalChannels) + lo];
-                            if (r != TemporalKernel.NoSpike && (earliest == TemporalKernel.NoSpike || r < earliest)) earliest = r;
-                        }
-                    }
-
-                    if (earliest == TemporalKernel.NoSpike) continue;
-                    var pooled = g.PooledIndex(c, py, px);
-                    if (builder is not null)
-                    {
-                        builder.Add(pooled, earliest);
-                    }
-                    else
-                    {
-                        heldNeurons![held] = pooled;
-                        heldTimes![held] = earliest;
-                        held++;
+                        var source = times.AsSpan(cell + (dx * channels), channels);
+                        if (dy == 0 && dx == 0) source.CopyTo(region);
+                        else EarliestInto(source, region);
                     }
                 }
             }
         }
 
+        // Then out in ascending pooled index: channel, row, column (every region is written, only spikes advance).
+        var held = 0;
+        for (var lo = 0; lo < channels; lo++)
+        {
+            var c = Block.ChannelStart + lo;
+            for (var py = 0; py < rows; py++)
+            {
+                var pooled = g.PooledIndex(c, Block.RowStart + py, Block.ColStart);
+                var region = (py * cols * channels) + lo;
+                for (var px = 0; px < cols; px++)
+                {
+                    var earliest = pooledTimes[region + (px * channels)];
+                    heldNeurons[held] = pooled + px;
+                    heldTimes[held] = earliest;
+                    held += earliest != TemporalKernel.NoSpike ? 1 : 0;
+                }
+            }
+        }
+
         return held;
+    }
+
+    /// <summary>region[j] = the earlier of region[j] and times[j], where NoSpike (-1, the largest value as unsigned) is latest.</summary>
+    private static void EarliestInto(ReadOnlySpan<int> times, Span<int> region)
+    {
+        var a = MemoryMarshal.Cast<int, uint>(times);
+        var b = MemoryMarshal.Cast<int, uint>(region);
+        var j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; j <= a.Length - Vector<uint>.Count; j += Vector<uint>.Count)
+            {
+                Vector.Min(new Vector<uint>(a[j..]), new Vector<uint>(b[j..])).CopyTo(b[j..]);
+            }
+        }
+
+        for (; j < a.Length; j++) b[j] = Math.Min(a[j], b[j]);
     }
 
     /// <summary>A sample's held pooled spikes after the spike faults acted on them (each starts as one copy).</summary>

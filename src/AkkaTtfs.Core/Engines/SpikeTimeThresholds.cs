@@ -1,0 +1,136 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using AkkaTtfs.Core.Ttfs;
+
+namespace AkkaTtfs.Core.Engines;
+
+/// <summary>
+/// <see cref="TemporalKernel.Encode"/> as comparisons, so a window close costs no logarithm per neuron:
+/// <c>Lowest[r]</c> is the smallest float u with <c>0 &lt;= Encode(u) &lt;= r</c>, found by bisection over float
+/// bit patterns with Encode itself; then <c>Encode(u)</c> is the number of r with <c>u &lt; Lowest[r]</c>
+/// (T of them: no spike). Exact because Encode is non-increasing in u over floats: adjacent positive floats
+/// differ by at least 2^-24 relatively, far more than the error of a double logarithm, so ln is strictly
+/// increasing on them, and every later step (x tau, td minus, Q) is monotone. Tests compare both forms.
+/// </summary>
+internal sealed class SpikeTimeThresholds
+{
+    private const int PositiveInfinityBits = 0x7F800000;
+
+    private readonly float[] _lowest;
+
+    private SpikeTimeThresholds(float[] lowest) => _lowest = lowest;
+
+    /// <summary>Window length T of the kernel.</summary>
+    public int T => _lowest.Length;
+
+    /// <summary>Smallest value that spikes at relative time r or earlier.</summary>
+    public ReadOnlySpan<float> Lowest => _lowest;
+
+    public static SpikeTimeThresholds Of(TemporalKernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        var lowest = new float[kernel.T];
+        for (var r = 0; r < kernel.T; r++)
+        {
+            // Encode(+inf) = 0 <= r, so the answer lies in (0, +inf]; bisect on the bit pattern (ordered like the values).
+            var lo = 0;                      // bits of +0: never spikes
+            var hi = PositiveInfinityBits;   // spikes at 0
+            while (hi - lo > 1)
+            {
+                var mid = lo + ((hi - lo) / 2);
+                var t = kernel.Encode(BitConverter.Int32BitsToSingle(mid));
+                if (t != TemporalKernel.NoSpike && t <= r) hi = mid;
+                else lo = mid;
+            }
+
+            lowest[r] = BitConverter.Int32BitsToSingle(hi);
+        }
+
+        return new SpikeTimeThresholds(lowest);
+    }
+
+    /// <summary>One value's spike time (what <see cref="TemporalKernel.Encode"/> returns).</summary>
+    public int Encode(float u)
+    {
+        if (!(u > 0)) return TemporalKernel.NoSpike;
+        var count = 0;
+        foreach (var threshold in _lowest)
+        {
+            if (u < threshold) count++;
+        }
+
+        return count == _lowest.Length ? TemporalKernel.NoSpike : count;
+    }
+
+    /// <summary>
+    /// Spike times of <paramref name="u"/> into <paramref name="times"/> (NoSpike for none); returns the spikes,
+    /// and adds each to its step of <paramref name="stepSpikes"/> when given.
+    /// </summary>
+    public long Encode(ReadOnlySpan<float> u, Span<int> times, Span<long> stepSpikes)
+    {
+        if (times.Length != u.Length) throw new ArgumentException($"{u.Length} values but {times.Length} time slots");
+        var n = u.Length;
+        var j = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            ref var uRef = ref MemoryMarshal.GetReference(u);
+            ref var tRef = ref MemoryMarshal.GetReference(times);
+            var window = new Vector<int>(_lowest.Length);
+            var noSpike = new Vector<int>(TemporalKernel.NoSpike);
+            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var x = Vector.LoadUnsafe(ref uRef, (nuint)j);
+                var count = Vector<int>.Zero;
+                foreach (var threshold in _lowest)
+                {
+                    count -= Vector.LessThan(x, new Vector<float>(threshold));   // a true lane is -1
+                }
+
+                // NaN compares false everywhere (count 0), so "not > 0" is tested apart; u <= 0 already counts T.
+                var silent = Vector.Equals(count, window) | ~Vector.GreaterThan(x, Vector<float>.Zero);
+                Vector.ConditionalSelect(silent, noSpike, count).StoreUnsafe(ref tRef, (nuint)j);
+            }
+        }
+
+        for (; j < n; j++) times[j] = Encode(u[j]);
+        return Tally(times, stepSpikes);
+    }
+
+    /// <summary>
+    /// Spikes in <paramref name="times"/> (each NoSpike or in [0, T)), each also added to its step of
+    /// <paramref name="stepSpikes"/> (length T) when given.
+    /// </summary>
+    public static long Tally(ReadOnlySpan<int> times, Span<long> stepSpikes)
+    {
+        if (stepSpikes.IsEmpty)
+        {
+            long spikes = 0;
+            foreach (var r in times) spikes += r != TemporalKernel.NoSpike ? 1 : 0;
+            return spikes;
+        }
+
+        // Branch-free: slot r + 1 of a histogram counts time r (slot 0: no spike); four histograms, filled in
+        // turn, keep increments of one busy slot from waiting on each other.
+        var bins = stepSpikes.Length + 1;
+        Span<int> histogram = bins * 4 <= 1024 ? stackalloc int[bins * 4] : new int[bins * 4];
+        histogram.Clear();
+        var j = 0;
+        for (; j + 4 <= times.Length; j += 4)
+        {
+            histogram[times[j] + 1]++;
+            histogram[bins + times[j + 1] + 1]++;
+            histogram[(2 * bins) + times[j + 2] + 1]++;
+            histogram[(3 * bins) + times[j + 3] + 1]++;
+        }
+
+        for (; j < times.Length; j++) histogram[times[j] + 1]++;
+        long silent = histogram[0] + histogram[bins] + histogram[2 * bins] + histogram[3 * bins];
+        for (var r = 0; r < stepSpikes.Length; r++)
+        {
+            stepSpikes[r] += histogram[r + 1] + histogram[bins + r + 1] + histogram[(2 * bins) + r + 1] + histogram[(3 * bins) + r + 1];
+        }
+
+        return times.Length - silent;
+    }
+}
