@@ -65,12 +65,14 @@ internal sealed class SpikeTimeThresholds
 
     /// <summary>
     /// Spike times of <paramref name="u"/> into <paramref name="times"/> (NoSpike for none); returns the spikes,
-    /// and adds each to its step of <paramref name="stepSpikes"/> when given.
+    /// and adds each to its step of <paramref name="stepSpikes"/> (length T) when given.
     /// </summary>
     public long Encode(ReadOnlySpan<float> u, Span<int> times, Span<long> stepSpikes)
     {
         if (times.Length != u.Length) throw new ArgumentException($"{u.Length} values but {times.Length} time slots");
         var n = u.Length;
+        // Slot r + 1 counts time r; slot 0 the silent values that were looked at one by one.
+        Span<int> histogram = stackalloc int[TemporalKernel.MaxWindow + 1];
         var j = 0;
         if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
         {
@@ -78,9 +80,17 @@ internal sealed class SpikeTimeThresholds
             ref var tRef = ref MemoryMarshal.GetReference(times);
             var window = new Vector<int>(_lowest.Length);
             var noSpike = new Vector<int>(TemporalKernel.NoSpike);
+            var spiking = new Vector<float>(_lowest[^1]);
             for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
             {
                 var x = Vector.LoadUnsafe(ref uRef, (nuint)j);
+                // Most neurons stay silent, mostly side by side: a vector of them costs one comparison (NaN and u <= 0 included).
+                if (!Vector.GreaterThanOrEqualAny(x, spiking))
+                {
+                    noSpike.StoreUnsafe(ref tRef, (nuint)j);
+                    continue;
+                }
+
                 var count = Vector<int>.Zero;
                 foreach (var threshold in _lowest)
                 {
@@ -90,11 +100,24 @@ internal sealed class SpikeTimeThresholds
                 // NaN compares false everywhere (count 0), so "not > 0" is tested apart; u <= 0 already counts T.
                 var silent = Vector.Equals(count, window) | ~Vector.GreaterThan(x, Vector<float>.Zero);
                 Vector.ConditionalSelect(silent, noSpike, count).StoreUnsafe(ref tRef, (nuint)j);
+                for (var lane = 0; lane < Vector<float>.Count; lane++) histogram[Unsafe.Add(ref tRef, j + lane) + 1]++;
             }
         }
 
-        for (; j < n; j++) times[j] = Encode(u[j]);
-        return Tally(times, stepSpikes);
+        for (; j < n; j++)
+        {
+            times[j] = Encode(u[j]);
+            histogram[times[j] + 1]++;
+        }
+
+        long spikes = 0;
+        for (var r = 0; r < _lowest.Length; r++)
+        {
+            spikes += histogram[r + 1];
+            if (!stepSpikes.IsEmpty) stepSpikes[r] += histogram[r + 1];
+        }
+
+        return spikes;
     }
 
     /// <summary>

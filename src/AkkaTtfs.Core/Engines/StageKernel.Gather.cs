@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AkkaTtfs.Core.Engines;
 
@@ -15,18 +17,20 @@ public sealed partial class StageKernel
 {
     /// <summary>
     /// Whether gathering a sample of <paramref name="events"/> input spikes is likely cheaper than scattering them:
-    /// gathering pays for scanning every receptive field (about 6 operations per kernel tap of every position),
-    /// then per present input 3 operations plus one FMA per vector of channels; scattering pays about 3 memory
-    /// operations per vector of channels per input it reaches. Both give the same bits, so this only steers speed.
+    /// gathering pays for scanning every receptive field (about 3 operations per kernel tap of every position with
+    /// the vector listing, 6 without), then per present input 3 operations plus one FMA per vector of channels;
+    /// scattering pays about 3 memory operations per vector of channels per input it reaches. Both give the same
+    /// bits, so this only steers speed.
     /// </summary>
     private bool PrefersGather(int events)
     {
         var width = Vector<float>.Count;
         if (!Vector.IsHardwareAccelerated || LocalChannels < width || events == 0) return false;
+        var scanCost = Avx2.IsSupported && _kernelSize <= Vector256<float>.Count ? 3 : 6;
         var taps = (long)_inChannels * _kernelSize * _kernelSize;
         var reached = (long)events * _kernelSize * _kernelSize / (_stride * _stride);
         var vectors = (LocalChannels + width - 1) / width;
-        var gather = ((long)LocalHeight * LocalWidth * taps * 6) + (reached * (3 + vectors));
+        var gather = ((long)LocalHeight * LocalWidth * taps * scanCost) + (reached * (3 + vectors));
         var scatter = reached * vectors * 3;
         return gather < scatter;
     }
@@ -34,11 +38,12 @@ public sealed partial class StageKernel
     /// <summary>A sample's spikes as a dense [c][y][x] map of the stage's input, plus the list one position gathers.</summary>
     private sealed class GatherScratch(StageKernel kernel)
     {
-        public float[] Map { get; } = new float[kernel._inChannels * kernel._inHeight * kernel._inWidth];
+        // One vector of slack past the end of each: a row is read, and a list written, a whole vector at a time.
+        public float[] Map { get; } = new float[(kernel._inChannels * kernel._inHeight * kernel._inWidth) + Vector256<float>.Count];
 
-        public int[] Taps { get; } = new int[kernel._inChannels * kernel._kernelSize * kernel._kernelSize];
+        public int[] Taps { get; } = new int[(kernel._inChannels * kernel._kernelSize * kernel._kernelSize) + Vector256<int>.Count];
 
-        public float[] Values { get; } = new float[kernel._inChannels * kernel._kernelSize * kernel._kernelSize];
+        public float[] Values { get; } = new float[(kernel._inChannels * kernel._kernelSize * kernel._kernelSize) + Vector256<float>.Count];
 
         /// <summary>
         /// Places a sample's events in the map; false (map left clear) when the map cannot stand for them: a
@@ -74,7 +79,6 @@ public sealed partial class StageKernel
     {
         var k = _kernelSize;
         var channels = LocalChannels;
-        var map = scratch.Map;
         var taps = scratch.Taps;
         var values = scratch.Values;
         long synops = 0;
@@ -88,30 +92,103 @@ public sealed partial class StageKernel
                 var ix0 = ((_convColStart + lx) * _stride) - _padding;
                 var kxLo = Math.Max(0, -ix0);
                 var kxHi = Math.Min(k, _inWidth - ix0);
-                // The position's inputs in ascending (channel, row, column), i.e. ascending presynaptic index.
-                var n = 0;
-                for (var c = 0; c < _inChannels; c++)
-                {
-                    for (var ky = kyLo; ky < kyHi; ky++)
-                    {
-                        var mapRow = (((c * _inHeight) + iy0 + ky) * _inWidth) + ix0;
-                        var weightRow = ((((c * k) + ky) * k) + k - 1) * channels;   // column kx is stored at k-1-kx
-                        for (var kx = kxLo; kx < kxHi; kx++)
-                        {
-                            var v = map[mapRow + kx];
-                            taps[n] = weightRow - (kx * channels);
-                            values[n] = v;
-                            n += v != 0 ? 1 : 0;
-                        }
-                    }
-                }
-
+                var n = Avx2.IsSupported && k <= Vector256<float>.Count
+                    ? ListInputsAvx2(scratch, iy0, kyLo, kyHi, ix0, kxLo, kxHi)
+                    : ListInputs(scratch, iy0, kyLo, kyHi, ix0, kxLo, kxHi);
                 synops += (long)n * channels;
                 GatherInto(taps, values, n, u.Slice(((ly * LocalWidth) + lx) * channels, channels));
             }
         }
 
         return synops;
+    }
+
+    /// <summary>
+    /// Lists the present inputs of one position in ascending (channel, row, column), i.e. ascending presynaptic
+    /// index, as weight offsets and values; returns how many. Every tap is written and only present inputs advance
+    /// the count: no branch on the spikes.
+    /// </summary>
+    private int ListInputs(GatherScratch scratch, int iy0, int kyLo, int kyHi, int ix0, int kxLo, int kxHi)
+    {
+        var k = _kernelSize;
+        var channels = LocalChannels;
+        ref var mapRef = ref MemoryMarshal.GetArrayDataReference(scratch.Map);
+        ref var tapRef = ref MemoryMarshal.GetArrayDataReference(scratch.Taps);
+        ref var valueRef = ref MemoryMarshal.GetArrayDataReference(scratch.Values);
+        var n = 0;
+        for (var c = 0; c < _inChannels; c++)
+        {
+            for (var ky = kyLo; ky < kyHi; ky++)
+            {
+                var mapRow = (((c * _inHeight) + iy0 + ky) * _inWidth) + ix0;     // + kx is inside the map for every kx in range
+                var weightRow = ((((c * k) + ky) * k) + k - 1) * channels;   // column kx is stored at k-1-kx
+                for (var kx = kxLo; kx < kxHi; kx++)
+                {
+                    var v = Unsafe.Add(ref mapRef, mapRow + kx);
+                    Unsafe.Add(ref tapRef, n) = weightRow - (kx * channels);
+                    Unsafe.Add(ref valueRef, n) = v;
+                    n += v != 0 ? 1 : 0;
+                }
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// <see cref="ListInputs"/> a kernel row at a time: the row's (at most 8) map values are loaded as one vector,
+    /// the present ones moved to the front by a permutation chosen by their bit mask, and stored with their weight
+    /// offsets; lanes past the present ones are written and then overwritten by the next row.
+    /// </summary>
+    private int ListInputsAvx2(GatherScratch scratch, int iy0, int kyLo, int kyHi, int ix0, int kxLo, int kxHi)
+    {
+        var k = _kernelSize;
+        var channels = LocalChannels;
+        ref var mapRef = ref MemoryMarshal.GetArrayDataReference(scratch.Map);
+        ref var tapRef = ref MemoryMarshal.GetArrayDataReference(scratch.Taps);
+        ref var valueRef = ref MemoryMarshal.GetArrayDataReference(scratch.Values);
+        ref var permutations = ref MemoryMarshal.GetArrayDataReference(CompactionPermutations);
+        var inRange = (1u << (kxHi - kxLo)) - 1;
+        var laneOffsets = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * channels;
+        var n = 0;
+        for (var c = 0; c < _inChannels; c++)
+        {
+            for (var ky = kyLo; ky < kyHi; ky++)
+            {
+                var mapAt = (((c * _inHeight) + iy0 + ky) * _inWidth) + ix0 + kxLo;
+                var row = Vector256.LoadUnsafe(ref mapRef, (nuint)mapAt);
+                var present = ~Vector256.Equals(row, Vector256<float>.Zero).ExtractMostSignificantBits() & inRange;
+                var permutation = Unsafe.Add(ref permutations, (int)present);
+                var taps = Vector256.Create(((((c * k) + ky) * k) + k - 1 - kxLo) * channels) - laneOffsets;
+                Avx2.PermuteVar8x32(row, permutation).StoreUnsafe(ref valueRef, (nuint)n);
+                Avx2.PermuteVar8x32(taps, permutation).StoreUnsafe(ref tapRef, (nuint)n);
+                n += BitOperations.PopCount(present);
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>For each 8-bit mask, the lane indices of its set bits, lowest first (then zeros): a left-packing permutation.</summary>
+    private static readonly Vector256<int>[] CompactionPermutations = BuildCompactionPermutations();
+
+    private static Vector256<int>[] BuildCompactionPermutations()
+    {
+        var table = new Vector256<int>[256];
+        Span<int> lanes = stackalloc int[8];
+        for (var mask = 0; mask < 256; mask++)
+        {
+            lanes.Clear();
+            var next = 0;
+            for (var lane = 0; lane < 8; lane++)
+            {
+                if ((mask & (1 << lane)) != 0) lanes[next++] = lane;
+            }
+
+            table[mask] = Vector256.Create<int>(lanes);
+        }
+
+        return table;
     }
 
     /// <summary>
