@@ -15,6 +15,19 @@ namespace AkkaTtfs.Core.Engines;
 /// </summary>
 public sealed partial class StageKernel
 {
+    /// <summary>Which conv integration path runs; only tests choose one, to pin every path to the same bits.</summary>
+    internal enum ConvPath
+    {
+        /// <summary>Gather or scatter by estimated cost, per sample.</summary>
+        Auto,
+        Scatter,
+        Gather,
+        /// <summary>Gather, listing inputs one tap at a time even where the vector listing applies.</summary>
+        GatherPortable,
+    }
+
+    internal ConvPath IntegrationPath { get; set; } = ConvPath.Auto;
+
     /// <summary>
     /// Whether gathering a sample of <paramref name="events"/> input spikes is likely cheaper than scattering them:
     /// gathering pays for scanning every receptive field (about 3 operations per kernel tap of every position with
@@ -92,7 +105,8 @@ public sealed partial class StageKernel
                 var ix0 = ((_convColStart + lx) * _stride) - _padding;
                 var kxLo = Math.Max(0, -ix0);
                 var kxHi = Math.Min(k, _inWidth - ix0);
-                var n = Avx2.IsSupported && k <= Vector256<float>.Count
+                var n = kxHi <= kxLo ? 0   // a position that sees only padding
+                    : Avx2.IsSupported && k <= Vector256<float>.Count && IntegrationPath != ConvPath.GatherPortable
                     ? ListInputsAvx2(scratch, iy0, kyLo, kyHi, ix0, kxLo, kxHi)
                     : ListInputs(scratch, iy0, kyLo, kyHi, ix0, kxLo, kxHi);
                 synops += (long)n * channels;
@@ -203,6 +217,12 @@ public sealed partial class StageKernel
         ref var w = ref MemoryMarshal.GetArrayDataReference(_weights);
         ref var t = ref MemoryMarshal.GetReference(target);
         var j = 0;
+        if (!Vector.IsHardwareAccelerated || channels < width)
+        {
+            GatherScalar(taps, values, n, target);
+            return;
+        }
+
         for (; j + (8 * width) <= channels; j += 8 * width) GatherBlock8(ref w, taps, values, n, ref t, j);
         for (; j + width <= channels; j += width) GatherVector(ref w, taps, values, n, ref t, j).StoreUnsafe(ref t, (nuint)j);
         if (j == channels) return;
@@ -210,6 +230,16 @@ public sealed partial class StageKernel
         // started from untouched membrane values, so those lanes are right, and only they are kept.
         var last = GatherVector(ref w, taps, values, n, ref t, channels - width);
         for (var lane = j - (channels - width); lane < width; lane++) Unsafe.Add(ref t, channels - width + lane) = last[lane];
+    }
+
+    private void GatherScalar(int[] taps, float[] values, int n, Span<float> target)
+    {
+        for (var j = 0; j < target.Length; j++)
+        {
+            var sum = target[j];
+            for (var e = 0; e < n; e++) sum = MathF.FusedMultiplyAdd(_weights[taps[e] + j], values[e], sum);
+            target[j] = sum;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -67,7 +67,13 @@ public sealed partial class StageKernel
             var u = membrane.Slice(s * perSample, perSample);
             var from = events.SampleOffsets[s];
             var to = events.SampleOffsets[s + 1];
-            if (PrefersGather(to - from) && (scratch ??= new GatherScratch(this)).TryLoad(events, from, to))
+            var gather = IntegrationPath switch
+            {
+                ConvPath.Scatter => false,
+                ConvPath.Gather or ConvPath.GatherPortable => true,
+                _ => PrefersGather(to - from),
+            };
+            if (gather && (scratch ??= new GatherScratch(this)).TryLoad(events, from, to))
             {
                 synops += GatherSample(scratch, u);
                 scratch.Unload(events, from, to);
