@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using AkkaTtfs.Core.Ttfs;
 
 namespace AkkaTtfs.Core.Engines;
@@ -19,7 +21,44 @@ internal sealed class SpikeTimeThresholds
 
     private readonly float[] _lowest;
 
-    private SpikeTimeThresholds(float[] lowest) => _lowest = lowest;
+    // The bisection tables of SearchAvx2 (null when T > 32): level 16 is one threshold, levels 8, 4, 2 one
+    // 8-lane table each, level 1 two.
+    private readonly Vector256<float>[]? _levels;
+
+    private SpikeTimeThresholds(float[] lowest)
+    {
+        _lowest = lowest;
+        if (lowest.Length <= 32) _levels = BuildLevels(lowest);
+    }
+
+    /// <summary>
+    /// At bisection step s (16, 8, 4, 2, 1) the lower bound lo is a multiple of 2s, and the threshold to test is
+    /// L[lo + s - 1]; table j of a level holds it for lo = 2s * j. L is padded to 32 with its last threshold, so a
+    /// value that spikes at all (u &gt;= L[T-1]) finds its step within the 32.
+    /// </summary>
+    private static Vector256<float>[] BuildLevels(float[] lowest)
+    {
+        float At(int r) => lowest[Math.Min(r, lowest.Length - 1)];
+        Vector256<float> Table(int step, int first) =>
+            Vector256.Create(At(first + step - 1), At(first + (2 * step) + step - 1), At(first + (4 * step) + step - 1), At(first + (6 * step) + step - 1),
+                At(first + (8 * step) + step - 1), At(first + (10 * step) + step - 1), At(first + (12 * step) + step - 1), At(first + (14 * step) + step - 1));
+        return [Vector256.Create(At(15)), Table(8, 0), Table(4, 0), Table(2, 0), Table(1, 0), Table(1, 16)];
+    }
+
+    /// <summary>Spike times of 8 values that are known to spike (u &gt;= L[T-1]): the first r with u &gt;= L[r], by bisection.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> SearchAvx2(Vector256<float> x, Vector256<float>[] levels)
+    {
+        // lo += s wherever u < L[lo + s - 1]; a true comparison lane is all ones, so AndNot keeps s where it was false.
+        var lo = Vector256.AndNot(Vector256.Create(16), Vector256.GreaterThanOrEqual(x, levels[0]).AsInt32());
+        lo += Vector256.AndNot(Vector256.Create(8), Vector256.GreaterThanOrEqual(x, Avx2.PermuteVar8x32(levels[1], lo >>> 4)).AsInt32());
+        lo += Vector256.AndNot(Vector256.Create(4), Vector256.GreaterThanOrEqual(x, Avx2.PermuteVar8x32(levels[2], lo >>> 3)).AsInt32());
+        lo += Vector256.AndNot(Vector256.Create(2), Vector256.GreaterThanOrEqual(x, Avx2.PermuteVar8x32(levels[3], lo >>> 2)).AsInt32());
+        var j = lo >>> 1;    // 0..15: tables 4 (j < 8) and 5; the permutation reads the low 3 bits only
+        var high = Vector256.GreaterThan(j, Vector256.Create(7));
+        var last = Vector256.ConditionalSelect(high.AsSingle(), Avx2.PermuteVar8x32(levels[5], j), Avx2.PermuteVar8x32(levels[4], j));
+        return lo + Vector256.AndNot(Vector256.Create(1), Vector256.GreaterThanOrEqual(x, last).AsInt32());
+    }
 
     /// <summary>Window length T of the kernel.</summary>
     public int T => _lowest.Length;
@@ -91,15 +130,26 @@ internal sealed class SpikeTimeThresholds
                     continue;
                 }
 
-                var count = Vector<int>.Zero;
-                foreach (var threshold in _lowest)
+                if (Vector<float>.Count == Vector256<float>.Count && Avx2.IsSupported && _levels is { } levels)
                 {
-                    count -= Vector.LessThan(x, new Vector<float>(threshold));   // a true lane is -1
+                    // Where some lane spikes: silent lanes (below L[T-1], NaN) searched too, then masked.
+                    var found = SearchAvx2(x.AsVector256(), levels).AsVector();
+                    var silentLanes = ~Vector.GreaterThanOrEqual(x, spiking);
+                    Vector.ConditionalSelect(silentLanes, noSpike, found).StoreUnsafe(ref tRef, (nuint)j);
+                }
+                else
+                {
+                    var count = Vector<int>.Zero;
+                    foreach (var threshold in _lowest)
+                    {
+                        count -= Vector.LessThan(x, new Vector<float>(threshold));   // a true lane is -1
+                    }
+
+                    // NaN compares false everywhere (count 0), so "not > 0" is tested apart; u <= 0 already counts T.
+                    var silent = Vector.Equals(count, window) | ~Vector.GreaterThan(x, Vector<float>.Zero);
+                    Vector.ConditionalSelect(silent, noSpike, count).StoreUnsafe(ref tRef, (nuint)j);
                 }
 
-                // NaN compares false everywhere (count 0), so "not > 0" is tested apart; u <= 0 already counts T.
-                var silent = Vector.Equals(count, window) | ~Vector.GreaterThan(x, Vector<float>.Zero);
-                Vector.ConditionalSelect(silent, noSpike, count).StoreUnsafe(ref tRef, (nuint)j);
                 for (var lane = 0; lane < Vector<float>.Count; lane++) histogram[Unsafe.Add(ref tRef, j + lane) + 1]++;
             }
         }

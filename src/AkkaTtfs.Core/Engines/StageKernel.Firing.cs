@@ -37,47 +37,84 @@ public sealed partial class StageKernel
     /// <param name="firstSample">Global index of the batch's first sample.</param>
     public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, Span<int> localTimes, IStageFaultHook? faults, int firstSample)
     {
-        if (faults is not null && (faults.Stage != Stage.Index || faults.Block != Block))
-            throw new ArgumentException($"faults built for stage {faults.Stage} {faults.Block} given to the kernel of stage {Stage.Index} {Block}", nameof(faults));
-        var pass = faults?.BeginFiring();
-        var neuronFaults = faults is { HasNeuronFaults: true };
-        var spikeFaults = faults is { HasSpikeFaults: true };
-        var pooledCount = Block.ChannelCount * (Block.RowEnd - Block.RowStart) * (Block.ColEnd - Block.ColStart);
-        var heldNeurons = new int[pooledCount];
-        var heldTimes = new int[pooledCount];
-        var heldCopies = faults is { HasDuplicateFaults: true } ? new int[pooledCount] : null;   // copies tracked only where a duplicate can act
-        var kernel = FiringKernel ?? throw new InvalidOperationException($"stage {Stage.Index} is the output layer; it does not fire");
         var perSample = LocalNeuronCount;
-        var record = !localTimes.IsEmpty;
-        if (record && localTimes.Length != samples * perSample)
+        if (!localTimes.IsEmpty && localTimes.Length != samples * perSample)
             throw new ArgumentException($"local time buffer holds {localTimes.Length}, expected {samples} x {perSample}");
-        var times = new int[perSample];
-        var pooledTimes = new int[pooledCount];
-        var builder = new SpikeBatchBuilder(samples, samples * Math.Max(16, pooledCount / 4));   // grows if more than a quarter spike
-        var stepSpikes = new long[kernel.T];     // spikes per time step of the window: the layer's temporal profile
-        var thresholds = _thresholds!;
-        long spikes = 0;
+        if (membrane.Length != samples * perSample)
+            throw new ArgumentException($"membrane holds {membrane.Length} values, expected {samples} x {perSample}");
+        var close = new WindowClose(this, samples, faults, firstSample);
         for (var s = 0; s < samples; s++)
         {
-            var u = membrane.Slice(s * perSample, perSample);
-            // Neuron faults may move spikes, so the temporal profile is counted after them.
-            spikes += thresholds.Encode(u, times, neuronFaults ? default : stepSpikes);
-            if (neuronFaults)
-            {
-                // Counted after the faults moved, dropped or added spikes, as the spike count is.
-                spikes += pass!.ApplyNeuronFaults(firstSample + s, u, times);
-                SpikeTimeThresholds.Tally(times, stepSpikes);
-            }
-
-            if (record) times.CopyTo(localTimes.Slice(s * perSample, perSample));
-            var held = Pool(times, pooledTimes, heldNeurons, heldTimes);
-            if (!spikeFaults) builder.AddRange(heldNeurons.AsSpan(0, held), heldTimes.AsSpan(0, held));
-            else EmitFaulted(pass!, firstSample + s, builder, heldNeurons, heldTimes, heldCopies, held);
-
-            builder.EndSample();
+            close.Sample(membrane.Slice(s * perSample, perSample), localTimes.IsEmpty ? default : localTimes.Slice(s * perSample, perSample));
         }
 
-        return new FiredSpikes(builder.Build(), spikes, pass?.Counters ?? default, stepSpikes);
+        return close.Finish();
+    }
+
+    /// <summary>
+    /// The window close of a batch, one sample after the other (so a caller can integrate and fire each sample
+    /// while its membrane is still in cache): spike times, faults, pooling, the spikes that leave.
+    /// </summary>
+    private sealed class WindowClose
+    {
+        private readonly StageKernel _kernel;
+        private readonly IStageFaultPass? _pass;
+        private readonly bool _neuronFaults;
+        private readonly bool _spikeFaults;
+        private readonly int _firstSample;
+        private readonly int[] _times;
+        private readonly int[] _pooledTimes;
+        private readonly int[] _heldNeurons;
+        private readonly int[] _heldTimes;
+        private readonly int[]? _heldCopies;
+        private readonly SpikeBatchBuilder _builder;
+        private readonly long[] _stepSpikes;     // spikes per time step of the window: the layer's temporal profile
+        private long _spikes;
+        private int _sample;
+
+        public WindowClose(StageKernel kernel, int samples, IStageFaultHook? faults, int firstSample)
+        {
+            if (faults is not null && (faults.Stage != kernel.Stage.Index || faults.Block != kernel.Block))
+                throw new ArgumentException($"faults built for stage {faults.Stage} {faults.Block} given to the kernel of stage {kernel.Stage.Index} {kernel.Block}", nameof(faults));
+            var firing = kernel.FiringKernel ?? throw new InvalidOperationException($"stage {kernel.Stage.Index} is the output layer; it does not fire");
+            _kernel = kernel;
+            _pass = faults?.BeginFiring();
+            _neuronFaults = faults is { HasNeuronFaults: true };
+            _spikeFaults = faults is { HasSpikeFaults: true };
+            _firstSample = firstSample;
+            var block = kernel.Block;
+            var pooledCount = block.ChannelCount * (block.RowEnd - block.RowStart) * (block.ColEnd - block.ColStart);
+            _times = new int[kernel.LocalNeuronCount];
+            _pooledTimes = new int[pooledCount];
+            _heldNeurons = new int[pooledCount];
+            _heldTimes = new int[pooledCount];
+            _heldCopies = faults is { HasDuplicateFaults: true } ? new int[pooledCount] : null;   // copies tracked only where a duplicate can act
+            _builder = new SpikeBatchBuilder(samples, samples * Math.Max(16, pooledCount / 4));   // grows if more than a quarter spike
+            _stepSpikes = new long[firing.T];
+        }
+
+        /// <summary>Closes the window of the next sample, whose membrane is <paramref name="u"/>; its local times go to <paramref name="localTimes"/> if given.</summary>
+        public void Sample(ReadOnlySpan<float> u, Span<int> localTimes)
+        {
+            var times = _times;
+            // Neuron faults may move spikes, so the temporal profile is counted after them.
+            _spikes += _kernel._thresholds!.Encode(u, times, _neuronFaults ? default : _stepSpikes);
+            if (_neuronFaults)
+            {
+                // Counted after the faults moved, dropped or added spikes, as the spike count is.
+                _spikes += _pass!.ApplyNeuronFaults(_firstSample + _sample, u, times);
+                SpikeTimeThresholds.Tally(times, _stepSpikes);
+            }
+
+            if (!localTimes.IsEmpty) times.CopyTo(localTimes);
+            var held = _kernel.Pool(times, _pooledTimes, _heldNeurons, _heldTimes);
+            if (!_spikeFaults) _builder.AddRange(_heldNeurons.AsSpan(0, held), _heldTimes.AsSpan(0, held));
+            else EmitFaulted(_pass!, _firstSample + _sample, _builder, _heldNeurons, _heldTimes, _heldCopies, held);
+            _builder.EndSample();
+            _sample++;
+        }
+
+        public FiredSpikes Finish() => new(_builder.Build(), _spikes, _pass?.Counters ?? default, _stepSpikes);
     }
 
     /// <summary>

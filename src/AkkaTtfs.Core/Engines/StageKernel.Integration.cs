@@ -64,27 +64,31 @@ public sealed partial class StageKernel
         GatherScratch? scratch = null;
         for (var s = 0; s < events.SampleCount; s++)
         {
-            var u = membrane.Slice(s * perSample, perSample);
-            var from = events.SampleOffsets[s];
-            var to = events.SampleOffsets[s + 1];
-            var gather = IntegrationPath switch
-            {
-                ConvPath.Scatter => false,
-                ConvPath.Gather or ConvPath.GatherPortable => true,
-                _ => PrefersGather(to - from),
-            };
-            if (gather && (scratch ??= new GatherScratch(this)).TryLoad(events, from, to))
-            {
-                synops += GatherSample(scratch, u);
-                scratch.Unload(events, from, to);
-            }
-            else
-            {
-                synops += ScatterSample(events, from, to, u);
-            }
+            synops += IntegrateConvSample(events, s, membrane.Slice(s * perSample, perSample), ref scratch);
         }
 
         return synops;
+    }
+
+    /// <summary>Integrates sample <paramref name="s"/> of a conv stage's events into its membrane <paramref name="u"/>.</summary>
+    private long IntegrateConvSample(InputEvents events, int s, Span<float> u, ref GatherScratch? scratch)
+    {
+        var from = events.SampleOffsets[s];
+        var to = events.SampleOffsets[s + 1];
+        var gather = IntegrationPath switch
+        {
+            ConvPath.Scatter => false,
+            ConvPath.Gather or ConvPath.GatherPortable => true,
+            _ => PrefersGather(to - from),
+        };
+        if (gather && (scratch ??= new GatherScratch(this)).TryLoad(events, from, to))
+        {
+            var synops = GatherSample(scratch, u);
+            scratch.Unload(events, from, to);
+            return synops;
+        }
+
+        return ScatterSample(events, from, to, u);
     }
 
     /// <summary>One sample's events scattered: each event adds its weights to every neuron it reaches (the general path).</summary>
