@@ -102,16 +102,23 @@ internal sealed class SpikeTimeThresholds
         return count == _lowest.Length ? TemporalKernel.NoSpike : count;
     }
 
+    /// <summary>Length of the per-lane step histogram <see cref="Encode(ReadOnlySpan{float}, Span{int}, Span{int})"/> fills.</summary>
+    public int LaneStepsLength => Vector<int>.Count * (_lowest.Length + 1);
+
     /// <summary>
-    /// Spike times of <paramref name="u"/> into <paramref name="times"/> (NoSpike for none); returns the spikes,
-    /// and adds each to its step of <paramref name="stepSpikes"/> (length T) when given.
+    /// Spike times of <paramref name="u"/> into <paramref name="times"/> (NoSpike for none); returns the spikes.
+    /// When <paramref name="laneSteps"/> is given (<see cref="LaneStepsLength"/>), each spike is also counted in
+    /// it, per vector lane, so that the counts of neighbouring neurons do not wait on each other; see
+    /// <see cref="AddSteps"/>.
     /// </summary>
-    public long Encode(ReadOnlySpan<float> u, Span<int> times, Span<long> stepSpikes)
+    public long Encode(ReadOnlySpan<float> u, Span<int> times, Span<int> laneSteps)
     {
         if (times.Length != u.Length) throw new ArgumentException($"{u.Length} values but {times.Length} time slots");
+        var count = laneSteps.IsEmpty;
+        if (!count && laneSteps.Length != LaneStepsLength) throw new ArgumentException($"{laneSteps.Length} step counters, expected {LaneStepsLength}");
         var n = u.Length;
-        // Slot r + 1 counts time r; slot 0 the silent values that were looked at one by one.
-        Span<int> histogram = stackalloc int[TemporalKernel.MaxWindow + 1];
+        var bins = _lowest.Length + 1;    // bin r + 1 counts time r; bin 0 the silent neurons of a vector with spikes
+        long spikes = 0;
         var j = 0;
         if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
         {
@@ -124,50 +131,55 @@ internal sealed class SpikeTimeThresholds
             {
                 var x = Vector.LoadUnsafe(ref uRef, (nuint)j);
                 // Most neurons stay silent, mostly side by side: a vector of them costs one comparison (NaN and u <= 0 included).
-                if (!Vector.GreaterThanOrEqualAny(x, spiking))
+                var spikingLanes = Vector.GreaterThanOrEqual(x, spiking);
+                if (spikingLanes == Vector<int>.Zero)
                 {
                     noSpike.StoreUnsafe(ref tRef, (nuint)j);
                     continue;
                 }
 
+                spikes -= Vector.Sum(spikingLanes);    // a spiking lane is -1
                 if (Vector<float>.Count == Vector256<float>.Count && Avx2.IsSupported && _levels is { } levels)
                 {
-                    // Where some lane spikes: silent lanes (below L[T-1], NaN) searched too, then masked.
+                    // Silent lanes are searched too, then masked.
                     var found = SearchAvx2(x.AsVector256(), levels).AsVector();
-                    var silentLanes = ~Vector.GreaterThanOrEqual(x, spiking);
-                    Vector.ConditionalSelect(silentLanes, noSpike, found).StoreUnsafe(ref tRef, (nuint)j);
+                    Vector.ConditionalSelect(spikingLanes, found, noSpike).StoreUnsafe(ref tRef, (nuint)j);
                 }
                 else
                 {
-                    var count = Vector<int>.Zero;
+                    var steps = Vector<int>.Zero;
                     foreach (var threshold in _lowest)
                     {
-                        count -= Vector.LessThan(x, new Vector<float>(threshold));   // a true lane is -1
+                        steps -= Vector.LessThan(x, new Vector<float>(threshold));   // a true lane is -1
                     }
 
-                    // NaN compares false everywhere (count 0), so "not > 0" is tested apart; u <= 0 already counts T.
-                    var silent = Vector.Equals(count, window) | ~Vector.GreaterThan(x, Vector<float>.Zero);
-                    Vector.ConditionalSelect(silent, noSpike, count).StoreUnsafe(ref tRef, (nuint)j);
+                    Vector.ConditionalSelect(spikingLanes, steps, noSpike).StoreUnsafe(ref tRef, (nuint)j);
                 }
 
-                for (var lane = 0; lane < Vector<float>.Count; lane++) histogram[Unsafe.Add(ref tRef, j + lane) + 1]++;
+                if (count) continue;
+                for (var lane = 0; lane < Vector<float>.Count; lane++) laneSteps[(lane * bins) + Unsafe.Add(ref tRef, j + lane) + 1]++;
             }
         }
 
         for (; j < n; j++)
         {
             times[j] = Encode(u[j]);
-            histogram[times[j] + 1]++;
-        }
-
-        long spikes = 0;
-        for (var r = 0; r < _lowest.Length; r++)
-        {
-            spikes += histogram[r + 1];
-            if (!stepSpikes.IsEmpty) stepSpikes[r] += histogram[r + 1];
+            if (times[j] == TemporalKernel.NoSpike) continue;
+            spikes++;
+            if (!count) laneSteps[times[j] + 1]++;
         }
 
         return spikes;
+    }
+
+    /// <summary>Adds the per-lane counts of <paramref name="laneSteps"/> to <paramref name="stepSpikes"/> (spikes per step).</summary>
+    public void AddSteps(ReadOnlySpan<int> laneSteps, Span<long> stepSpikes)
+    {
+        var bins = _lowest.Length + 1;
+        for (var lane = 0; lane < Vector<int>.Count; lane++)
+        {
+            for (var r = 0; r < _lowest.Length; r++) stepSpikes[r] += laneSteps[(lane * bins) + r + 1];
+        }
     }
 
     /// <summary>

@@ -69,6 +69,7 @@ public sealed partial class StageKernel
         private readonly int[]? _heldCopies;
         private readonly SpikeBatchBuilder _builder;
         private readonly long[] _stepSpikes;     // spikes per time step of the window: the layer's temporal profile
+        private readonly int[] _laneSteps;       // the same, as the fault-free encoding counts it (see SpikeTimeThresholds.Encode)
         private long _spikes;
         private int _sample;
 
@@ -91,6 +92,7 @@ public sealed partial class StageKernel
             _heldCopies = faults is { HasDuplicateFaults: true } ? new int[pooledCount] : null;   // copies tracked only where a duplicate can act
             _builder = new SpikeBatchBuilder(samples, samples * Math.Max(16, pooledCount / 4));   // grows if more than a quarter spike
             _stepSpikes = new long[firing.T];
+            _laneSteps = new int[kernel._thresholds!.LaneStepsLength];
         }
 
         /// <summary>Closes the window of the next sample, whose membrane is <paramref name="u"/>; its local times go to <paramref name="localTimes"/> if given.</summary>
@@ -98,7 +100,7 @@ public sealed partial class StageKernel
         {
             var times = _times;
             // Neuron faults may move spikes, so the temporal profile is counted after them.
-            _spikes += _kernel._thresholds!.Encode(u, times, _neuronFaults ? default : _stepSpikes);
+            _spikes += _kernel._thresholds!.Encode(u, times, _neuronFaults ? default : _laneSteps);
             if (_neuronFaults)
             {
                 // Counted after the faults moved, dropped or added spikes, as the spike count is.
@@ -114,7 +116,11 @@ public sealed partial class StageKernel
             _sample++;
         }
 
-        public FiredSpikes Finish() => new(_builder.Build(), _spikes, _pass?.Counters ?? default, _stepSpikes);
+        public FiredSpikes Finish()
+        {
+            _kernel._thresholds!.AddSteps(_laneSteps, _stepSpikes);
+            return new(_builder.Build(), _spikes, _pass?.Counters ?? default, _stepSpikes);
+        }
     }
 
     /// <summary>
@@ -130,21 +136,47 @@ public sealed partial class StageKernel
         var channels = LocalChannels;
         var rows = Block.RowEnd - Block.RowStart;
         var cols = Block.ColEnd - Block.ColStart;
-        // Regions first, all channels at once ([pooled row][pooled col][channel], as the membrane is laid out).
+        // Regions first, all channels at once ([pooled row][pooled col][channel], as the membrane is laid out): a vector
+        // of channels at a time, the last one overlapping the previous (a minimum taken twice is the same minimum).
+        var width = Vector<uint>.Count;
+        var vectors = Vector.IsHardwareAccelerated && channels >= width;
+        ref var source = ref Unsafe.As<int, uint>(ref MemoryMarshal.GetArrayDataReference(times));
+        ref var target = ref Unsafe.As<int, uint>(ref MemoryMarshal.GetArrayDataReference(pooledTimes));
         for (var py = 0; py < rows; py++)
         {
             for (var px = 0; px < cols; px++)
             {
-                var region = pooledTimes.AsSpan(((py * cols) + px) * channels, channels);
-                for (var dy = 0; dy < pool; dy++)
+                var region = ((py * cols) + px) * channels;
+                var corner = ((py * pool * LocalWidth) + (px * pool)) * channels;
+                if (vectors)
                 {
-                    var cell = ((((py * pool) + dy) * LocalWidth) + (px * pool)) * channels;
-                    for (var dx = 0; dx < pool; dx++)
+                    for (var j = 0; j < channels; j += width)
                     {
-                        var source = times.AsSpan(cell + (dx * channels), channels);
-                        if (dy == 0 && dx == 0) source.CopyTo(region);
-                        else EarliestInto(source, region);
+                        var lane = Math.Min(j, channels - width);
+                        var earliest = Vector.LoadUnsafe(ref source, (nuint)(corner + lane));
+                        for (var dy = 0; dy < pool; dy++)
+                        {
+                            for (var dx = dy == 0 ? 1 : 0; dx < pool; dx++)
+                            {
+                                earliest = Vector.Min(earliest, Vector.LoadUnsafe(ref source, (nuint)(corner + (((dy * LocalWidth) + dx) * channels) + lane)));
+                            }
+                        }
+
+                        earliest.StoreUnsafe(ref target, (nuint)(region + lane));
                     }
+
+                    continue;
+                }
+
+                for (var lo = 0; lo < channels; lo++)
+                {
+                    var earliest = uint.MaxValue;      // NoSpike (-1) is the largest value as unsigned: the earliest spike is the minimum
+                    for (var dy = 0; dy < pool; dy++)
+                    {
+                        for (var dx = 0; dx < pool; dx++) earliest = Math.Min(earliest, Unsafe.Add(ref source, corner + (((dy * LocalWidth) + dx) * channels) + lo));
+                    }
+
+                    Unsafe.Add(ref target, region + lo) = earliest;
                 }
             }
         }
@@ -169,23 +201,6 @@ public sealed partial class StageKernel
         }
 
         return held;
-    }
-
-    /// <summary>region[j] = the earlier of region[j] and times[j], where NoSpike (-1, the largest value as unsigned) is latest.</summary>
-    private static void EarliestInto(ReadOnlySpan<int> times, Span<int> region)
-    {
-        var a = MemoryMarshal.Cast<int, uint>(times);
-        var b = MemoryMarshal.Cast<int, uint>(region);
-        var j = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; j <= a.Length - Vector<uint>.Count; j += Vector<uint>.Count)
-            {
-                Vector.Min(new Vector<uint>(a[j..]), new Vector<uint>(b[j..])).CopyTo(b[j..]);
-            }
-        }
-
-        for (; j < a.Length; j++) b[j] = Math.Min(a[j], b[j]);
     }
 
     /// <summary>A sample's held pooled spikes after the spike faults acted on them (each starts as one copy).</summary>

@@ -177,8 +177,11 @@ public class StageKernelExactnessTests
         for (var i = 0; i < 20000; i++) values.Add((float)(kernel.MinValue * Math.Exp(rng.NextDouble() * (t + 2) / tau) * 0.9));
         var u = values.ToArray();
         var times = new int[u.Length];
+        var laneSteps = new int[thresholds.LaneStepsLength];
+        var spikes = thresholds.Encode(u, times, laneSteps);
         var steps = new long[t];
-        var spikes = thresholds.Encode(u, times, steps);
+        thresholds.AddSteps(laneSteps, steps);
+        Assert.Equal(spikes, thresholds.Encode(u, new int[u.Length], default));
         var expectedSteps = new long[t];
         for (var i = 0; i < u.Length; i++)
         {
