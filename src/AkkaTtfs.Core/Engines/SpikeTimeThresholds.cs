@@ -157,7 +157,8 @@ internal sealed class SpikeTimeThresholds
                 }
 
                 if (count) continue;
-                for (var lane = 0; lane < Vector<float>.Count; lane++) laneSteps[(lane * bins) + Unsafe.Add(ref tRef, j + lane) + 1]++;
+                ref var steps0 = ref MemoryMarshal.GetReference(laneSteps);     // bins x lanes counters; r + 1 <= T < bins
+                for (var lane = 0; lane < Vector<float>.Count; lane++) Unsafe.Add(ref steps0, (lane * bins) + Unsafe.Add(ref tRef, j + lane) + 1)++;
             }
         }
 
