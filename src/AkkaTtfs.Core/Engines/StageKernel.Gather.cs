@@ -60,16 +60,18 @@ public sealed partial class StageKernel
 
         /// <summary>
         /// Places a sample's events in the map; false (map left clear) when the map cannot stand for them: a
-        /// repeated neuron (a duplicated spike is added once per copy) or a zero value (absent from a map, yet
-        /// added by the scatter path, where w * 0 can change the sign of a zero sum).
+        /// repeated neuron (a duplicated spike is added once per copy), a zero value (absent from a map, yet
+        /// added by the scatter path, where w * 0 can change the sign of a zero sum) or an index out of range.
         /// </summary>
         public bool TryLoad(InputEvents events, int from, int to)
         {
             var neurons = events.Neurons;
             var values = events.Values;
+            var size = Map.Length - Vector256<float>.Count;
             for (var e = from; e < to; e++)
             {
-                if (values[e] == 0 || (e > from && neurons[e] == neurons[e - 1]))
+                // An index outside the input is left to the scatter path too, which fails on it as it always did.
+                if (values[e] == 0 || (uint)neurons[e] >= (uint)size || (e > from && neurons[e] == neurons[e - 1]))
                 {
                     Unload(events, from, e);
                     return false;
