@@ -290,6 +290,17 @@ public sealed class SpikeBatchBuilder(int sampleCount, int capacity = 64)
         _count++;
     }
 
+    /// <summary>Adds spikes delivered once each (<paramref name="times"/> 0..255), in the order given.</summary>
+    public void AddRange(ReadOnlySpan<int> neurons, ReadOnlySpan<int> times)
+    {
+        if (neurons.Length != times.Length) throw new ArgumentException($"{neurons.Length} neurons but {times.Length} times");
+        while (_count + neurons.Length > _neurons.Length) Grow();
+        neurons.CopyTo(_neurons.AsSpan(_count));
+        var target = _times.AsSpan(_count, times.Length);
+        for (var k = 0; k < times.Length; k++) target[k] = (byte)times[k];
+        _count += neurons.Length;
+    }
+
     /// <summary>Adds a spike delivered <paramref name="multiplicity"/> times (1..255).</summary>
     public void Add(int neuron, int time, int multiplicity)
     {
@@ -302,9 +313,10 @@ public sealed class SpikeBatchBuilder(int sampleCount, int capacity = 64)
 
     private void Grow()
     {
-        Array.Resize(ref _neurons, _count * 2);
-        Array.Resize(ref _times, _count * 2);
-        if (_extra is not null) Array.Resize(ref _extra, _count * 2);
+        var size = _neurons.Length * 2;
+        Array.Resize(ref _neurons, size);
+        Array.Resize(ref _times, size);
+        if (_extra is not null) Array.Resize(ref _extra, size);
     }
 
     public void EndSample() => _offsets[++_sample] = _count;

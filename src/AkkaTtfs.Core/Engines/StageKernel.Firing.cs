@@ -37,105 +37,165 @@ public sealed partial class StageKernel
     /// <param name="firstSample">Global index of the batch's first sample.</param>
     public FiredSpikes Fire(ReadOnlySpan<float> membrane, int samples, Span<int> localTimes, IStageFaultHook? faults, int firstSample)
     {
-        if (faults is not null && (faults.Stage != Stage.Index || faults.Block != Block))
-            throw new ArgumentException($"faults built for stage {faults.Stage} {faults.Block} given to the kernel of stage {Stage.Index} {Block}", nameof(faults));
-        var pass = faults?.BeginFiring();
-        var neuronFaults = faults is { HasNeuronFaults: true };
-        var spikeFaults = faults is { HasSpikeFaults: true };
-        var pooledCount = Block.ChannelCount * (Block.RowEnd - Block.RowStart) * (Block.ColEnd - Block.ColStart);
-        var heldNeurons = spikeFaults ? new int[pooledCount] : null;
-        var heldTimes = spikeFaults ? new int[pooledCount] : null;
-        var heldCopies = faults is { HasDuplicateFaults: true } ? new int[pooledCount] : null;   // copies tracked only where a duplicate can act
-        var kernel = FiringKernel ?? throw new InvalidOperationException($"stage {Stage.Index} is the output layer; it does not fire");
         var perSample = LocalNeuronCount;
-        var record = !localTimes.IsEmpty;
-        if (record && localTimes.Length != samples * perSample)
+        if (!localTimes.IsEmpty && localTimes.Length != samples * perSample)
             throw new ArgumentException($"local time buffer holds {localTimes.Length}, expected {samples} x {perSample}");
-        var times = new int[perSample];
-        var builder = new SpikeBatchBuilder(samples, samples * 16);
-        var stepSpikes = new long[kernel.T];     // spikes per time step of the window: the layer's temporal profile
-        long spikes = 0;
+        if (membrane.Length != samples * perSample)
+            throw new ArgumentException($"membrane holds {membrane.Length} values, expected {samples} x {perSample}");
+        var close = new WindowClose(this, samples, faults, firstSample);
         for (var s = 0; s < samples; s++)
         {
-            var u = membrane.Slice(s * perSample, perSample);
-            for (var p = 0; p < perSample; p++)
-            {
-                var r = kernel.Encode(u[p]);
-                times[p] = r;
-                if (r == TemporalKernel.NoSpike) continue;
-                spikes++;
-                if (!neuronFaults) stepSpikes[r]++;
-            }
-
-            if (neuronFaults)
-            {
-                // Counted after the faults moved, dropped or added spikes, as the spike count is.
-                spikes += pass!.ApplyNeuronFaults(firstSample + s, u, times);
-                foreach (var r in times)
-                {
-                    if (r != TemporalKernel.NoSpike) stepSpikes[r]++;
-                }
-            }
-
-            if (record) times.CopyTo(localTimes.Slice(s * perSample, perSample));
-            if (!spikeFaults)
-            {
-                PoolInto(times, builder, null, null);
-            }
-            else
-            {
-                var held = PoolInto(times, null, heldNeurons, heldTimes);
-                EmitFaulted(pass!, firstSample + s, builder, heldNeurons!, heldTimes!, heldCopies, held);
-            }
-
-            builder.EndSample();
+            close.Sample(membrane.Slice(s * perSample, perSample), localTimes.IsEmpty ? default : localTimes.Slice(s * perSample, perSample));
         }
 
-        return new FiredSpikes(builder.Build(), spikes, pass?.Counters ?? default, stepSpikes);
+        return close.Finish();
     }
 
     /// <summary>
-    /// First-spike max pooling of one sample's local times: of a region only the earliest spike passes (ties: the
-    /// lowest index, which is the first one met in this row-major scan), in ascending pooled index. The pooled
-    /// spikes go to <paramref name="builder"/>, or, when it is null, are held in the two arrays for the spike
-    /// faults; returns how many were held.
+    /// The window close of a batch, one sample after the other (so a caller can integrate and fire each sample
+    /// while its membrane is still in cache): spike times, faults, pooling, the spikes that leave.
     /// </summary>
-    private int PoolInto(int[] times, SpikeBatchBuilder? builder, int[]? heldNeurons, int[]? heldTimes)
+    private sealed class WindowClose
+    {
+        private readonly StageKernel _kernel;
+        private readonly IStageFaultPass? _pass;
+        private readonly bool _neuronFaults;
+        private readonly bool _spikeFaults;
+        private readonly int _firstSample;
+        private readonly int[] _times;
+        private readonly int[] _pooledTimes;
+        private readonly int[] _heldNeurons;
+        private readonly int[] _heldTimes;
+        private readonly int[]? _heldCopies;
+        private readonly SpikeBatchBuilder _builder;
+        private readonly long[] _stepSpikes;     // spikes per time step of the window: the layer's temporal profile
+        private readonly int[] _laneSteps;       // the same, as the fault-free encoding counts it (see SpikeTimeThresholds.Encode)
+        private long _spikes;
+        private int _sample;
+
+        public WindowClose(StageKernel kernel, int samples, IStageFaultHook? faults, int firstSample)
+        {
+            if (faults is not null && (faults.Stage != kernel.Stage.Index || faults.Block != kernel.Block))
+                throw new ArgumentException($"faults built for stage {faults.Stage} {faults.Block} given to the kernel of stage {kernel.Stage.Index} {kernel.Block}", nameof(faults));
+            var firing = kernel.FiringKernel ?? throw new InvalidOperationException($"stage {kernel.Stage.Index} is the output layer; it does not fire");
+            _kernel = kernel;
+            _pass = faults?.BeginFiring();
+            _neuronFaults = faults is { HasNeuronFaults: true };
+            _spikeFaults = faults is { HasSpikeFaults: true };
+            _firstSample = firstSample;
+            var block = kernel.Block;
+            var pooledCount = block.ChannelCount * (block.RowEnd - block.RowStart) * (block.ColEnd - block.ColStart);
+            _times = new int[kernel.LocalNeuronCount];
+            _pooledTimes = new int[pooledCount];
+            _heldNeurons = new int[pooledCount];
+            _heldTimes = new int[pooledCount];
+            _heldCopies = faults is { HasDuplicateFaults: true } ? new int[pooledCount] : null;   // copies tracked only where a duplicate can act
+            _builder = new SpikeBatchBuilder(samples, samples * Math.Max(16, pooledCount / 4));   // grows if more than a quarter spike
+            _stepSpikes = new long[firing.T];
+            _laneSteps = new int[kernel._thresholds!.LaneStepsLength];
+        }
+
+        /// <summary>Closes the window of the next sample, whose membrane is <paramref name="u"/>; its local times go to <paramref name="localTimes"/> if given.</summary>
+        public void Sample(ReadOnlySpan<float> u, Span<int> localTimes)
+        {
+            var times = _times;
+            // Neuron faults may move spikes, so the temporal profile is counted after them.
+            _spikes += _kernel._thresholds!.Encode(u, times, _neuronFaults ? default : _laneSteps);
+            if (_neuronFaults)
+            {
+                // Counted after the faults moved, dropped or added spikes, as the spike count is.
+                _spikes += _pass!.ApplyNeuronFaults(_firstSample + _sample, u, times);
+                SpikeTimeThresholds.Tally(times, _stepSpikes);
+            }
+
+            if (!localTimes.IsEmpty) times.CopyTo(localTimes);
+            var held = _kernel.Pool(times, _pooledTimes, _heldNeurons, _heldTimes);
+            if (!_spikeFaults) _builder.AddRange(_heldNeurons.AsSpan(0, held), _heldTimes.AsSpan(0, held));
+            else EmitFaulted(_pass!, _firstSample + _sample, _builder, _heldNeurons, _heldTimes, _heldCopies, held);
+            _builder.EndSample();
+            _sample++;
+        }
+
+        public FiredSpikes Finish()
+        {
+            _kernel._thresholds!.AddSteps(_laneSteps, _stepSpikes);
+            return new(_builder.Build(), _spikes, _pass?.Counters ?? default, _stepSpikes);
+        }
+    }
+
+    /// <summary>
+    /// First-spike max pooling of one sample's local times: of a region only the earliest spike passes (the pooled
+    /// neuron carries the earliest time, whichever cell had it). The pooled spikes are held in the two arrays (one
+    /// slot per pooled neuron), in ascending pooled index; returns how many. <paramref name="pooledTimes"/> is
+    /// scratch of one time per pooled neuron.
+    /// </summary>
+    private int Pool(int[] times, int[] pooledTimes, int[] heldNeurons, int[] heldTimes)
     {
         var g = Geometry;
         var pool = g.Pool;
-        var held = 0;
-        for (var lo = 0; lo < LocalChannels; lo++)
+        var channels = LocalChannels;
+        var rows = Block.RowEnd - Block.RowStart;
+        var cols = Block.ColEnd - Block.ColStart;
+        // Regions first, all channels at once ([pooled row][pooled col][channel], as the membrane is laid out): a vector
+        // of channels at a time, the last one overlapping the previous (a minimum taken twice is the same minimum).
+        var width = Vector<uint>.Count;
+        var vectors = Vector.IsHardwareAccelerated && channels >= width;
+        ref var source = ref Unsafe.As<int, uint>(ref MemoryMarshal.GetArrayDataReference(times));
+        ref var target = ref Unsafe.As<int, uint>(ref MemoryMarshal.GetArrayDataReference(pooledTimes));
+        for (var py = 0; py < rows; py++)
         {
-            var c = Block.ChannelStart + lo;
-            for (var py = Block.RowStart; py < Block.RowEnd; py++)
+            for (var px = 0; px < cols; px++)
             {
-                for (var px = Block.ColStart; px < Block.ColEnd; px++)
+                var region = ((py * cols) + px) * channels;
+                var corner = ((py * pool * LocalWidth) + (px * pool)) * channels;
+                if (vectors)
                 {
-                    var earliest = TemporalKernel.NoSpike;
-                    for (var dy = 0; dy < pool; dy++)
+                    for (var j = 0; j < channels; j += width)
                     {
-                        var ly = (py * pool) + dy - _convRowStart;
-                        for (var dx = 0; dx < pool; dx++)
+                        var lane = Math.Min(j, channels - width);
+                        var earliest = Vector.LoadUnsafe(ref source, (nuint)(corner + lane));
+                        for (var dy = 0; dy < pool; dy++)
                         {
-                            var lx = (px * pool) + dx - _convColStart;
-                            var r = times[(((ly * LocalWidth) + lx) * LocalChannels) + lo];
-                            if (r != TemporalKernel.NoSpike && (earliest == TemporalKernel.NoSpike || r < earliest)) earliest = r;
+                            for (var dx = dy == 0 ? 1 : 0; dx < pool; dx++)
+                            {
+                                earliest = Vector.Min(earliest, Vector.LoadUnsafe(ref source, (nuint)(corner + (((dy * LocalWidth) + dx) * channels) + lane)));
+                            }
                         }
+
+                        earliest.StoreUnsafe(ref target, (nuint)(region + lane));
                     }
 
-                    if (earliest == TemporalKernel.NoSpike) continue;
-                    var pooled = g.PooledIndex(c, py, px);
-                    if (builder is not null)
+                    continue;
+                }
+
+                for (var lo = 0; lo < channels; lo++)
+                {
+                    var earliest = uint.MaxValue;      // NoSpike (-1) is the largest value as unsigned: the earliest spike is the minimum
+                    for (var dy = 0; dy < pool; dy++)
                     {
-                        builder.Add(pooled, earliest);
+                        for (var dx = 0; dx < pool; dx++) earliest = Math.Min(earliest, Unsafe.Add(ref source, corner + (((dy * LocalWidth) + dx) * channels) + lo));
                     }
-                    else
-                    {
-                        heldNeurons![held] = pooled;
-                        heldTimes![held] = earliest;
-                        held++;
-                    }
+
+                    Unsafe.Add(ref target, region + lo) = earliest;
+                }
+            }
+        }
+
+        // Then out in ascending pooled index: channel, row, column (every region is written, only spikes advance).
+        var held = 0;
+        for (var lo = 0; lo < channels; lo++)
+        {
+            var c = Block.ChannelStart + lo;
+            for (var py = 0; py < rows; py++)
+            {
+                var pooled = g.PooledIndex(c, Block.RowStart + py, Block.ColStart);
+                var region = (py * cols * channels) + lo;
+                for (var px = 0; px < cols; px++)
+                {
+                    var earliest = pooledTimes[region + (px * channels)];
+                    heldNeurons[held] = pooled + px;
+                    heldTimes[held] = earliest;
+                    held += earliest != TemporalKernel.NoSpike ? 1 : 0;
                 }
             }
         }

@@ -1,0 +1,172 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace AkkaTtfs.Core.Engines;
+
+/// <summary>
+/// The integration half of the stage step. Two conv paths give the same bits: scatter (each event adds its
+/// weights to the neurons it reaches) and gather (each neuron's inputs are summed in registers, see
+/// StageKernel.Gather.cs); both add, per neuron, w * value for its inputs in ascending presynaptic index, one
+/// fused multiply-add each, and skip nothing, so which one runs is only a matter of speed.
+/// </summary>
+public sealed partial class StageKernel
+{
+    private long IntegrateDense(InputEvents events, Span<float> membrane)
+    {
+        var width = LocalChannels;
+        var inputs = Stage.InputShape.Size;
+        if (events.SampleCount == 1)
+        {
+            for (var k = 0; k < events.EventCount; k++)
+            {
+                MultiplyAdd(_weights.AsSpan(events.Neurons[k] * width, width), events.Values[k], membrane);
+            }
+
+            return (long)events.EventCount * width;
+        }
+
+        // Group the batch's events by presynaptic neuron so that each weight row is read once per batch,
+        // not once per sample; each sample still receives its inputs in ascending presynaptic order.
+        var starts = new int[inputs + 1];
+        foreach (var neuron in events.Neurons) starts[neuron + 1]++;
+        for (var i = 0; i < inputs; i++) starts[i + 1] += starts[i];
+        var fill = starts.AsSpan(0, inputs).ToArray();
+        var sampleOf = new int[events.EventCount];
+        var valueOf = new float[events.EventCount];
+        for (var s = 0; s < events.SampleCount; s++)
+        {
+            for (var k = events.SampleOffsets[s]; k < events.SampleOffsets[s + 1]; k++)
+            {
+                var slot = fill[events.Neurons[k]]++;
+                sampleOf[slot] = s;
+                valueOf[slot] = events.Values[k];
+            }
+        }
+
+        for (var i = 0; i < inputs; i++)
+        {
+            if (starts[i] == starts[i + 1]) continue;
+            var row = _weights.AsSpan(i * width, width);
+            for (var k = starts[i]; k < starts[i + 1]; k++)
+            {
+                MultiplyAdd(row, valueOf[k], membrane.Slice(sampleOf[k] * width, width));
+            }
+        }
+
+        return (long)events.EventCount * width;
+    }
+
+    private long IntegrateConv(InputEvents events, Span<float> membrane)
+    {
+        var perSample = LocalNeuronCount;
+        long synops = 0;
+        GatherScratch? scratch = null;
+        for (var s = 0; s < events.SampleCount; s++)
+        {
+            synops += IntegrateConvSample(events, s, membrane.Slice(s * perSample, perSample), ref scratch);
+        }
+
+        return synops;
+    }
+
+    /// <summary>Integrates sample <paramref name="s"/> of a conv stage's events into its membrane <paramref name="u"/>.</summary>
+    private long IntegrateConvSample(InputEvents events, int s, Span<float> u, ref GatherScratch? scratch)
+    {
+        var from = events.SampleOffsets[s];
+        var to = events.SampleOffsets[s + 1];
+        var gather = IntegrationPath switch
+        {
+            ConvPath.Scatter => false,
+            ConvPath.Gather or ConvPath.GatherPortable => true,
+            _ => PrefersGather(to - from),
+        };
+        if (gather && (scratch ??= new GatherScratch(this)).TryLoad(events, from, to))
+        {
+            var synops = GatherSample(scratch, u);
+            scratch.Unload(events, from, to);
+            return synops;
+        }
+
+        return ScatterSample(events, from, to, u);
+    }
+
+    /// <summary>One sample's events scattered: each event adds its weights to every neuron it reaches (the general path).</summary>
+    private long ScatterSample(InputEvents events, int from, int to, Span<float> u)
+    {
+        var k = _kernelSize;
+        var channels = LocalChannels;
+        var plane = _inHeight * _inWidth;
+        long synops = 0;
+        for (var e = from; e < to; e++)
+        {
+            var neuron = events.Neurons[e];
+            var value = events.Values[e];
+            var c = neuron / plane;
+            var rem = neuron - (c * plane);
+            var y = rem / _inWidth;
+            var x = rem - (y * _inWidth);
+            // Stride 1: the kernel columns that reach this block are kx in [kxLo, kxHi], output columns
+            // ox = x + padding - kx; reversed storage makes both runs contiguous (see _weights). Each
+            // membrane value still gets exactly one add per input spike, so the sums are unchanged.
+            var kxLo = Math.Max(0, x + _padding - (_convColEnd - 1));
+            var kxHi = Math.Min(k - 1, x + _padding - _convColStart);
+            for (var ky = 0; ky < k; ky++)
+            {
+                var ny = y + _padding - ky;
+                if (ny < 0 || ny % _stride != 0) continue;
+                var oy = ny / _stride;
+                if (oy < _convRowStart || oy >= _convRowEnd) continue;
+                var rowBase = (((c * k) + ky) * k) + k - 1;
+                var outRow = (oy - _convRowStart) * LocalWidth;
+                if (_stride == 1)
+                {
+                    if (kxLo > kxHi) break;
+                    var run = (kxHi - kxLo + 1) * channels;
+                    var w = _weights.AsSpan((rowBase - kxHi) * channels, run);
+                    var target = (outRow + (x + _padding - kxHi - _convColStart)) * channels;
+                    MultiplyAdd(w, value, u.Slice(target, run));
+                    synops += run;
+                    continue;
+                }
+
+                for (var kx = 0; kx < k; kx++)
+                {
+                    var nx = x + _padding - kx;
+                    if (nx < 0 || nx % _stride != 0) continue;
+                    var ox = nx / _stride;
+                    if (ox < _convColStart || ox >= _convColEnd) continue;
+                    var w = _weights.AsSpan((rowBase - kx) * channels, channels);
+                    var target = (outRow + (ox - _convColStart)) * channels;
+                    MultiplyAdd(w, value, u.Slice(target, channels));
+                    synops += channels;
+                }
+            }
+        }
+
+        return synops;
+    }
+
+    /// <summary>u[j] = fma(w[j], value, u[j]) for every j: one rounding per add on every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MultiplyAdd(ReadOnlySpan<float> w, float value, Span<float> u)
+    {
+        var n = w.Length;
+        ref var wRef = ref MemoryMarshal.GetReference(w);
+        ref var uRef = ref MemoryMarshal.GetReference(u);
+        var j = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var v = new Vector<float>(value);
+            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var sum = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref wRef, (nuint)j), v, Vector.LoadUnsafe(ref uRef, (nuint)j));
+                sum.StoreUnsafe(ref uRef, (nuint)j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            Unsafe.Add(ref uRef, j) = MathF.FusedMultiplyAdd(Unsafe.Add(ref wRef, j), value, Unsafe.Add(ref uRef, j));
+        }
+    }}
