@@ -22,8 +22,10 @@ internal sealed class ConsoleEvents : IAppEvents
         public void Report(TrainingProgress value)
         {
             if (!value.EpochCompleted) return;
+            // The main job trains without a validation split: say so instead of printing an empty value.
+            var validation = value.ValidationAccuracy is { } v ? v.ToString("P2", CultureInfo.InvariantCulture) : "-";
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  epoch {value.Epoch + 1}/{value.Epochs}  loss {value.Loss:F4}  train {value.TrainAccuracy:P2}  val {value.ValidationAccuracy:P2}  p_SR {value.SrProbability:F2}  {value.SamplesPerSecond:F0} samples/s  ETA {value.Remaining:mm\\:ss}"));
+                $"  epoch {value.Epoch + 1}/{value.Epochs}  loss {value.Loss:F4}  train {value.TrainAccuracy:P2}  val {validation}  p_SR {value.SrProbability:F2}  {value.SamplesPerSecond:F0} samples/s  ETA {value.Remaining:mm\\:ss}"));
         }
     }
 

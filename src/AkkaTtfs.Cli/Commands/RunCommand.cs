@@ -20,7 +20,7 @@ internal static class RunCommand
         var arch = new Option<string>("--arch") { Description = "Architecture to train (string or preset)", DefaultValueFactory = _ => "mnist-cnn" };
         var preset = CliOptions.Preset("Training preset", TrainingPresets.Name(TrainingPreset.SrTrTb));
         var epochs = CliOptions.Int("--epochs",
-            "Training epochs; the main job's recipe (SR+TR+TB, lambda_TB 0.1, the efficient keep rule) scales with them: E_sr = E_k = a quarter, the learning rate x0.1 for the last quarter",
+            "Training epochs; the main job's recipe (SR+TR+TB, lambda_TB 0.1, batch 64, no validation split: all training samples, the last epoch kept) scales with them: E_sr = E_k = a quarter, the learning rate x0.1 for the last quarter",
             OptionRanges.Epochs, TrainingDefaults.MainJob.Epochs);
         var seed = new Option<int>("--train-seed") { Description = "Random seed of training", DefaultValueFactory = _ => 1 };
         var partitions = new Option<string>("--partitions", "-p") { Description = CliOptions.PartitionSpecHelp, DefaultValueFactory = _ => "1" };

@@ -10,10 +10,13 @@ public static class TrainingDefaults
     /// The main job (<c>akkattfs run</c> without a model): SR+TR+TB on mnist-cnn, short enough that the whole
     /// command stays under about two minutes on two idle cores, with enough L_TB steps to go below 1,000 spikes
     /// per sample: E_sr = E_k = 4 (the method in force from the 5th epoch, 12 epochs of L_TB), batch 64 (twice
-    /// the optimiser steps of 128 per epoch), lambda_TB 0.1, the learning rate x0.1 for the last 4 epochs (the
-    /// accuracy settles while the spikes stay low) and the efficient keep rule. Measured on the bundled MNIST,
-    /// seed 1: 97.75% SNN test accuracy at 755 spikes per sample (docs/benchmarks.md, issue 13); the 98.0%
-    /// target was not reached by any 16-epoch recipe tried. Data, architecture and seed are the caller's.
+    /// the optimiser steps of 128 per epoch), lambda_TB 0.1 and the learning rate x0.1 for the last 4 epochs (the
+    /// accuracy settles while the spikes stay low). No validation split: it trains on all 8,000 bundled training
+    /// samples and keeps the last epoch. With the learning-rate step the efficient rule kept the last epoch anyway,
+    /// so the 800 held-out samples chose nothing; trained on, they gave 98.05% / 717 spikes on seed 1 (97.75% / 755
+    /// with the split) and over seeds 1-3 98.03% at 653-717 spikes against 97.92% at 747-758: fewer spikes on every
+    /// seed, the accuracy gain within the noise (docs/benchmarks.md, issue 13, 2026-12-03).
+    /// Data, architecture and seed are the caller's.
     /// </summary>
     public static TrainingOptions MainJob { get; } = new()
     {
@@ -25,7 +28,8 @@ public static class TrainingDefaults
         LambdaTb = 0.1,
         LearningRateDropEpoch = 12,
         LearningRateDropFactor = 0.1,
-        Keep = CheckpointRule.Efficient,
+        ValidationFraction = 0,
+        Keep = CheckpointRule.Last,
     };
 
     /// <summary>

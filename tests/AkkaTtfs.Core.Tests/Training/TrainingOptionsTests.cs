@@ -92,7 +92,7 @@ public class TrainingOptionsTests
 public class TrainingDefaultsTests
 {
     [Fact]
-    public void The_main_job_recipe_is_valid_and_runs_the_whole_method_for_most_of_its_epochs()
+    public void The_main_job_recipe_is_valid_runs_the_whole_method_for_most_of_its_epochs_and_trains_on_every_sample()
     {
         var o = TrainingDefaults.MainJob;
         o.Validate();
@@ -100,6 +100,9 @@ public class TrainingDefaultsTests
         var first = TrainingSchedule.FirstSelectableEpoch(o.Preset, o.ResolvedSrEpochs, o.ResolvedKernelEpoch);
         Assert.True(o.Epochs - first >= o.Epochs / 2, $"only {o.Epochs - first} of {o.Epochs} epochs with the whole method");
         Assert.True(o.LearningRateDropEpoch > first, "the learning rate drops only once L_TB acts");
-        Assert.Equal(KeepKind.Efficient, o.ResolvedKeep.Kind);
+        // No validation split: every rule would keep the last epoch, so the recipe says so instead of naming a rule that cannot act.
+        Assert.Equal(0, o.ValidationFraction);
+        Assert.Equal(KeepKind.Last, o.ResolvedKeep.Kind);
+        Assert.Equal(0, TrainingDefaults.MainJobFor(40).ValidationFraction);
     }
 }
