@@ -119,16 +119,17 @@ public static class Preflight
     }
 
     /// <summary>
-    /// A plan that cuts links or kills nodes of a cluster joined without the fault-injection adapters cannot
-    /// work (the nodes lack them too).
+    /// A plan with runtime faults on a cluster joined without fault injection cannot work: cuts and kills need the
+    /// adapters, and partitions take a crash command only on a node that runs with --fault-injection.
     /// </summary>
     private static void CheckFaultInjection(FaultPlan? faults, ClusterSetup setup)
     {
         if (faults is null || setup.Seeds.Count == 0 || ClusterLauncher.UsesFaultInjection(faults, setup)) return;
-        var (fault, index) = faults.Runtime.Select((f, i) => (f, i)).FirstOrDefault(x => ClusterLauncher.NeedsAdapters(x.f));
+        var (fault, index) = faults.Runtime.Select((f, i) => (f, i)).OrderBy(x => ClusterLauncher.NeedsAdapters(x.f) ? 0 : 1).FirstOrDefault();
         if (fault is null) return;
+        var needs = ClusterLauncher.NeedsAdapters(fault) ? "the fault-injection adapters on every node" : "every node to run with --fault-injection (a partition takes a crash command only then)";
         throw new UsageException(
-            $"fault plan runtime entry {index} (runtime[{index}]): a {fault.KindName} needs the fault-injection adapters on every node, and --seed joins without them: " +
+            $"fault plan runtime entry {index} (runtime[{index}]): a {fault.KindName} needs {needs}, and --seed joins without them: " +
             $"start every node with 'akkattfs node --fault-injection' and add --fault-injection here (or give seeds as {ClusterConfig.FaultInjectionProtocol}://akkattfs@host:port)");
     }
 

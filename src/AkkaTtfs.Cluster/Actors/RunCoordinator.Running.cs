@@ -99,9 +99,9 @@ public sealed partial class RunCoordinator
         {
             var target = _slots[s.TargetId].Ref!;
             if (s.IsAnalog)
-                target.Tell(new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload) { SentMs = TraceClock.NowMs });
+                Frames.Tell(target, new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload) { SentMs = TraceClock.NowMs }, Self);
             else
-                target.Tell(new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload) { SentMs = TraceClock.NowMs });
+                Frames.Tell(target, new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload) { SentMs = TraceClock.NowMs }, Self);
         }
 
         SampleInFlight();
