@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using AkkaTtfs.App.Cluster;
 using AkkaTtfs.Cluster.Hosting;
+using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Faults;
@@ -116,6 +117,30 @@ public static class Preflight
 
         CheckFaultInjection(faults, setup);
         CheckSeeds(faults, setup);
+    }
+
+    /// <summary>
+    /// Every message of a cluster run must fit <see cref="FrameBudget.MaxMergedBytes"/>, in parts if need be (a message
+    /// larger than a remoting frame travels in parts): refuses a batch size whose worst case (every neuron spiking) does
+    /// not, naming the message, its link, its size and the largest batch that fits.
+    /// </summary>
+    public static void CheckFrames(NetworkSpec network, PartitionPlan plan, InputMode inputMode, int T, int batch, bool recordSpikes, FaultPlan? faults)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var copies = faults?.Faults.Any(f => f.Kind == FaultKind.Duplicate) == true;
+        if (MessageBounds.Largest(network, plan, inputMode, T, batch, recordSpikes, copies) is not { } worst || worst.Bytes <= FrameBudget.MaxMergedBytes) return;
+        var fits = 0;
+        for (int lo = 1, hi = batch - 1; lo <= hi;)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (MessageBounds.Largest(network, plan, inputMode, T, mid, recordSpikes, copies)!.Bytes <= FrameBudget.MaxMergedBytes) (fits, lo) = (mid, mid + 1);
+            else hi = mid - 1;
+        }
+
+        var advice = fits > 0 ? $"use --batch {fits} or less" : "no batch size fits";
+        throw new UsageException(
+            $"--batch {batch}: a {worst.Message} ({worst.Link}) can take up to {worst.Bytes} bytes, more than the {FrameBudget.MaxMergedBytes} bytes a message may have " +
+            $"even split into parts of the {FrameBudget.MaximumFrameSize}-byte remoting frame; {advice}{(recordSpikes ? " (recorded spike times count: --check-dnn, --spikes)" : "")}, or cut that stage into more partitions (--partitions)");
     }
 
     /// <summary>

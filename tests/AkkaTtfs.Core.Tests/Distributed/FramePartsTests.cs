@@ -172,13 +172,13 @@ public class FramePartsTests
         var duplicated = new SpikeBatch(dense.SampleOffsets, dense.Neurons, dense.Times, copies);
         var sparse = new SpikeBatch([0, 1, 2, 3], [neurons - 1, neurons - 1, neurons - 1], [1, 1, 1]);
 
-        Assert.InRange(SpikeCodec.Encode(dense).Length, 1, SpikeCodec.MaxEncodedBytes(samples, neurons, copies: false));
-        Assert.InRange(SpikeCodec.Encode(sparse).Length, 1, SpikeCodec.MaxEncodedBytes(samples, neurons, copies: false));
-        Assert.InRange(SpikeCodec.Encode(duplicated).Length, 1, SpikeCodec.MaxEncodedBytes(samples, neurons, copies: true));
-        Assert.True(SpikeCodec.Encode(duplicated).Length > SpikeCodec.MaxEncodedBytes(samples, neurons, copies: false), "the copies bound is needed");
+        Assert.InRange(SpikeCodec.Encode(dense).Length, 1, SpikeCodec.MaxEncodedBytes(samples, neurons, neurons, copies: false));
+        Assert.InRange(SpikeCodec.Encode(sparse).Length, 1, SpikeCodec.MaxEncodedBytes(samples, 1, neurons, copies: false));
+        Assert.InRange(SpikeCodec.Encode(duplicated).Length, 1, SpikeCodec.MaxEncodedBytes(samples, neurons, neurons, copies: true));
+        Assert.True(SpikeCodec.Encode(duplicated).Length > SpikeCodec.MaxEncodedBytes(samples, neurons, neurons, copies: false), "the copies bound is needed");
 
         var values = Enumerable.Repeat(-1.5f, samples * neurons).ToArray();
         var analog = InputEvents.FromAnalog(values, samples, neurons);
-        Assert.InRange(SpikeCodec.EncodeAnalog(analog).Length, 1, SpikeCodec.MaxEncodedAnalogBytes(samples, neurons));
+        Assert.InRange(SpikeCodec.EncodeAnalog(analog).Length, 1, SpikeCodec.MaxEncodedAnalogBytes(samples, neurons, neurons));
     }
 }
