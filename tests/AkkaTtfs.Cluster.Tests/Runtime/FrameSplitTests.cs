@@ -2,6 +2,7 @@ using Akka.Actor;
 using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Cluster.Tests.Support;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
@@ -18,11 +19,9 @@ namespace AkkaTtfs.Cluster.Tests.Runtime;
 /// and the traffic shows the messages really were larger than a frame. And Akka.Remote dropping a message for its size fails
 /// the run at once, naming the message, its size and the limit.
 /// </summary>
-public sealed class FrameSplitTests(TwoNodeFixture fixture, ITestOutputHelper output) : IClassFixture<TwoNodeFixture>
+public sealed class FrameSplitTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
-
-    private InProcessCluster Cluster => fixture.Cluster;
 
     /// <summary>The network: 128 channels on 28x28 ("same" padding), random weights (seeded), inputs with 40% zeros.</summary>
     private static (SnnModel Model, float[] Inputs) WideConvNet(int samples, int seed)
@@ -36,13 +35,15 @@ public sealed class FrameSplitTests(TwoNodeFixture fixture, ITestOutputHelper ou
     }
 
     /// <summary>
-    /// The workers with the coordinator's node last: placement puts the conv partition (most work) on the first node, so its
-    /// spike batches to the dense partition AND its reports to the coordinator cross the wire.
+    /// The workers in the order that puts the conv partition (0) on the node without the coordinator (placement is Core's,
+    /// by work), so its spike batches to the dense partition AND its reports to the coordinator cross the wire.
     /// </summary>
-    private async Task<IReadOnlyList<WorkerNode>> WorkersConvAwayFromCoordinatorAsync()
+    private static async Task<IReadOnlyList<WorkerNode>> WorkersConvAwayFromCoordinatorAsync(InProcessCluster cluster, PartitionPlan plan)
     {
-        var workers = await Cluster.StartWorkersAsync();
-        return [.. workers.OrderBy(w => w.Address == Cluster[0].SelfAddress.ToString())];
+        var workers = await cluster.StartWorkersAsync();
+        var self = cluster[0].SelfAddress.ToString();
+        var (coordinator, other) = (workers.Single(w => w.Address == self), workers.Single(w => w.Address != self));
+        return Placement.Assign(plan, 2)[0] == 0 ? [other, coordinator] : [coordinator, other];
     }
 
     [Fact]
@@ -52,13 +53,15 @@ public sealed class FrameSplitTests(TwoNodeFixture fixture, ITestOutputHelper ou
         var (model, inputs) = WideConvNet(Samples, 11);
         var plan = PartitionPlanner.Plan(model.Network, "1,1");
         var reference = new EventDrivenSimulator().Run(model, inputs, Samples, new SimulationOptions(Batch));
-        var workers = await WorkersConvAwayFromCoordinatorAsync();
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        var workers = await WorkersConvAwayFromCoordinatorAsync(cluster, plan);
 
         var request = new RunRequest("frames-256", model, plan, inputs, Samples, new RunOptions(BatchSize: Batch, MaxInFlight: 1, StallTimeout: TimeSpan.FromSeconds(90)));
-        var outcome = await ClusterRuntime.RunAsync(Cluster[0].System, request, workers).WaitAsync(RunTimeout);
+        var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
 
         ResultAssert.BitIdentical(reference, outcome.Result, "c128k3p-d10 at batch 256 on two nodes");
         Assert.NotEqual(outcome.NodeOfPartition[0], outcome.NodeOfPartition[1]);
+        Assert.NotEqual(cluster[0].SelfAddress.ToString(), outcome.Nodes[outcome.NodeOfPartition[0]]);
         var conv = outcome.Links.Single(l => l.SourceId == 0 && l.TargetId == 1);
         output.WriteLine($"conv -> dense: {conv.Messages} messages, {conv.Spikes} spikes, {conv.PayloadBytes} bytes; run {outcome.RunTime.TotalSeconds:F1} s");
         // On average, so at least one, a batch's spikes took more than a frame holds: sent whole, Akka.Remote would have dropped it.
@@ -73,16 +76,17 @@ public sealed class FrameSplitTests(TwoNodeFixture fixture, ITestOutputHelper ou
         var (model, inputs) = WideConvNet(Samples, 12);
         var plan = PartitionPlanner.Plan(model.Network, "1,1");
         var reference = new EventDrivenSimulator().Run(model, inputs, Samples, new SimulationOptions(Batch, RecordSpikes: true));
-        var workers = await WorkersConvAwayFromCoordinatorAsync();
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        var workers = await WorkersConvAwayFromCoordinatorAsync(cluster, plan);
 
         var request = new RunRequest("frames-times", model, plan, inputs, Samples,
             new RunOptions(BatchSize: Batch, MaxInFlight: 1, RecordSpikes: true, StallTimeout: TimeSpan.FromSeconds(90)));
-        var outcome = await ClusterRuntime.RunAsync(Cluster[0].System, request, workers).WaitAsync(RunTimeout);
+        var outcome = await ClusterRuntime.RunAsync(cluster[0].System, request, workers).WaitAsync(RunTimeout);
 
         ResultAssert.BitIdentical(reference, outcome.Result, "c128k3p-d10 at batch 64 with spike times");
         Assert.Equal(ResultFields.None, reference.Compare(outcome.Result, ResultFields.Computation).NotRecorded);   // spike times were compared
         var convNode = outcome.NodeOfPartition[0];
-        Assert.NotEqual(Cluster[0].SelfAddress.ToString(), outcome.Nodes[convNode]);
+        Assert.NotEqual(cluster[0].SelfAddress.ToString(), outcome.Nodes[convNode]);
         // The conv partition's report of a batch of 64: one spike time per neuron and sample, at least a byte each.
         Assert.True(64L * 128 * 28 * 28 > FrameBudget.MaxMessageBytes);
     }
@@ -92,15 +96,16 @@ public sealed class FrameSplitTests(TwoNodeFixture fixture, ITestOutputHelper ou
     {
         // A partition on node 1 whose run's coordinator (a stand-in) is on node 0.
         var run = "run-" + Guid.NewGuid().ToString("N");
-        var workers = await Cluster.StartWorkersAsync();
-        var agent = workers.Single(w => w.Address == Cluster[1].SelfAddress.ToString()).Agent;
-        var (coordinator, probe) = CoordinatorRelay.Start(Cluster, 0);
+        await using var cluster = await InProcessCluster.StartAsync(2);
+        var workers = await cluster.StartWorkersAsync();
+        var agent = workers.Single(w => w.Address == cluster[1].SelfAddress.ToString()).Agent;
+        var (coordinator, probe) = CoordinatorRelay.Start(cluster, 0);
         coordinator.Tell(new CoordinatorRelay.Send(agent, new SpawnPartitions(run, [0])));
         probe.ExpectMsg<PartitionsSpawned>(TimeSpan.FromSeconds(20));
 
         // Node 1 sends something larger than a frame (not one of the messages the runtime splits): Akka.Remote drops it and logs.
         const int Size = 5_000_000;
-        Cluster.RefFrom(1, Cluster.CreateProbe(0).Ref).Tell(new byte[Size]);
+        cluster.RefFrom(1, cluster.CreateProbe(0).Ref).Tell(new byte[Size]);
 
         var failed = probe.ExpectMsg<PartitionFailed>(TimeSpan.FromSeconds(20));
         output.WriteLine(failed.Reason);
