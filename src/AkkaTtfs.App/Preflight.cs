@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using AkkaTtfs.App.Cluster;
 using AkkaTtfs.Cluster.Hosting;
+using AkkaTtfs.Cluster.Protocol;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Faults;
@@ -119,16 +120,41 @@ public static class Preflight
     }
 
     /// <summary>
-    /// A plan that cuts links or kills nodes of a cluster joined without the fault-injection adapters cannot
-    /// work (the nodes lack them too).
+    /// Every message of a cluster run must fit <see cref="FrameBudget.MaxMergedBytes"/>, in parts if need be (a message
+    /// larger than a remoting frame travels in parts): refuses a batch size whose worst case (every neuron spiking) does
+    /// not, naming the message, its link, its size and the largest batch that fits.
+    /// </summary>
+    public static void CheckFrames(NetworkSpec network, PartitionPlan plan, InputMode inputMode, int T, int batch, bool recordSpikes, FaultPlan? faults)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var copies = faults?.Faults.Any(f => f.Kind == FaultKind.Duplicate) == true;
+        if (MessageBounds.Largest(network, plan, inputMode, T, batch, recordSpikes, copies) is not { } worst || worst.Bytes <= FrameBudget.MaxMergedBytes) return;
+        var fits = 0;
+        for (int lo = 1, hi = batch - 1; lo <= hi;)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (MessageBounds.Largest(network, plan, inputMode, T, mid, recordSpikes, copies)!.Bytes <= FrameBudget.MaxMergedBytes) (fits, lo) = (mid, mid + 1);
+            else hi = mid - 1;
+        }
+
+        var advice = fits > 0 ? $"use --batch {fits} or less" : "no batch size fits";
+        throw new UsageException(
+            $"--batch {batch}: a {worst.Message} ({worst.Link}) can take up to {worst.Bytes} bytes, more than the {FrameBudget.MaxMergedBytes} bytes a message may have " +
+            $"even split into parts of the {FrameBudget.MaximumFrameSize}-byte remoting frame; {advice}{(recordSpikes ? " (recorded spike times count: --check-dnn, --spikes)" : "")}, or cut that stage into more partitions (--partitions)");
+    }
+
+    /// <summary>
+    /// A plan with runtime faults on a cluster joined without fault injection cannot work: cuts and kills need the
+    /// adapters, and partitions take a crash command only on a node that runs with --fault-injection.
     /// </summary>
     private static void CheckFaultInjection(FaultPlan? faults, ClusterSetup setup)
     {
         if (faults is null || setup.Seeds.Count == 0 || ClusterLauncher.UsesFaultInjection(faults, setup)) return;
-        var (fault, index) = faults.Runtime.Select((f, i) => (f, i)).FirstOrDefault(x => ClusterLauncher.NeedsAdapters(x.f));
+        var (fault, index) = faults.Runtime.Select((f, i) => (f, i)).OrderBy(x => ClusterLauncher.NeedsAdapters(x.f) ? 0 : 1).FirstOrDefault();
         if (fault is null) return;
+        var needs = ClusterLauncher.NeedsAdapters(fault) ? "the fault-injection adapters on every node" : "every node to run with --fault-injection (a partition takes a crash command only then)";
         throw new UsageException(
-            $"fault plan runtime entry {index} (runtime[{index}]): a {fault.KindName} needs the fault-injection adapters on every node, and --seed joins without them: " +
+            $"fault plan runtime entry {index} (runtime[{index}]): a {fault.KindName} needs {needs}, and --seed joins without them: " +
             $"start every node with 'akkattfs node --fault-injection' and add --fault-injection here (or give seeds as {ClusterConfig.FaultInjectionProtocol}://akkattfs@host:port)");
     }
 

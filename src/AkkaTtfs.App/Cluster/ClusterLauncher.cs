@@ -96,7 +96,7 @@ public static class ClusterLauncher
     {
         ArgumentNullException.ThrowIfNull(setup);
         return setup.FaultInjection || (setup.Seeds.Count == 0
-            ? faults?.Runtime.Any(NeedsAdapters) == true
+            ? faults?.Runtime.Count > 0     // cuts and kills need the adapters, crashes the nodes' consent (akkattfs.fault-injection)
             : setup.Seeds.Any(ClusterConfig.UsesFaultInjectionAdapters));
     }
 

@@ -117,6 +117,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         var plan = Preflight.PlanPartitions(network, settings.Partitions);
         Preflight.ValidatePlan(faults, Path.GetFullPath(settings.FaultPlanFile ?? "."), network);
         Preflight.CheckClusterRun(faults, plan, settings.Cluster);
+        Preflight.CheckFrames(network, plan, model?.InputMode ?? InputMode.Analog, model?.T ?? settings.Training.T, settings.Batch, recordSpikes: false, faults);
         return new PreparedRun(settings, folder, pair, faults, model, training, plan);
     }
 

@@ -92,6 +92,7 @@ public sealed class SimulateService(IAppEvents events)
         if (s.Engine == SimulationEngine.Cluster)
         {
             Preflight.CheckClusterRun(faults, plan!, s.Cluster!);
+            Preflight.CheckFrames(model.Network, plan!, model.InputMode, model.T, s.Batch, s.SpikesOut is not null || s.CheckDnn, faults);
         }
         else if (faults is { Runtime.Count: > 0 })
         {

@@ -95,7 +95,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             Context.Watch(from);
         }
 
-        var refs = m.PartitionIds.Select(id => Context.ActorOf(Props.Create(() => new PartitionActor()), $"{ChildName(m.RunId, id)}-{_spawned++}")).ToArray();
+        var refs = m.PartitionIds.Select(id => Context.ActorOf(Props.Create(() => new PartitionActor(from)), $"{ChildName(m.RunId, id)}-{_spawned++}")).ToArray();
         from.Tell(new PartitionsSpawned(m.RunId, m.PartitionIds, refs), Self);
     }
 

@@ -12,46 +12,100 @@ namespace AkkaTtfs.Cluster.Actors;
 /// <summary>
 /// One partition of the SNN. Thin on purpose: it collects its parameters (chunked, acknowledged,
 /// checksummed by Core's <see cref="WeightAssembly"/>), then moves data-plane messages in and out of a Core <see cref="PartitionProcessor"/>,
-/// which does every numeric step. States: deploying -> deployed (waiting for wiring) -> running.
+/// which does every numeric step. States: deploying -> deployed (waiting for wiring) -> running. Messages larger than a
+/// frame go out and come in as <see cref="FramePart"/>s (<see cref="Frames"/>, <see cref="FrameReassembly"/>).
+/// <para>
+/// Authority: the node agent creates a partition for the coordinator of a run it accepted and hands it that coordinator;
+/// deployment, weights, wiring, stop and crash commands are taken from that actor only, and a crash only when the node
+/// runs with fault injection (<see cref="NodeAgent.FaultInjectionKey"/>). Every refusal is logged naming the sender.
+/// If Akka.Remote on this node drops a message for its size (<see cref="OversizedPayload"/>), the partition tells the
+/// coordinator at once, which fails the run with that reason.
+/// </para>
 /// </summary>
 public sealed class PartitionActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _coordinator;
+    private readonly bool _faultInjection = Context.System.Settings.Config.GetBoolean(NodeAgent.FaultInjectionKey, false);
     private DeployPartition? _deploy;
     private WeightAssembly? _assembly;
-    private IActorRef _coordinator = ActorRefs.Nobody;
     private PartitionProcessor? _processor;
+    private FrameReassembly? _frames;
     private Dictionary<int, IActorRef> _targets = [];
     private IActorRef _collector = ActorRefs.Nobody;
     private long _rejected;
     private readonly LinkEmulation _links = LinkEmulation.Get(Context.System);
 
-    public PartitionActor() => Become(Deploying);
+    /// <param name="coordinator">The run's coordinator, as the node agent accepted it: the only actor whose commands count.</param>
+    public PartitionActor(IActorRef coordinator)
+    {
+        _coordinator = coordinator ?? throw new ArgumentNullException(nameof(coordinator));
+        Become(Deploying);
+    }
+
+    protected override void PreStart() => Context.ActorOf(OversizeWatcher.Props(), OversizeWatcher.Name);
 
     /// <summary>The exception a runtime fault makes a partition throw; its supervisor stops it like any crash.</summary>
     public sealed class InjectedCrashException(string message) : Exception(message);
 
-    /// <summary>A runtime fault of the run's plan: crash exactly as a bug would, by throwing (in every state).</summary>
-    private void CrashOnRequest()
+    /// <summary>
+    /// What every state handles: a runtime fault of the run's plan (crash exactly as a bug would, by throwing), a stop,
+    /// the coordinator's clock ping (answered at once with this host's trace clock), and Akka.Remote's oversized-payload errors.
+    /// </summary>
+    private void Always()
     {
         Receive<CrashPartition>(m =>
-            throw new InjectedCrashException($"partition {m.PartitionId} crashed on purpose: runtime fault {m.FaultIndex} of run {m.RunId}'s fault plan"));
-        // The coordinator's clock ping (in every state): answered at once with this host's trace clock.
+        {
+            if (!FromCoordinator(nameof(CrashPartition), m.RunId)) return;
+            if (!_faultInjection)
+            {
+                Refuse(nameof(CrashPartition), m.RunId, "this node does not run with --fault-injection");
+                Sender.Tell(new RuntimeFaultRefused(m.RunId, m.FaultIndex, $"partition {m.PartitionId} refuses to crash: its node does not run with --fault-injection (start every node with it)"));
+                return;
+            }
+
+            throw new InjectedCrashException($"partition {m.PartitionId} crashed on purpose: runtime fault {m.FaultIndex} of run {m.RunId}'s fault plan");
+        });
+        Receive<StopPartition>(m =>
+        {
+            if (FromCoordinator(nameof(StopPartition), m.RunId)) Context.Stop(Self);
+        });
         Receive<ClockPing>(m => Sender.Tell(new ClockPong(m.RunId, m.Sequence, TraceClock.NowMs)));
+        Receive<OversizedPayloadSeen>(m =>
+        {
+            _log.Error("partition {0}: {1}", Id, m.Reason);
+            _coordinator.Tell(new PartitionFailed(_deploy?.RunId ?? "", Id, m.Reason));
+        });
     }
+
+    /// <summary>True when the current message comes from the run's coordinator (and names its run, once known); otherwise logs the refusal.</summary>
+    private bool FromCoordinator(string command, string runId)
+    {
+        if (!Sender.Equals(_coordinator)) return Refuse(command, runId, $"only the run's coordinator {_coordinator.Path} may send it");
+        return _deploy is null || runId == _deploy.RunId || Refuse(command, runId, $"this partition belongs to run {_deploy.RunId}");
+    }
+
+    private bool Refuse(string command, string runId, string why)
+    {
+        _log.Warning("partition {0} refused {1} of run {2} from {3}: {4}", Id, command, runId, Sender.Path, why);
+        return false;
+    }
+
+    private int Id => _deploy?.PartitionId ?? -1;
 
     private void Deploying()
     {
-        CrashOnRequest();
+        Always();
         Receive<DeployPartition>(m =>
         {
+            if (!FromCoordinator(nameof(DeployPartition), m.RunId)) return;
             _deploy = m;
-            _coordinator = Sender;
             _assembly = new WeightAssembly(m.WeightCount, m.BiasCount, m.Sha256, Protocol.FrameBudget.MaxWeightChunkValues);
         });
         Receive<WeightChunk>(m =>
         {
-            if (_deploy is null || _assembly is null || m.RunId != _deploy.RunId)
+            if (!FromCoordinator(nameof(WeightChunk), m.RunId)) return;
+            if (_deploy is null || _assembly is null)
             {
                 Fail($"weight chunk {m.ChunkIndex} of run {m.RunId} does not belong to this deployment");
                 return;
@@ -90,19 +144,24 @@ public sealed class PartitionActor : ReceiveActor
         }
 
         _assembly = null;
+        _frames = new FrameReassembly(d.RunId, d.PartitionId);
         _coordinator.Tell(new DeployComplete(d.RunId, d.PartitionId));
         Become(Deployed);
     }
 
     private void Deployed()
     {
-        CrashOnRequest();
+        Always();
         Receive<WirePartition>(Wire);
-        Receive<WeightChunk>(m => Sender.Tell(new WeightChunkAck(m.RunId, m.PartitionId, m.ChunkIndex)));
+        Receive<WeightChunk>(m =>
+        {
+            if (FromCoordinator(nameof(WeightChunk), m.RunId)) Sender.Tell(new WeightChunkAck(m.RunId, m.PartitionId, m.ChunkIndex));
+        });
     }
 
     private void Wire(WirePartition m)
     {
+        if (!FromCoordinator(nameof(WirePartition), m.RunId)) return;
         _targets = m.TargetIds.Zip(m.TargetRefs).ToDictionary(x => x.First, x => x.Second);
         _collector = m.Collector;
         var missing = _processor!.Targets.Where(t => !_targets.ContainsKey(t)).ToArray();
@@ -118,20 +177,39 @@ public sealed class PartitionActor : ReceiveActor
 
     private void Running()
     {
-        CrashOnRequest();
+        Always();
         Receive<WirePartition>(Wire);    // re-wired after a target was re-homed
-        Receive<SpikeBatchMessage>(m =>
+        Receive<SpikeBatchMessage>(OnSpikes);
+        Receive<AnalogInputMessage>(OnAnalog);
+        Receive<FramePart>(m =>
         {
-            if (m.RunId != _deploy!.RunId) return;
-            var stamp = Stamp(m.SentMs, m.Receipt);
-            Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Payload, FirstSample(m.BatchId), stamp));
+            switch (_frames!.Accept(m, _log))
+            {
+                case SpikeBatchMessage spikes:
+                    OnSpikes(spikes);
+                    break;
+                case AnalogInputMessage analog:
+                    OnAnalog(analog);
+                    break;
+                case { } other:
+                    _log.Error("partition {0}: dropped a {1} that arrived in parts: a partition takes spikes and inputs only", Id, other.GetType().Name);
+                    break;
+            }
         });
-        Receive<AnalogInputMessage>(m =>
-        {
-            if (m.RunId != _deploy!.RunId) return;
-            var stamp = Stamp(m.SentMs, m.Receipt);
-            Guarded(() => _processor!.AcceptAnalog(new BatchKey(m.BatchId, m.Attempt), m.SampleCount, m.Payload, FirstSample(m.BatchId), stamp));
-        });
+    }
+
+    private void OnSpikes(SpikeBatchMessage m)
+    {
+        if (m.RunId != _deploy!.RunId) return;
+        var stamp = Stamp(m.SentMs, m.Receipt);
+        Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Payload, FirstSample(m.BatchId), stamp));
+    }
+
+    private void OnAnalog(AnalogInputMessage m)
+    {
+        if (m.RunId != _deploy!.RunId) return;
+        var stamp = Stamp(m.SentMs, m.Receipt);
+        Guarded(() => _processor!.AcceptAnalog(new BatchKey(m.BatchId, m.Attempt), m.SampleCount, m.Payload, FirstSample(m.BatchId), stamp));
     }
 
     /// <summary>How a message reached this partition: sent (sender's clock), arrived (deserialized here; a local send: when sent), taken now.</summary>
@@ -171,14 +249,14 @@ public sealed class PartitionActor : ReceiveActor
         var key = output.Key;
         foreach (var send in output.Sends)
         {
-            // Through the node's emulated interconnect: a cross-node link may hold it (--link-latency, --link-bandwidth).
-            _links.Send(_targets[send.TargetId], new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload)
+            // Through the node's emulated interconnect: split into parts when over a frame; a cross-node link may hold it (--link-latency, --link-bandwidth).
+            Frames.Send(_links, _targets[send.TargetId], new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload)
             {
                 SentMs = TraceClock.NowMs,
             }, Self);
         }
 
-        _collector.Tell(PartitionBatchReport.From(d.RunId, PartitionReport.From(d.PartitionId, output, TraceClock.NowMs)));
+        Frames.Tell(_collector, PartitionBatchReport.From(d.RunId, PartitionReport.From(d.PartitionId, output, TraceClock.NowMs)), Self);
     }
 
     private void Fail(string reason)

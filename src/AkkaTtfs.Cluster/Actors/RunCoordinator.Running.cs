@@ -107,9 +107,9 @@ public sealed partial class RunCoordinator
             // Input links cross the emulated interconnect too when the target is on another node.
             var links = LinkEmulation.Get(Context.System);
             if (s.IsAnalog)
-                links.Send(target, new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload) { SentMs = TraceClock.NowMs }, Self);
+                Frames.Send(links, target, new AnalogInputMessage(_request.RunId, key.BatchId, key.Attempt, s.TargetId, n, s.Payload) { SentMs = TraceClock.NowMs }, Self);
             else
-                links.Send(target, new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload) { SentMs = TraceClock.NowMs }, Self);
+                Frames.Send(links, target, new SpikeBatchMessage(_request.RunId, key.BatchId, key.Attempt, PartitionPlan.InputSource, s.TargetId, n, s.EventCount, s.Payload) { SentMs = TraceClock.NowMs }, Self);
         }
 
         SampleInFlight();

@@ -40,6 +40,7 @@ public sealed partial class RunCoordinator : ReceiveActor
     private readonly RunLedger _ledger;
     private readonly RunCollector _collector;
     private readonly BatchInjector _injector;
+    private readonly FrameReassembly _frames;     // reports larger than a frame arrive in parts
     private readonly IReadOnlyList<RuntimeFault> _runtimeFaults;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private RunPhase _phase = RunPhase.Spawning;
@@ -61,6 +62,7 @@ public sealed partial class RunCoordinator : ReceiveActor
         _collector = new RunCollector(request.Model, _plan, _ledger, request.Options.RecordSpikes, _trace);
         _coordinatorNode = workers.Select(w => w.Address).ToList().IndexOf(AkkaCluster.Get(Context.System).SelfAddress.ToString());
         _injector = new BatchInjector(request.Model, _plan);
+        _frames = new FrameReassembly(request.RunId, Frames.Collector);
         _runtimeFaults = request.Faults?.Runtime ?? [];
         try
         {
@@ -113,6 +115,7 @@ public sealed partial class RunCoordinator : ReceiveActor
 
         Context.SetReceiveTimeout(_request.Options.Stall);
         SubscribeToNodeSignals();
+        Context.ActorOf(OversizeWatcher.Props(), OversizeWatcher.Name);     // Akka.Remote dropping a message for its size fails the run at once
         for (var n = 0; n < _workers.Count; n++)
         {
             _nodeOfAgent[_workers[n].Agent] = n;
@@ -163,6 +166,7 @@ public sealed partial class RunCoordinator : ReceiveActor
     {
         Membership();
         Receive<PartitionBatchReport>(OnReport);
+        Receive<FramePart>(m => { if (_frames.Accept(m, _log) is PartitionBatchReport report) OnReport(report); });
         Receive<WatchdogTick>(_ => OnWatchdog());
         Receive<FireRuntimeFault>(m => Fire(m.Index));
         Receive<ClockPong>(_ => { });
@@ -187,6 +191,7 @@ public sealed partial class RunCoordinator : ReceiveActor
             if (m.RunId == _request.RunId && m.FaultIndex >= 0 && m.FaultIndex < _runtimeFaults.Count)
                 Fail($"runtime fault {m.FaultIndex} of the plan ({_runtimeFaults[m.FaultIndex].Describe()}) could not be applied: {m.Reason}");
         });
+        Receive<OversizedPayloadSeen>(m => Fail(m.Reason));
         Receive<ReceiveTimeout>(_ => Fail($"no progress for {_request.Options.Stall.TotalSeconds:F0} s while {_phase.Describe()}"));
     }
 

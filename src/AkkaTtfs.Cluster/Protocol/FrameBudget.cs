@@ -3,7 +3,9 @@ namespace AkkaTtfs.Cluster.Protocol;
 /// <summary>
 /// Size limits of one remoting frame. Akka.Remote DROPS a message larger than
 /// <c>akka.remote.dot-netty.tcp.maximum-frame-size</c> (logged as a transient association error) and the
-/// sender waits forever, so everything that can grow is cut to fit <see cref="MaxMessageBytes"/>.
+/// sender waits forever, so everything that can grow is cut to fit <see cref="MaxMessageBytes"/>: weights in
+/// <see cref="WeightChunk"/>s, and spike batches, inputs and reports larger than a frame in <see cref="FramePart"/>s
+/// (<see cref="Frames"/>).
 /// </summary>
 /// <remarks>
 /// 4 MiB frames: a spike batch of 64 MNIST samples out of a 16x28x28 conv stage at ~2 bytes per spike is
@@ -34,6 +36,18 @@ public static class FrameBudget
 
     /// <summary>Longest run id that the frame budget accounts for (characters).</summary>
     public const int MaxRunIdLength = 256;
+
+    /// <summary>
+    /// Bytes of a message that one <see cref="FramePart"/> carries: a frame's message budget less room for the part's own
+    /// fields (run id of at most <see cref="MaxRunIdLength"/> characters, ids and counts), with a wide margin.
+    /// </summary>
+    public const int MaxPartBytes = MaxMessageBytes - (16 * 1024);
+
+    /// <summary>
+    /// The largest serialized message that may travel in parts: 64 parts (256 MiB). A receiver refuses a part that
+    /// claims more before it allocates anything, and the preflight refuses a run whose messages could grow past it.
+    /// </summary>
+    public const int MaxMergedBytes = 256 * 1024 * 1024;
 
     /// <summary>True when a serialized message of <paramref name="serializedBytes"/> bytes is sure to fit a frame.</summary>
     public static bool Fits(long serializedBytes) => serializedBytes <= MaxMessageBytes;

@@ -157,6 +157,27 @@ public sealed record BatchTraceWire(int[] InputSources, long[] InputSpikes, long
         DecodeMs, IntegrateMs, FireEncodeMs, DoneMs);
 }
 
+/// <summary>Which message a <see cref="FramePart"/> is a part of (wire format: never change a value).</summary>
+public enum FramedKind : byte
+{
+    SpikeBatch = 1,
+    AnalogInput = 2,
+    BatchReport = 3,
+}
+
+/// <summary>
+/// Part <paramref name="PartIndex"/> of <paramref name="PartCount"/> of a data-plane message whose serialized form is larger
+/// than a frame (<see cref="FrameBudget.MaxMessageBytes"/>): <paramref name="Bytes"/> is that slice of the message as
+/// <c>DataPlaneSerializer</c> wrote it (Core's <c>FrameSplitter</c> decides the slices). The receiver merges the parts of
+/// (kind, batch, attempt, source) with Core's <c>FrameMerger</c> and reads the whole message from the merged bytes, so it is
+/// byte for byte the message that was split. Parts of an older attempt of a batch are dropped, like the messages themselves.
+/// </summary>
+/// <param name="Source">The sending partition, or -1 (the input injector).</param>
+/// <param name="Target">The receiving partition, or -1 (the coordinator's collector).</param>
+/// <param name="TotalBytes">Bytes of the whole message; at most <see cref="FrameBudget.MaxMergedBytes"/>.</param>
+public sealed record FramePart(string RunId, FramedKind Kind, int BatchId, int Attempt, int Source, int Target,
+    int PartIndex, int PartCount, int TotalBytes, byte[] Bytes) : IDataPlaneMessage;
+
 /// <summary>
 /// One chunk of a partition's parameters (weights then biases, as announced by <see cref="DeployPartition"/>).
 /// At most <see cref="FrameBudget.MaxWeightChunkValues"/> values, so a chunk always fits the remoting frame.

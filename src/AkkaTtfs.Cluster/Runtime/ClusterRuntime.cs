@@ -113,6 +113,15 @@ public static class ClusterRuntime
                 $"fault plan runtime entry {needsAdapter.i} (runtime[{needsAdapter.i}]): a {needsAdapter.f.KindName} needs the throttler adapter on every node, " +
                 "and this cluster runs without it: start the nodes with --fault-injection (akkattfs node --fault-injection, run/simulate --seed ... --fault-injection)");
         }
+
+        // Partitions take a crash command only on a node with fault injection; this node stands for all (see above).
+        var crash = plan.Runtime.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Kind == RuntimeFaultKind.CrashPartition);
+        if (crash.f is not null && !system.Settings.Config.GetBoolean(Actors.NodeAgent.FaultInjectionKey, false))
+        {
+            throw new FaultPlanException(
+                $"fault plan runtime entry {crash.i} (runtime[{crash.i}]): a crash needs every node to run with fault injection (partitions refuse crash commands otherwise), " +
+                "and this cluster runs without it: start the nodes with --fault-injection (akkattfs node --fault-injection, run/simulate --seed ... --fault-injection)");
+        }
     }
 
     private static TimeSpan Remaining(DateTime deadline)

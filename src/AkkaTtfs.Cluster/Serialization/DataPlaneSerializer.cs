@@ -27,11 +27,12 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
     internal const string WeightChunkAckManifest = "wa";
     internal const string ClockPingManifest = "tp";
     internal const string ClockPongManifest = "tq";
+    internal const string FramePartManifest = "fp";
 
     private const string Name = nameof(DataPlaneSerializer);
 
     private static readonly string[] KnownManifests =
-        [SpikeBatchManifest, AnalogInputManifest, PartitionReportManifest, WeightChunkManifest, WeightChunkAckManifest, ClockPingManifest, ClockPongManifest];
+        [SpikeBatchManifest, AnalogInputManifest, PartitionReportManifest, WeightChunkManifest, WeightChunkAckManifest, ClockPingManifest, ClockPongManifest, FramePartManifest];
 
     public override int Identifier => Id;
 
@@ -44,10 +45,29 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
         WeightChunkAck => WeightChunkAckManifest,
         ClockPing => ClockPingManifest,
         ClockPong => ClockPongManifest,
+        FramePart => FramePartManifest,
         _ => throw NotOurs(Name, o),
     };
 
-    public override byte[] ToBinary(object obj) => obj switch
+    public override byte[] ToBinary(object obj) => Serialize(obj);
+
+    /// <summary>
+    /// At least the bytes <see cref="Serialize"/> makes of <paramref name="message"/>, found without writing it (MessagePack
+    /// writes an int in at most 5 bytes, a long or double in at most 9, a string in at most 3 per UTF-16 unit plus 5), so
+    /// that a sender serializes a message itself only when it may not fit a frame.
+    /// </summary>
+    internal static long MaxBytes(IDataPlaneMessage message) => message switch
+    {
+        SpikeBatchMessage m => 64 + (3L * m.RunId.Length) + m.Payload.Length,
+        AnalogInputMessage m => 64 + (3L * m.RunId.Length) + m.Payload.Length,
+        PartitionBatchReport m => 512 + (3L * m.RunId.Length) + (4L * m.Potentials.Length) + (5L * m.LocalTimes.Length) + (32L * m.LinkTargets.Length)
+            + (9L * m.FaultCounters.Length) + (9L * m.StepSpikes.Length) + (64L * (m.Trace?.InputSources.Length ?? 0)),
+        FramePart m => 128 + (3L * m.RunId.Length) + m.Bytes.Length,
+        _ => long.MaxValue,
+    };
+
+    /// <summary>The message as this serializer writes it (what <see cref="ToBinary"/> returns).</summary>
+    internal static byte[] Serialize(object obj) => obj switch
     {
         SpikeBatchMessage m => Write(m, 64 + m.RunId.Length + m.Payload.Length, static (ref MessagePackWriter w, SpikeBatchMessage m) =>
         {
@@ -126,8 +146,25 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             w.Write(m.Sequence);
             w.Write(m.RemoteMs);
         }),
+        FramePart m => Write(m, 128 + m.RunId.Length + m.Bytes.Length, static (ref MessagePackWriter w, FramePart m) =>
+        {
+            w.WriteArrayHeader(10);
+            w.Write(m.RunId);
+            w.Write((byte)m.Kind);
+            w.Write(m.BatchId);
+            w.Write(m.Attempt);
+            w.Write(m.Source);
+            w.Write(m.Target);
+            w.Write(m.PartIndex);
+            w.Write(m.PartCount);
+            w.Write(m.TotalBytes);
+            w.Write(m.Bytes);
+        }),
         _ => throw NotOurs(Name, obj),
     };
+
+    /// <summary>A message from bytes <see cref="Serialize"/> made (the merged parts of a <see cref="FramePart"/>), stamped as <see cref="FromBinary"/> stamps.</summary>
+    internal static object Deserialize(byte[] bytes, string manifest) => Stamp(ReadMessage(bytes, manifest), bytes.Length);
 
     /// <summary>
     /// Reads a message and, for the traffic instrument, stamps a spike or input message with the bytes it came in and
@@ -212,7 +249,31 @@ public sealed class DataPlaneSerializer(ExtendedActorSystem system) : Serializer
             ReadHeader(ref r, 3);
             return new ClockPong(ReadString(ref r, "RunId"), r.ReadInt32(), ReadTime(ref r, "RemoteMs"));
         }),
+        FramePartManifest => Read(Name, manifest, nameof(FramePart), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 10);
+            var runId = ReadString(ref r, "RunId");
+            var kind = r.ReadByte();
+            Require(Enum.IsDefined((FramedKind)kind), $"Kind is {kind}, not a kind of message that travels in parts");
+            var m = new FramePart(runId, (FramedKind)kind, r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
+                r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), ReadBytes(ref r, "Bytes"));
+            RequireBatch(m.BatchId, m.Attempt, 0);
+            Require(m.Source >= -1 && m.Target >= -1, $"Source {m.Source} or Target {m.Target} is below -1");
+            Require(m.PartCount >= 2 && m.PartIndex >= 0 && m.PartIndex < m.PartCount, $"part {m.PartIndex} of {m.PartCount} is not a valid part position");
+            Require(m.TotalBytes <= FrameBudget.MaxMergedBytes, $"TotalBytes {m.TotalBytes} is more than the {FrameBudget.MaxMergedBytes} a message in parts may have");
+            Require(m.Bytes.Length <= FrameBudget.MaxPartBytes, $"{m.Bytes.Length} bytes, more than the {FrameBudget.MaxPartBytes} a part may hold");
+            return m;
+        }),
         _ => throw UnknownManifest(Name, manifest, bytes.Length, KnownManifests),
+    };
+
+    /// <summary>The manifest of a message kind that travels in parts.</summary>
+    internal static string ManifestOf(FramedKind kind) => kind switch
+    {
+        FramedKind.SpikeBatch => SpikeBatchManifest,
+        FramedKind.AnalogInput => AnalogInputManifest,
+        FramedKind.BatchReport => PartitionReportManifest,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a kind of message that travels in parts"),
     };
 
     private static object Stamp(object message, int length)

@@ -97,6 +97,27 @@ public static class SpikeCodec
         return multiplicities;
     }
 
+    /// <summary>
+    /// The most bytes <see cref="Encode"/> can produce for <paramref name="samples"/> samples of at most
+    /// <paramref name="spikesPerSample"/> spikes each, from a source of <paramref name="indexSpace"/> neurons (with
+    /// <paramref name="copies"/>, every spike duplicated), for the frame checks made before a run. A varint of value d is
+    /// at most 1 + d / 128 bytes long, and the gaps of one sample add up to less than the index space, so the index of a
+    /// sample takes at most spikes + space / 128 + 1 bytes; the copies section's gaps add up to less than the batch's spikes.
+    /// </summary>
+    public static long MaxEncodedBytes(int samples, int spikesPerSample, int indexSpace, bool copies)
+    {
+        long s = samples, n = spikesPerSample;
+        var perSample = MaxVarintBytes + n + (indexSpace / 128) + 1 + n;          // count, index, times
+        var copiesSection = copies ? MaxVarintBytes + (s * (n + (n / 128) + 1 + (2 * n))) : 0;   // D, then per spike a position gap and a multiplicity of at most 2 bytes
+        return (s * perSample) + copiesSection;
+    }
+
+    /// <summary>The most bytes <see cref="EncodeAnalog"/> can produce (every input nonzero); see <see cref="MaxEncodedBytes"/>.</summary>
+    public static long MaxEncodedAnalogBytes(int samples, int valuesPerSample, int indexSpace) =>
+        (long)samples * (MaxVarintBytes + valuesPerSample + (indexSpace / 128) + 1 + (4L * valuesPerSample));
+
+    private const int MaxVarintBytes = 5;
+
     public static byte[] EncodeAnalog(InputEvents events)
     {
         ArgumentNullException.ThrowIfNull(events);

@@ -33,7 +33,7 @@ public class RuntimeFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task A_partition_crashed_by_the_plan_is_rehomed_and_the_results_are_identical()
     {
-        await using var cluster = await InProcessCluster.StartAsync(2);
+        await using var cluster = await InProcessCluster.StartAsync(2, faultInjection: true);
         var workers = await cluster.StartWorkersAsync();
         const int samples = 600;
         var (model, inputs, plan) = Setup(samples, 21, "2");
@@ -118,7 +118,7 @@ public class RuntimeFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task A_fault_due_after_the_run_finished_is_reported_as_not_fired()
     {
-        await using var cluster = await InProcessCluster.StartAsync(1);
+        await using var cluster = await InProcessCluster.StartAsync(1, faultInjection: true);
         var workers = await cluster.StartWorkersAsync();
         var (model, inputs, plan) = Setup(40, 27, "2");
         var faults = FaultPlan.Parse("""{ "faults": [], "runtime": [ { "kind": "crash", "partition": 1, "at": 3600 } ] }""");

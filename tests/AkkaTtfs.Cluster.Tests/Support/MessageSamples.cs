@@ -46,6 +46,7 @@ public static class MessageSamples
                 StepSpikes = [0, 5, 1L << 40],
                 Trace = new BatchTraceWire([-1, 3], [7, 0], [12, 1], [90, 0], [1.25, 2e9], [1.5, 2e9 + 1], [2.75, 2e9 + 3], 0.125, 3.5, 1e-6, 2e9 + 4),
             },
+            nameof(FramePart) => new FramePart(Run, FramedKind.BatchReport, 7, 2, 5, -1, 1, 3, 11, [0, 255, 128, 7]),
             nameof(WeightChunk) => new WeightChunk(Run, 2, 1, 3, oddFloats),
             nameof(WeightChunkAck) => new WeightChunkAck(Run, 2, 1),
             nameof(SpawnPartitions) => new SpawnPartitions(Run, [0, 3, 9]),
