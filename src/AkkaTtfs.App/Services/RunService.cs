@@ -43,14 +43,19 @@ public sealed record RunSettings
 
     public string? FaultPlanFile { get; init; }
 
+    /// <summary>--placement: balanced (default), traffic, round-robin, or a placement file (*.json).</summary>
+    public string? Placement { get; init; }
+
     public required ClusterSetup Cluster { get; init; }
 }
 
 /// <summary>A run whose every input was checked: nothing is trained or written before this exists.</summary>
 public sealed class PreparedRun
 {
-    internal PreparedRun(RunSettings settings, string folder, DatasetPair data, FaultPlan? faults, SnnModel? model, TrainingOptions? training, PartitionPlan plan)
+    internal PreparedRun(RunSettings settings, string folder, DatasetPair data, FaultPlan? faults, SnnModel? model, TrainingOptions? training, PartitionPlan plan,
+        PlacementChoice placement)
     {
+        Placement = placement;
         Settings = settings;
         Folder = folder;
         Data = data;
@@ -73,6 +78,8 @@ public sealed class PreparedRun
     internal TrainingOptions? Training { get; }
 
     internal PartitionPlan Plan { get; }
+
+    internal PlacementChoice Placement { get; }
 }
 
 /// <summary>The outcome of <c>run</c>: its report and folder.</summary>
@@ -117,7 +124,8 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         var plan = Preflight.PlanPartitions(network, settings.Partitions);
         Preflight.ValidatePlan(faults, Path.GetFullPath(settings.FaultPlanFile ?? "."), network);
         Preflight.CheckClusterRun(faults, plan, settings.Cluster);
-        return new PreparedRun(settings, folder, pair, faults, model, training, plan);
+        var placement = PlacementReports.Load(settings.Placement, plan, settings.Cluster.Seeds.Count == 0 ? settings.Cluster.Nodes : null);
+        return new PreparedRun(settings, folder, pair, faults, model, training, plan, placement);
     }
 
     /// <summary>
@@ -176,6 +184,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         {
             Options = new RunOptions(settings.Batch, settings.Cluster.InFlight, RecordSpikes: false, Trace: settings.Trace),
             Faults = run.Faults,
+            Placement = run.Placement,
         };
     }
 
@@ -227,6 +236,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         {
             TrainedModel = trainedModel,
             TrainedBy = job.TrainedBy is { } by ? TrainedByReport.Of(by) : null,
+            Placement = PlacementReports.Build(run.Placement, outcome, plan, perStep),
         };
         if (run.Faults is not null)
         {
