@@ -68,6 +68,9 @@ public static class OptionRanges
     /// <summary>A port; 0 asks the system for any free one.</summary>
     public static readonly IntRange Port = new(0, 65535, "0 = any free port");
 
+    /// <summary>Points of a sweep's grid: each is a whole cluster run; a thousand is days of runs, more is a typo.</summary>
+    public static readonly IntRange SweepPoints = new(1, 1000, "each point is a cluster run");
+
     /// <summary>--nodes: embedded nodes, or with seeds the workers to wait for.</summary>
     public static IntRange Nodes(bool joinsSeeds) => joinsSeeds ? JoinedNodes : EmbeddedNodes;
 }
