@@ -208,6 +208,8 @@ public static class SweepPlots
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, points.Length).Select(i => (double)i).ToArray(), [.. points.Select(Label)]);
         plot.Axes.Bottom.TickLabelStyle.Rotation = -60;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        // Rotated labels need room the automatic layout does not reserve: about 6 px per character.
+        plot.Axes.Bottom.MinimumSize = 20 + (6f * points.Max(p => Label(p).Length));
         plot.Axes.SetLimitsX(-0.7, points.Length - 0.3);
     }
 }

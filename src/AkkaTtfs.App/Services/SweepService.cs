@@ -152,6 +152,7 @@ public sealed partial class SweepService(IAppEvents events)
             ClusterLauncher.StartEmbedded(sweep.Cluster, null, nodes, events);
             foreach (var node in nodes) node.WaitUntilUpAsync(sweep.Cluster.JoinTimeout, ct).GetAwaiter().GetResult();
             var handle = ClusterRuntime.StartCoordinator(nodes[0].System, trainer: null);
+            WarmUp(sweep, handle, ct);
             var predictions = new Dictionary<(string, int), TrafficPrediction>();
             var pointsClock = Stopwatch.StartNew();
             foreach (var point in sweep.Grid.Points())
@@ -175,7 +176,7 @@ public sealed partial class SweepService(IAppEvents events)
 
             var final = Report(true);
             SweepFiles.Write(sweep.Folder, final);
-            SweepPlots.Write(final, sweep.Folder);
+            SweepPage.WritePlots(final, sweep.Folder);
             return new SweepResult(final, sweep.Folder);
         }
         catch (Exception ex) when (ct.IsCancellationRequested && ex is not OperationCanceledException)
@@ -220,6 +221,34 @@ public sealed partial class SweepService(IAppEvents events)
         }
 
         return SweepMeasures.Measure(point, plan, choice, prediction, reference, outcome.Run, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// One untimed run of a few batches on every node before the first point, so that the first point's throughput is not
+    /// the JIT compiler's and the remote connections' start-up. A failure here is left to the points to show.
+    /// </summary>
+    private void WarmUp(PreparedSweep sweep, CoordinatorHandle handle, CancellationToken ct)
+    {
+        var first = sweep.Grid.Points().First();
+        var count = Math.Min(sweep.Count, 2 * first.Batch);
+        var inputs = sweep.Inputs.AsSpan(0, count * sweep.Model.Network.Input.Size).ToArray();
+        var plan = sweep.Plans[first.Partitions];
+        var job = new RunJob(ClusterLauncher.NewRunId(), new ModelSource.Ready(sweep.Model), _ => plan, new JobInputs.Normalised(inputs, count))
+        {
+            Options = new RunOptions(first.Batch, sweep.Cluster.InFlight, RecordSpikes: false, Trace: true),
+            Workers = sweep.Cluster.Nodes,
+            JoinTimeout = sweep.Cluster.JoinTimeout,
+            Placement = PlacementChoice.Of(PlacementStrategy.RoundRobin),     // spreads the partitions: every node and link warms up
+        };
+        events.Status($"warm-up: {count} samples on {sweep.Cluster.Nodes} node(s), not measured");
+        try
+        {
+            handle.RunAsync(job, null, ct).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            events.Status($"note: the warm-up failed: {ExpectedFailures.OneLine(ex.Message)}");
+        }
     }
 
     /// <summary>", ETA 3:20" from the points done so far (nothing before the first is done).</summary>
