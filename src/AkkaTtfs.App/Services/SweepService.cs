@@ -90,6 +90,9 @@ public sealed partial class SweepService(IAppEvents events)
     /// <summary>Test hook: changes the job of a point before it is submitted (e.g. to make one point fail).</summary>
     internal Func<SweepPoint, RunJob, RunJob>? JobHook { get; init; }
 
+    /// <summary>Test hook: hears every finished point's outcome (so a test can check it against its own reference).</summary>
+    internal Action<SweepPoint, JobOutcome>? PointObserver { get; init; }
+
     /// <summary>Every check before the folder exists and before any node starts: files, lists, ranges, every plan and placement.</summary>
     public static PreparedSweep Prepare(SweepSettings settings)
     {
@@ -220,6 +223,7 @@ public sealed partial class SweepService(IAppEvents events)
             return SweepMeasures.Failed(point, plan, choice, prediction, ExpectedFailures.OneLine(ex.Message), clock.Elapsed.TotalSeconds);
         }
 
+        PointObserver?.Invoke(point, outcome);
         return SweepMeasures.Measure(point, plan, choice, prediction, reference, outcome.Run, clock.Elapsed.TotalSeconds);
     }
 
