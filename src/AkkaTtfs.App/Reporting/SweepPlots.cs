@@ -112,6 +112,7 @@ public static class SweepPlots
         var plot = PlotFiles.New(title, "worker nodes", "samples per second");
         var k = 0;
         var patterns = new[] { LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed };
+        var shapes = new[] { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond };
         for (var s = 0; s < sweep.Grid.Partitions.Count; s++)
         {
             var spec = sweep.Grid.Partitions[s];
@@ -123,6 +124,7 @@ public static class SweepPlots
                 line.LineWidth = 2;
                 line.MarkerSize = 8;
                 line.LinePattern = patterns[pl % patterns.Length];
+                line.MarkerShape = shapes[pl % shapes.Length];     // the legend's short line hides the pattern; the marker shows the placement
                 line.LegendText = $"{spec}, {ShortPlacement(sweep.Grid.Placement[pl])}";
                 k++;
             }
@@ -133,7 +135,7 @@ public static class SweepPlots
         plot.Axes.SetLimitsX(nodes[0] - 0.3, nodes[^1] + 0.3);
         plot.Axes.SetLimitsY(0, Math.Max(done.Max(p => p.SamplesPerSecond!.Value), 1) * (1.15 + (0.07 * k)));
         plot.ShowLegend(Alignment.UpperLeft);
-        return PlotFiles.Save(plot, folder, "throughput", title, "samples per second over the run (first injected batch to last result); line pattern = placement");
+        return PlotFiles.Save(plot, folder, "throughput", title, "samples per second over the run (first injected batch to last result); colour = partition spec, line pattern and marker = placement");
     }
 
     /// <summary>p50 and p99 batch latency of every point.</summary>
@@ -142,7 +144,7 @@ public static class SweepPlots
         const string key = "latency", title = "Batch latency per point";
         var points = done.Where(p => p.BatchLatencyP50Ms is not null).ToArray();
         if (points.Length == 0) return PlotFiles.Missing(key, title, "no point recorded batch latencies");
-        var plot = PlotFiles.New(title, "", "batch latency, first injection to last report (ms)");
+        var plot = PlotFiles.New(title, "", "batch latency (ms)");
         var xs = Enumerable.Range(0, points.Length).Select(i => (double)i).ToArray();
         var p50 = plot.Add.Scatter(xs, points.Select(p => p.BatchLatencyP50Ms!.Value).ToArray(), Palette[0]);
         p50.LineWidth = 0;
@@ -156,7 +158,7 @@ public static class SweepPlots
         PointTicks(plot, points);
         plot.Axes.SetLimitsY(0, Math.Max(points.Max(p => p.BatchLatencyP99Ms!.Value), 1) * 1.2);
         plot.ShowLegend(Alignment.UpperLeft);
-        return PlotFiles.Save(plot, folder, key, title, "point label: partition spec · nodes · batch · placement");
+        return PlotFiles.Save(plot, folder, key, title, "a batch's first injection to its last report; point label: partition spec · nodes · batch · placement");
     }
 
     /// <summary>Compute, wait and transfer shares of every point (stacked to 100 %).</summary>
@@ -165,7 +167,7 @@ public static class SweepPlots
         const string key = "time-split", title = "Time split per point";
         var points = done.Where(p => p.ComputeMs is not null).ToArray();
         if (points.Length == 0) return PlotFiles.Missing(key, title, "no point recorded a trace");
-        var plot = PlotFiles.New(title, "", "share of compute + wait + transfer (%)");
+        var plot = PlotFiles.New(title, "", "share of the summed time (%)");
         (string Name, Func<SweepPointReport, double> Value, Color Color)[] parts =
         [
             ("compute: decode + integrate + fire/encode", p => p.ComputeMs!.Value, Palette[0]),
