@@ -192,13 +192,14 @@ public sealed class SweepTests(SweepTests.Models models) : IDisposable, IClassFi
     }
 
     [Fact]
-    public void The_cli_refuses_a_bad_placement_file_with_one_line_and_exit_2()
+    public void The_cli_refuses_a_bad_placement_file_and_a_placement_without_a_cluster_with_one_line_and_exit_2()
     {
         var model = models.File("mlp");
         File.WriteAllText(_temp.File("bad.json"), """{"partitions": {"0": "tag:"}}""");
         var folder = _temp.File("refused");
         CliAssert.Refused(CliProcess.Run("sweep", "--model", model, "--limit", "4", "--placement", _temp.File("bad.json"), "--out", folder), "needs a tag name");
         Assert.False(Directory.Exists(folder));
+        CliAssert.Refused(CliProcess.Run("simulate", "--model", model, "--limit", "4", "--placement", "traffic"), "--placement places partitions on cluster nodes");
     }
 
     [Fact]
