@@ -86,6 +86,9 @@ public static class OptionRanges
     public static readonly QuantityRange LinkBandwidthBytesPerSecond = new(1e3, 1.25e12, AkkaTtfs.Core.Distributed.LinkUnits.FormatRate,
         "0 = unlimited; slower than 8 kbit/s one batch takes minutes, faster than 10 Tbit/s emulates nothing");
 
+    /// <summary>Points of a sweep's grid: each is a whole cluster run; a thousand is days of runs, more is a typo.</summary>
+    public static readonly IntRange SweepPoints = new(1, 1000, "each point is a cluster run");
+
     /// <summary>--nodes: embedded nodes, or with seeds the workers to wait for.</summary>
     public static IntRange Nodes(bool joinsSeeds) => joinsSeeds ? JoinedNodes : EmbeddedNodes;
 }

@@ -24,6 +24,7 @@ internal static class Program
         root.Subcommands.Add(TradeoffCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         var parse = root.Parse(args);
 
         // The library's own error action prints every error and then the whole help on stdout, with exit

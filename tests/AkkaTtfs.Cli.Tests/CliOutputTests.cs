@@ -203,7 +203,7 @@ public sealed class CliOutputTests : IDisposable
     }
 
     /// <summary>Starts the CLI, sends SIGINT once <paramref name="waitFor"/> appears on stderr (plus a moment), returns the exit code and stderr.</summary>
-    private static (int Exit, string StdErr) Interrupt(string[] args, string waitFor)
+    internal static (int Exit, string StdErr) Interrupt(string[] args, string waitFor)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "akkattfs.dll"));

@@ -37,10 +37,14 @@ public static class ClusterLauncher
     public const string NodeHocon = QuietLogging + "\nakka.coordinated-shutdown.run-by-clr-shutdown-hook = off";
 
     /// <summary>Runs <paramref name="count"/> samples of <paramref name="inputs"/> with a ready model on the cluster of <paramref name="setup"/>.</summary>
-    public static RunOutcome Run(SnnModel model, PartitionPlan plan, float[] inputs, int count, RunOptions options, ClusterSetup setup, FaultPlan? faults, IAppEvents events)
+    public static RunOutcome Run(SnnModel model, PartitionPlan plan, float[] inputs, int count, RunOptions options, ClusterSetup setup, FaultPlan? faults, IAppEvents events,
+        PlacementChoice? placement = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var job = new RunJob(NewRunId(), new ModelSource.Ready(model), _ => plan, new JobInputs.Normalised(inputs, count)) { Options = options, Faults = faults };
+        var job = new RunJob(NewRunId(), new ModelSource.Ready(model), _ => plan, new JobInputs.Normalised(inputs, count))
+        {
+            Options = options, Faults = faults, Placement = placement ?? PlacementChoice.Balanced,
+        };
         return RunJob(job, plan, setup, trainer: null, events, count, onTrained: null, CancellationToken.None).Run;
     }
 
@@ -103,7 +107,7 @@ public static class ClusterLauncher
     /// <summary>Cut and kill faults act through the adapters; a crash is a message to a partition actor.</summary>
     public static bool NeedsAdapters(RuntimeFault fault) => fault?.Kind != RuntimeFaultKind.CrashPartition;
 
-    private static ClusterNode StartEmbedded(ClusterSetup setup, FaultPlan? faults, List<ClusterNode> started, IAppEvents events)
+    internal static ClusterNode StartEmbedded(ClusterSetup setup, FaultPlan? faults, List<ClusterNode> started, IAppEvents events)
     {
         for (var i = 0; i < setup.Nodes; i++)
         {
@@ -152,7 +156,7 @@ public static class ClusterLauncher
         return coordinator;
     }
 
-    private static void ShutDown(List<ClusterNode> started, bool embedded)
+    internal static void ShutDown(List<ClusterNode> started, bool embedded)
     {
         // An embedded cluster is taken down whole on purpose: the remoting warnings each node logs when a
         // peer that already left closes its connection ("Association ... has failed") would only alarm.

@@ -33,6 +33,10 @@ public sealed record RunReport(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FaultComparisonReport? Faults { get; init; }
 
+    /// <summary>The placement strategy and the cross-node bytes it gave, measured and predicted.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PlacementReport? Placement { get; init; }
+
     /// <summary>Who trained the model, when this run trained one: the coordinator node, when, with which options.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TrainedByReport? TrainedBy { get; init; }

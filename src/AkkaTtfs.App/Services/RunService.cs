@@ -43,14 +43,19 @@ public sealed record RunSettings
 
     public string? FaultPlanFile { get; init; }
 
+    /// <summary>--placement: balanced (default), traffic, round-robin, or a placement file (*.json).</summary>
+    public string? Placement { get; init; }
+
     public required ClusterSetup Cluster { get; init; }
 }
 
 /// <summary>A run whose every input was checked: nothing is trained or written before this exists.</summary>
 public sealed class PreparedRun
 {
-    internal PreparedRun(RunSettings settings, string folder, DatasetPair data, FaultPlan? faults, SnnModel? model, TrainingOptions? training, PartitionPlan plan)
+    internal PreparedRun(RunSettings settings, string folder, DatasetPair data, FaultPlan? faults, SnnModel? model, TrainingOptions? training, PartitionPlan plan,
+        PlacementChoice placement)
     {
+        Placement = placement;
         Settings = settings;
         Folder = folder;
         Data = data;
@@ -73,6 +78,8 @@ public sealed class PreparedRun
     internal TrainingOptions? Training { get; }
 
     internal PartitionPlan Plan { get; }
+
+    internal PlacementChoice Placement { get; }
 }
 
 /// <summary>The outcome of <c>run</c>: its report and folder.</summary>
@@ -118,7 +125,8 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         Preflight.ValidatePlan(faults, Path.GetFullPath(settings.FaultPlanFile ?? "."), network);
         Preflight.CheckClusterRun(faults, plan, settings.Cluster);
         Preflight.CheckFrames(network, plan, model?.InputMode ?? InputMode.Analog, model?.T ?? settings.Training.T, settings.Batch, recordSpikes: false, faults);
-        return new PreparedRun(settings, folder, pair, faults, model, training, plan);
+        var placement = PlacementReports.Load(settings.Placement, plan, settings.Cluster.Seeds.Count == 0 ? settings.Cluster.Nodes : null);
+        return new PreparedRun(settings, folder, pair, faults, model, training, plan, placement);
     }
 
     /// <summary>
@@ -177,6 +185,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
         {
             Options = new RunOptions(settings.Batch, settings.Cluster.InFlight, RecordSpikes: false, Trace: settings.Trace),
             Faults = run.Faults,
+            Placement = run.Placement,
         };
     }
 
@@ -230,6 +239,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
             TrainedBy = job.TrainedBy is { } by ? TrainedByReport.Of(by) : null,
             LinkEmulation = LinkEmulationReport.Of(settings.Cluster.Link, settings.Cluster.Seeds.Count == 0),
             Memory = ProcessMemoryReport.OfCoordinator(settings.Cluster),
+            Placement = PlacementReports.Build(run.Placement, outcome, plan, perStep),
         };
         if (run.Faults is not null)
         {

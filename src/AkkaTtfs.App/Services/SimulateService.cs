@@ -3,6 +3,7 @@ using AkkaTtfs.App.Cluster;
 using AkkaTtfs.App.Files;
 using AkkaTtfs.App.Reports;
 using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Engines.Oracles;
 using AkkaTtfs.Core.Faults;
@@ -55,10 +56,17 @@ public sealed record SimulateSettings
     public EnergyModel Energy { get; init; } = EnergyModel.Default;
 
     public string? FaultPlanFile { get; init; }
+
+    /// <summary>The cluster engine's --placement: balanced (default), traffic, round-robin, or a placement file (*.json).</summary>
+    public string? Placement { get; init; }
 }
 
 /// <summary>A simulation whose inputs were all checked, with the data normalised for its model.</summary>
-public sealed record PreparedSimulation(SimulateSettings Settings, SnnModel Model, Dataset Dataset, int Count, float[] Inputs, byte[] Labels, PartitionPlan? Plan, FaultPlan? Faults);
+public sealed record PreparedSimulation(SimulateSettings Settings, SnnModel Model, Dataset Dataset, int Count, float[] Inputs, byte[] Labels, PartitionPlan? Plan, FaultPlan? Faults)
+{
+    /// <summary>The cluster engine's placement, checked against the plan and the node count.</summary>
+    public PlacementChoice Placement { get; init; } = PlacementChoice.Balanced;
+}
 
 /// <summary>What a simulation produced: the report, and the result (null for the clock-driven oracle, which has its own).</summary>
 public sealed record SimulateOutcome(SimulateReport Report, SimulationResult? Result, OracleResult? OracleResult);
@@ -89,10 +97,12 @@ public sealed class SimulateService(IAppEvents events)
         var n = Math.Min(s.Limit ?? dataset.Count, dataset.Count);
         if (n < 1) throw new UsageException($"{dataset.Name} has no samples to simulate");
         var plan = s.Engine is SimulationEngine.Partitioned or SimulationEngine.Cluster ? Preflight.PlanPartitions(model.Network, s.Partitions ?? "1") : null;
+        var placement = PlacementChoice.Balanced;
         if (s.Engine == SimulationEngine.Cluster)
         {
             Preflight.CheckClusterRun(faults, plan!, s.Cluster!);
             Preflight.CheckFrames(model.Network, plan!, model.InputMode, model.T, s.Batch, s.SpikesOut is not null || s.CheckDnn, faults);
+            placement = PlacementReports.Load(s.Placement, plan!, s.Cluster!.Seeds.Count == 0 ? s.Cluster.Nodes : null);
         }
         else if (faults is { Runtime.Count: > 0 })
         {
@@ -100,7 +110,10 @@ public sealed class SimulateService(IAppEvents events)
             events.Status($"note: the plan's {count} runtime fault{(count == 1 ? "" : "s")} act{(count == 1 ? "s" : "")} on the cluster engine only (--nodes N); the {Name(s.Engine)} engine ignores {(count == 1 ? "it" : "them")}");
         }
 
-        return new PreparedSimulation(s, model, dataset, n, dataset.NormaliseRange(0, n, model.Normalisation), Preflight.Labels(dataset, n), plan, faults);
+        return new PreparedSimulation(s, model, dataset, n, dataset.NormaliseRange(0, n, model.Normalisation), Preflight.Labels(dataset, n), plan, faults)
+        {
+            Placement = placement,
+        };
     }
 
     /// <summary>Runs the engine (and the fault-free run, the DNN check), writes the files asked for; returns the report.</summary>
@@ -120,7 +133,7 @@ public sealed class SimulateService(IAppEvents events)
         if (s.Engine == SimulationEngine.Cluster)
         {
             var outcome = ClusterLauncher.Run(p.Model, p.Plan!, p.Inputs, p.Count,
-                new AkkaTtfs.Cluster.Runtime.RunOptions(options.BatchSize, s.Cluster!.InFlight, RecordSpikes: options.RecordSpikes), s.Cluster, p.Faults, events);
+                new AkkaTtfs.Cluster.Runtime.RunOptions(options.BatchSize, s.Cluster!.InFlight, RecordSpikes: options.RecordSpikes), s.Cluster, p.Faults, events, p.Placement);
             result = outcome.Result;
             seconds = outcome.RunTime.TotalSeconds;
             deploySeconds = outcome.DeployTime.TotalSeconds;
@@ -267,6 +280,7 @@ public sealed class SimulateService(IAppEvents events)
         {
             LinkEmulation = LinkEmulationReport.Of(p.Settings.Cluster!.Link, p.Settings.Cluster.Seeds.Count == 0),
             Memory = ProcessMemoryReport.OfCoordinator(p.Settings.Cluster!),
+            Placement = PlacementReports.Build(p.Placement, outcome, p.Plan!, null),
         };
         OutputFiles.WriteText(Path.Combine(created.Path, "report.json"), ReportSerializer.Serialize(report));
         PredictionsCsv.Write(Path.Combine(created.Path, PredictionsCsv.FileName), outcome.Result, p.Labels);

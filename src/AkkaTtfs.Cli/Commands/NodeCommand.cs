@@ -19,13 +19,25 @@ internal static class NodeCommand
         var config = new Option<FileInfo?>("--config") { Description = "A HOCON file that overrides the embedded configuration" };
         var faults = new Option<bool>("--fault-injection") { Description = "Enable the throttle/blackhole transport adapters (every node of the cluster must)" };
         var joinTimeout = CliOptions.Int("--join-timeout", "Seconds to wait for joining the cluster", OptionRanges.JoinTimeout, 60);
+        var tags = new Option<string[]>("--tag")
+        {
+            Description = "Tag this worker (repeatable; letters, digits, '.', '_', '-'): a placement file (run/sweep --placement FILE.json) can pin partitions to \"tag:NAME\"",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        tags.Validators.Add(result =>
+        {
+            foreach (var tag in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!IsTagName(tag)) result.AddError($"--tag '{tag}' is not a tag name: use letters, digits, '.', '_' and '-'");
+            }
+        });
         var secretFile = ClusterCliOptions.CreateSecretFile();
         var insecure = ClusterCliOptions.CreateInsecure();
         var linkLatency = ClusterCliOptions.CreateLinkLatency();
         var linkBandwidth = ClusterCliOptions.CreateLinkBandwidth();
         var command = new Command("node", "Run a worker node that hosts SNN partitions for coordinators (stops cleanly on Ctrl+C or SIGTERM)")
         {
-            role, seeds, host, port, config, faults, joinTimeout, secretFile, insecure, linkLatency, linkBandwidth,
+            role, seeds, host, port, config, faults, joinTimeout, tags, secretFile, insecure, linkLatency, linkBandwidth,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -43,6 +55,9 @@ internal static class NodeCommand
                     Host = parse.GetValue(host),
                     Port = parse.GetValue(port) ?? (isSeed ? 4053 : 0),
                     SeedNodes = seedList,
+                    Roles = parse.GetValue(tags) is { Length: > 0 } given
+                        ? [ClusterNodeOptions.WellKnownRoles.Worker, .. given.Distinct(StringComparer.Ordinal).Select(t => WorkerNode.TagRolePrefix + t)]
+                        : null,
                     ConfigFile = parse.GetValue(config)?.FullName,
                     FaultInjection = parse.GetValue(faults),
                     Secret = secret,
@@ -91,6 +106,8 @@ internal static class NodeCommand
         }));
         return command;
     }
+
+    private static bool IsTagName(string tag) => tag.Length is > 0 and <= 64 && tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
     private static WaitHandle AsWaitHandle(this Task task) => ((IAsyncResult)task).AsyncWaitHandle;
 }

@@ -14,7 +14,7 @@ internal static class ReportCommand
     {
         var runs = new Argument<string[]>("runs")
         {
-            Description = "Run folders written by run (report.json, links.csv, ...); one: its report, several: a comparison",
+            Description = "Run folders written by run (report.json, links.csv, ...); one: its report, several: a comparison; or one sweep folder (sweep.json): its page",
             Arity = ArgumentArity.OneOrMore,
         };
         var output = new Option<FileInfo?>("--out", "-o")
@@ -31,6 +31,15 @@ internal static class ReportCommand
         {
             var folders = parse.GetValue(runs)!;
             var outFile = parse.GetValue(output)?.FullName;
+            if (folders.Length == 1 && SweepPage.IsSweep(folders[0]))
+            {
+                if (outFile is not null) throw new CliUsageException("--out names the page of a comparison; a sweep's page is SWEEP/index.html");
+                var sweep = SweepPage.Report(folders[0]);
+                Console.WriteLine($"sweep of {sweep.Sweep.Architecture}: {sweep.Sweep.Points.Count} of {sweep.Sweep.PointsPlanned} points, {sweep.Plots.Count(p => p.Path is not null)} plots");
+                Console.WriteLine($"page               {sweep.Page}");
+                return 0;
+            }
+
             if (folders.Length == 1)
             {
                 if (outFile is not null) throw new CliUsageException("--out names the page of a comparison; one run's page is RUN/index.html");

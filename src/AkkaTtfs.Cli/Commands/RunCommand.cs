@@ -34,11 +34,12 @@ internal static class RunCommand
         var verify = new Option<bool>("--verify") { Description = "Also run the Core reference and check the cluster's results bit for bit (on by default; --verify false skips it)", DefaultValueFactory = _ => true };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Report folder (default runs/run-<time>): report.json, links.csv, predictions.csv (and the trained model)" };
         var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) on the cluster; the report compares with the fault-free run and lists every fault's count" };
+        var placement = PlacementOption.Create();
         var command = new Command("run",
             "The main job: train the surrogate on the bundled data (or load --model), deploy the SNN to a cluster " +
             "(embedded unless --seed), simulate the test split there, verify against the Core reference and report accuracy, spikes and traffic")
         {
-            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, limit, batch, verify, trace, output, faults,
+            model, data, arch, preset, epochs, seed, partitions, nodes, seedNodes, limit, batch, verify, trace, output, faults, placement,
         };
         cluster.AddTo(command);
 
@@ -61,6 +62,7 @@ internal static class RunCommand
                 Trace = parse.GetValue(trace),
                 OutFolder = parse.GetValue(output)?.FullName,
                 FaultPlanFile = parse.GetValue(faults)?.FullName,
+                Placement = parse.GetValue(placement),
                 Cluster = CliOptions.Setup(cluster.Read(parse), parse.GetValue(nodes), parse.GetValue(seedNodes) ?? []),
             };
             var prepared = RunService.Prepare(settings);

@@ -39,9 +39,10 @@ internal static class SimulateCommand
         var eAc = CliOptions.EnergyPerAccumulate();
         var eMac = CliOptions.EnergyPerMac();
         var faults = new Option<FileInfo?>("--faults") { Description = "Inject the faults of this plan (JSON, see samples/faults/README.md) and compare with the fault-free run (event, partitioned and cluster engines; the plan's runtime faults act on the cluster only)" };
+        var placement = PlacementOption.Create("Cluster engine: ");
         var command = new Command("simulate", "Simulate a model file on a dataset with a Core reference engine and print accuracy, spikes, SynOps and energy")
         {
-            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, predictionsOut, outFolder, report, eAc, eMac, faults,
+            model, data, split, limit, batch, engine, partitions, nodes, seedNodes, checkDnn, spikesOut, predictionsOut, outFolder, report, eAc, eMac, faults, placement,
         };
         cluster.AddTo(command);
 
@@ -63,6 +64,8 @@ internal static class SimulateCommand
 
             if (engineName != SimulationEngine.Cluster && cluster.Given(parse).FirstOrDefault() is { } clusterOption)
                 throw new CliUsageException($"{clusterOption} is an option of the cluster engine (--engine cluster, --nodes or --seed); this run uses the {SimulateService.Name(engineName)} engine");
+            if (engineName != SimulationEngine.Cluster && parse.GetResult(placement) is { Implicit: false })
+                throw new CliUsageException($"--placement places partitions on cluster nodes (--nodes or --seed); this run uses the {SimulateService.Name(engineName)} engine");
             var settings = new SimulateSettings
             {
                 ModelFile = parse.GetValue(model)!.FullName,
@@ -80,6 +83,7 @@ internal static class SimulateCommand
                 OutFolder = parse.GetValue(outFolder)?.FullName,
                 Energy = new EnergyModel(parse.GetValue(eAc), parse.GetValue(eMac)),
                 FaultPlanFile = parse.GetValue(faults)?.FullName,
+                Placement = parse.GetValue(placement),
             };
             var service = new SimulateService(new ConsoleEvents());
             var outcome = service.Execute(service.Prepare(settings));

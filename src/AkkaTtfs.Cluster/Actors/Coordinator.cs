@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using AkkaTtfs.Cluster.Runtime;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
@@ -110,7 +111,7 @@ public sealed class Coordinator : ReceiveActor
     {
         Receive<Joined>(m => m.Job == _job!.Id, m =>
         {
-            _job!.Workers = m.Workers;
+            _job!.Workers = _job.Job.WorkerLimit is { } limit ? [.. m.Workers.Take(limit)] : m.Workers;
             _job.Tell(new WorkersFound(_job.Job.RunId, [.. m.Workers.Select(w => w.Address)]));
             if (_job.Job.Model is ModelSource.Train train) StartTraining(train.Options);
             else Deploy(((ModelSource.Ready)_job.Job.Model).Model);
@@ -177,6 +178,8 @@ public sealed class Coordinator : ReceiveActor
         if (string.IsNullOrWhiteSpace(job.RunId)) return "a job needs a run id";
         if (!_runIds.Add(job.RunId)) return $"run id {job.RunId} was already used by a job of this coordinator; every job needs its own";
         if (job.Workers < 1) return $"job {job.RunId}: at least one worker node is needed, got {job.Workers}";
+        if (job.WorkerLimit is { } limit && (limit < 1 || limit > job.Workers))
+            return $"job {job.RunId}: its worker limit {limit} must be between 1 and the {job.Workers} worker(s) it waits for";
         if (job.Model is ModelSource.Train && _trainer is null)
             return $"job {job.RunId} asks for training, and this coordinator was started without a trainer: give it a model";
         return null;
@@ -215,10 +218,14 @@ public sealed class Coordinator : ReceiveActor
             {
                 Faults = job.Job.Faults,
                 LinkInterceptor = job.Job.LinkInterceptor,
+                Placement = job.Job.Placement,
+                Traffic = job.Job.Placement.NeedsTraffic
+                    ? job.Job.Traffic ?? PlacementChoice.PredictSample(model, job.Plan, job.Inputs.Values, job.Inputs.Count, job.Job.Options.BatchSize)
+                    : null,
             };
             ClusterRuntime.Validate(Context.System, request, job.Workers);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or PartitionPlanException or RunFailedException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or PartitionPlanException or RunFailedException or PlacementException)
         {
             Fail(ex);
             return;

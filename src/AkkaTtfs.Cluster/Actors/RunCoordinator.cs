@@ -56,7 +56,7 @@ public sealed partial class RunCoordinator : ReceiveActor
         _progress = progress;
         _phases = phases;
         _plan = request.Plan;
-        _placement = new RehomingPolicy(Placement.Assign(_plan, workers.Count), workers.Count, request.Options.MaxRestarts);
+        _placement = new RehomingPolicy(ClusterRuntime.Place(Context.System, request, workers), workers.Count, request.Options.MaxRestarts);
         _ledger = new RunLedger(request.Count, request.Options.BatchSize, request.Options.MaxInFlight);
         _trace = new RunTrace(request.Model.Network.Stages.Count - 1, request.Model.T);
         _collector = new RunCollector(request.Model, _plan, _ledger, request.Options.RecordSpikes, _trace);

@@ -57,7 +57,7 @@ public static class ClusterRuntime
             try
             {
                 var agent = await system.ActorSelection(path).ResolveOne(Remaining(deadline), cancellationToken).ConfigureAwait(false);
-                nodes.Add(new WorkerNode(member.Address.ToString(), agent));
+                nodes.Add(new WorkerNode(member.Address.ToString(), agent) { Tags = WorkerNode.TagsOf(member.Roles) });
             }
             catch (ActorNotFoundException)
             {
@@ -98,6 +98,7 @@ public static class ClusterRuntime
     internal static void Validate(ActorSystem system, RunRequest request, IReadOnlyList<WorkerNode> workers)
     {
         if (workers.Count == 0) throw new RunFailedException("no worker nodes to run on");
+        _ = Place(system, request, workers);     // a placement file that fits no node fails here, naming the pin
         // A plan that does not fit the model fails here, naming the entry, before anything is spawned.
         request.Faults?.Validate(request.Model.Network);
         if (request.Faults is not { Runtime.Count: > 0 } plan) return;
@@ -122,6 +123,14 @@ public static class ClusterRuntime
                 $"fault plan runtime entry {crash.i} (runtime[{crash.i}]): a crash needs every node to run with fault injection (partitions refuse crash commands otherwise), " +
                 "and this cluster runs without it: start the nodes with --fault-injection (akkattfs node --fault-injection, run/simulate --seed ... --fault-injection)");
         }
+    }
+
+    /// <summary>The node index of every partition: Core's placement of the request's choice over these workers (the injector is this node's index, or -1).</summary>
+    internal static int[] Place(ActorSystem system, RunRequest request, IReadOnlyList<WorkerNode> workers)
+    {
+        var self = AkkaCluster.Get(system).SelfAddress.ToString();
+        var injector = workers.Select(w => w.Address).ToList().IndexOf(self);
+        return request.Placement.Assign(request.Plan, [.. workers.Select(w => w.ForPlacement)], injector, request.Traffic);
     }
 
     private static TimeSpan Remaining(DateTime deadline)

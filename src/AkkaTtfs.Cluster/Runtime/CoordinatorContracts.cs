@@ -1,5 +1,6 @@
 using Akka.Actor;
 using AkkaTtfs.Core.Data;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Faults;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Partitioning;
@@ -74,6 +75,21 @@ public sealed record RunJob(string RunId, ModelSource Model, Func<SnnModel, Part
 
     /// <summary>How long to wait for them.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Use only the first this many worker nodes found (the coordinator's own node first, then by address), so that one
+    /// cluster serves jobs on fewer nodes (a sweep); null: every worker that is up.
+    /// </summary>
+    public int? WorkerLimit { get; init; }
+
+    /// <summary>How partitions are put on the workers; see <see cref="RunRequest.Placement"/>.</summary>
+    public PlacementChoice Placement { get; init; } = PlacementChoice.Balanced;
+
+    /// <summary>
+    /// The plan's predicted traffic for the traffic placement, when the caller has it (e.g. from its reference run);
+    /// null: the coordinator predicts it from a Core reference of a sample of the inputs (<see cref="PlacementChoice.PredictSample"/>).
+    /// </summary>
+    public TrafficPrediction? Traffic { get; init; }
 
     /// <summary>Test hook, as <see cref="RunRequest.LinkInterceptor"/>.</summary>
     internal Func<int, int, IActorRef, IActorRef>? LinkInterceptor { get; init; }

@@ -23,6 +23,12 @@ public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan
     /// </summary>
     public FaultPlan? Faults { get; init; }
 
+    /// <summary>How partitions are put on the worker nodes (default: MAC balance); Core decides (<see cref="PlacementChoice.Assign"/>).</summary>
+    public PlacementChoice Placement { get; init; } = PlacementChoice.Balanced;
+
+    /// <summary>The plan's predicted traffic: the link weights of the traffic placement (required by it, unused otherwise).</summary>
+    public TrafficPrediction? Traffic { get; init; }
+
     /// <summary>
     /// Test hook: given (source partition, target partition, target ref), the ref the source sends to
     /// instead, e.g. a relay that delays and reorders messages. Null: partitions talk directly.
@@ -133,4 +139,18 @@ public sealed record RuntimeFaultFired(int Index, string What, TimeSpan At, stri
 public sealed class RunFailedException(string message) : Exception(message);
 
 /// <summary>A worker node's agent as the coordinator sees it.</summary>
-public sealed record WorkerNode(string Address, IActorRef Agent);
+public sealed record WorkerNode(string Address, IActorRef Agent)
+{
+    /// <summary>Cluster roles that carry a node's tag (<c>akkattfs node --tag NAME</c> joins with role "tag:NAME").</summary>
+    public const string TagRolePrefix = "tag:";
+
+    /// <summary>The node's tags, for placement files that pin partitions to tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The node as Core's placement sees it.</summary>
+    public PlacementNode ForPlacement => new(Address, Tags);
+
+    /// <summary>The tags among a member's cluster roles.</summary>
+    public static IReadOnlyList<string> TagsOf(IEnumerable<string> roles) =>
+        [.. roles.Where(r => r.StartsWith(TagRolePrefix, StringComparison.Ordinal) && r.Length > TagRolePrefix.Length).Select(r => r[TagRolePrefix.Length..]).Order(StringComparer.Ordinal)];
+}

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using AkkaTtfs.App;
+using AkkaTtfs.App.Services;
+
+namespace AkkaTtfs.Cli.Commands;
+
+/// <summary>
+/// <c>akkattfs sweep</c>: a grid of partitionings x node counts x batch sizes x placements on one embedded cluster, every
+/// point verified against the Core reference and its traffic against Core's prediction. The work is <see cref="SweepService"/>'s.
+/// </summary>
+internal static class SweepCommand
+{
+    public static Command Create()
+    {
+        var model = CliOptions.Model();
+        var data = CliOptions.Data();
+        var partitions = new Option<string>("--partitions", "-p")
+        {
+            Description = "Partition specs to sweep, comma-separated (e.g. 1,c3,t2x2); separate them with ';' when a spec has one entry per layer (e.g. \"1,c3,1;c3\"). " +
+                          "Each spec: " + CliOptions.PartitionSpecHelp,
+            DefaultValueFactory = _ => "1",
+        };
+        var nodes = new Option<string>("--nodes")
+        {
+            Description = $"Node counts to sweep, comma-separated (each {OptionRanges.EmbeddedNodes.Text}); one embedded cluster of the largest serves every point, a point with fewer uses the first of them",
+            DefaultValueFactory = _ => "1",
+        };
+        var batch = new Option<string>("--batch", "-b") { Description = $"Batch sizes to sweep, comma-separated (each {OptionRanges.Batch.Text})", DefaultValueFactory = _ => "64" };
+        var placement = new Option<string>("--placement")
+        {
+            Description = "Placements to sweep, comma-separated: balanced, traffic, round-robin or placement files (FILE.json; no tags: the embedded nodes carry none)",
+            DefaultValueFactory = _ => "balanced",
+        };
+        var limit = CliOptions.Limit("Sweep with the first N test samples (every point runs all of them)");
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Sweep folder (default sweeps/sweep-<time>): sweep.json, sweep.csv and the plots" };
+        var cluster = new ClusterCliOptions("");
+        var command = new Command("sweep",
+            $"Run a grid of partitionings, node counts, batch sizes and placements on one embedded cluster ({OptionRanges.SweepPoints.Text} points), verify every point " +
+            "against the Core reference and its traffic against Core's prediction, and write sweep.json, sweep.csv and plots (after every point: Ctrl+C keeps the points done)")
+        {
+            model, data, partitions, nodes, batch, placement, limit, output,
+        };
+        cluster.AddTo(command);
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var clusterSettings = cluster.Read(parse);
+            var settings = new SweepSettings
+            {
+                ModelFile = parse.GetValue(model)!.FullName,
+                Data = parse.GetValue(data)!,
+                Limit = parse.GetValue(limit),
+                Partitions = parse.GetValue(partitions)!,
+                Nodes = parse.GetValue(nodes)!,
+                Batch = parse.GetValue(batch)!,
+                Placement = parse.GetValue(placement)!,
+                OutFolder = parse.GetValue(output)?.FullName,
+                Cluster = CliOptions.Setup(clusterSettings, 1, []),
+            };
+            var prepared = SweepService.Prepare(settings);
+            Console.Error.WriteLine($"sweep: {prepared.Grid.Count} point(s) into {prepared.Folder}");
+            using var interrupt = CliErrors.CancelOnCtrlC();
+            SweepResult result;
+            try
+            {
+                result = new SweepService(new ConsoleEvents()).Execute(prepared, interrupt.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                if (File.Exists(Path.Combine(prepared.Folder, SweepService.JsonFile)))
+                    Console.Error.WriteLine($"the points done so far are in {Path.Combine(prepared.Folder, SweepService.JsonFile)}");
+                throw;
+            }
+
+            Print(result);
+            var bad = result.Report.Points.Count(p => p.Status != SweepStatus.Ok);
+            if (bad == 0) return 0;
+            Console.Error.WriteLine($"error: {bad} of {result.Report.Points.Count} points did not pass (see the status and error columns of {SweepService.CsvFile})");
+            return 1;
+        }));
+        return command;
+    }
+
+    private static void Print(SweepResult result)
+    {
+        Console.WriteLine($"{"point",-34} {"status",-9} {"samples/s",10} {"B/sample",10} {"cross B/s",10} {"p50 ms",8} {"p99 ms",8}");
+        foreach (var p in result.Report.Points)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{App.Reporting.SweepPlots.Label(p),-34} {p.Status,-9} {Num(p.SamplesPerSecond, "F0"),10} {Num(p.PayloadBytesPerSample, "F0"),10} {Num(p.CrossNodeBytesPerSample, "F0"),10} {Num(p.BatchLatencyP50Ms, "F1"),8} {Num(p.BatchLatencyP99Ms, "F1"),8}"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sweep folder       {result.Folder} ({result.Report.ElapsedSeconds:F0} s)"));
+    }
+
+    private static string Num(double? v, string format) => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
+}
