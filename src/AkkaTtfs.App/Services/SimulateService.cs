@@ -113,6 +113,7 @@ public sealed class SimulateService(IAppEvents events)
 
         var clock = Stopwatch.StartNew();
         RecoveryReport? recovery = null;
+        AkkaTtfs.Cluster.Runtime.RunOutcome? clusterOutcome = null;
         SimulationResult result;
         double seconds;
         if (s.Engine == SimulationEngine.Cluster)
@@ -122,7 +123,7 @@ public sealed class SimulateService(IAppEvents events)
             result = outcome.Result;
             seconds = outcome.RunTime.TotalSeconds;
             recovery = RunReports.Recovery(outcome);
-            if (s.OutFolder is { } folder) WriteRunFolder(p, outcome, folder);
+            clusterOutcome = outcome;
         }
         else
         {
@@ -138,7 +139,13 @@ public sealed class SimulateService(IAppEvents events)
             DnnCheck = s.CheckDnn ? CompareWithDnn(p, result) : null,
             Faults = p.Faults is null ? null : CompareWithFaultFree(p, options, result, seconds),
         };
-        WriteFiles(p, report, result, null);
+        using (var outputs = OutputSet.Begin())
+        {
+            if (s.OutFolder is { } folder) WriteRunFolder(p, clusterOutcome!, folder, outputs);
+            WriteFiles(p, report, result, null);
+            outputs.Commit();
+        }
+
         return new SimulateOutcome(report, result, null);
     }
 
@@ -183,7 +190,12 @@ public sealed class SimulateService(IAppEvents events)
             ModelFile = Path.GetFullPath(p.Settings.ModelFile),
             Dataset = p.Dataset.Name,
         };
-        WriteFiles(p, report, null, result);
+        using (var outputs = OutputSet.Begin())
+        {
+            WriteFiles(p, report, null, result);
+            outputs.Commit();
+        }
+
         return new SimulateOutcome(report, null, result);
     }
 
@@ -238,6 +250,7 @@ public sealed class SimulateService(IAppEvents events)
         return new DnnCheckReport((double)dnnCorrect / n, 1.0 - ((double)disagreeing.Count / n), disagreeing.ToArray(), mismatches, neurons);
     }
 
+    /// <summary>Writes the files asked for into the open output set: they appear together when it commits, or not at all.</summary>
     private static void WriteFiles(PreparedSimulation p, SimulateReport report, SimulationResult? result, OracleResult? oracle)
     {
         var s = p.Settings;
@@ -255,9 +268,10 @@ public sealed class SimulateService(IAppEvents events)
     /// The folder <c>run</c> writes (its report type, predictions.csv, the traffic files), from a cluster simulation. Nothing is
     /// verified here, so report.json has no verdict and spike-times.csv no per-step alternative.
     /// </summary>
-    private static void WriteRunFolder(PreparedSimulation p, AkkaTtfs.Cluster.Runtime.RunOutcome outcome, string folder)
+    private static void WriteRunFolder(PreparedSimulation p, AkkaTtfs.Cluster.Runtime.RunOutcome outcome, string folder, OutputSet outputs)
     {
         var created = OutputFolder.Create(Path.GetFullPath(folder));
+        outputs.AddFolder(created);
         var report = RunReports.Build(p.Model, p.Plan!, outcome, p.Labels, null, 0, "spike-times.csv: no per-step alternative (simulate does not run the reference)");
         OutputFiles.WriteText(Path.Combine(created.Path, "report.json"), ReportSerializer.Serialize(report));
         PredictionsCsv.Write(Path.Combine(created.Path, PredictionsCsv.FileName), outcome.Result, p.Labels);

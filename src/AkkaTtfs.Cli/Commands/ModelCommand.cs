@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
@@ -60,10 +61,10 @@ internal static class ModelCommand
         data.Description = "Dataset whose sample shape the network takes (the file records it); the dataset is loaded in full to find it";
         var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the model file", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
-        var window = new Option<int>("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => 32 };
-        var tau = new Option<float>("--tau") { Description = "tau of every spiking layer", DefaultValueFactory = _ => 10f };
-        var td = new Option<float>("--td") { Description = "td of every spiking layer", DefaultValueFactory = _ => 0f };
-        var shift = new Option<double>("--positive-shift") { Description = "Shift of the weight distribution towards positive values (0 = symmetric, 1 = all positive)", DefaultValueFactory = _ => 0.25 };
+        var window = CliOptions.Int("--T", "Window length T in steps", OptionRanges.Window, 32);
+        var tau = CliOptions.Real("--tau", "tau of every spiking layer, in steps", OptionRanges.Tau, 10f);
+        var td = CliOptions.Real("--td", "td of every spiking layer, in steps", OptionRanges.Td, 0f);
+        var shift = CliOptions.Real("--positive-shift", "Shift of the weight distribution towards positive values", OptionRanges.PositiveShift, 0.25);
         var command = new Command("random", "Write a model with seeded random weights (for benchmarks and traffic studies): each weight is (u + shift) * gain / fan-in with u uniform in [-1, 1) and gain = 2 (recorded in the file's provenance as gain), biases 0")
         {
             arch, data, output, seed, window, tau, td, shift,
