@@ -19,6 +19,9 @@ public static class ConfigFileValidator
     /// <summary>A cluster config of more than 1 MiB is not a config (a log, a dump, /dev/zero's like).</summary>
     public const long MaxLength = 1 << 20;
 
+    /// <summary>How deep <see cref="FirstValueless"/> looks into nested objects.</summary>
+    private const int MaxDepth = 32;
+
     /// <summary>
     /// The keys whose values are checked: those this program reads, and those Akka reads when a node starts (a bad
     /// one would crash it there). Another key is left to Akka.
@@ -77,7 +80,7 @@ public static class ConfigFileValidator
             throw Refuse(source, line, $"not valid HOCON: {message}");
         }
 
-        if (FirstValueless(config.Root, "") is { } valueless)
+        if (FirstValueless(config.Root, "", 0) is { } valueless)
             throw Refuse(source, LineOfKey(text, valueless), $"{valueless} has no value");
         foreach (var key in Keys)
         {
@@ -126,18 +129,22 @@ public static class ConfigFileValidator
         return null;
     }
 
-    /// <summary>The first key (depth first) that Akka parsed without a value (<c>a = </c> at the end, <c>= 3</c>), or null.</summary>
-    private static string? FirstValueless(HoconValue? value, string prefix)
+    /// <summary>
+    /// The first key (depth first) that Akka parsed without a value (<c>a = </c> at the end, <c>= 3</c>), or null. Objects
+    /// deeper than <see cref="MaxDepth"/> are not searched: a substitution can make Akka's tree refer to itself.
+    /// </summary>
+    private static string? FirstValueless(HoconValue? value, string prefix, int depth)
     {
-        if (value is null) return null;
+        if (value is null || depth > MaxDepth) return null;
         if (!value.IsObject()) return value.Values.Count == 0 ? prefix : null;
         foreach (var item in value.GetObject().Items)
         {
-            if (FirstValueless(item.Value, prefix.Length == 0 ? item.Key : $"{prefix}.{item.Key}") is { } found) return found;
+            if (FirstValueless(item.Value, prefix.Length == 0 ? item.Key : $"{prefix}.{item.Key}", depth + 1) is { } found) return found;
         }
 
         return null;
     }
+
 }
 
 /// <summary>A key of a cluster config file and what its value must be (<see cref="ConfigFileValidator.Keys"/>).</summary>
@@ -201,7 +208,7 @@ public sealed class ConfigKey
 
     /// <summary>A list of texts, such as ["akka.tcp://akkattfs@host:4053"].</summary>
     public static ConfigKey TextList(string path) => new(path, (_, v) =>
-        v.IsArray() && v.GetArray().All(e => Literal(e) is not null) ? null : $"{path} is {Shape(v)}; it must be a list of texts such as [\"a\", \"b\"]");
+        IsList(v) && v.GetArray().All(e => Literal(e) is not null) ? null : $"{path} is {Shape(v)}; it must be a list of texts such as [\"a\", \"b\"]");
 
     /// <summary>A duration such as 10s or 500ms.</summary>
     public static ConfigKey Duration(string path) => new(path, (config, v) =>
@@ -232,9 +239,16 @@ public sealed class ConfigKey
     });
 
     /// <summary>The text of a single (non-list, non-object) value; null otherwise.</summary>
-    private static string? Literal(HoconValue v) => v.IsString() && !v.IsArray() && !v.IsObject() ? v.GetString() : null;
+    private static string? Literal(HoconValue v) => v.IsString() && !IsList(v) && !v.IsObject() ? v.GetString() : null;
 
-    private static string Shape(HoconValue v) => v.IsObject() ? "an object { ... }" : v.IsArray() ? "a list [ ... ]" : $"{Quoted(v.ToString())}";
+    /// <summary>
+    /// A list, the empty list [] too (for which Akka's IsArray says false), and a list followed by spaces before a comment
+    /// (which Akka keeps as a blank text after it).
+    /// </summary>
+    private static bool IsList(HoconValue v) =>
+        v.Values.Any(e => e.IsArray()) && v.Values.All(e => e.IsArray() || (e.IsString() && string.IsNullOrWhiteSpace(e.GetString())));
+
+    private static string Shape(HoconValue v) => v.IsObject() ? "an object { ... }" : IsList(v) ? "a list [ ... ]" : Quoted(v.IsString() ? v.GetString() : v.ToString());
 
     private static string Quoted(string text) => "\"" + (text.Length > 60 ? text[..60] + "..." : text) + "\"";
 }
