@@ -182,18 +182,29 @@ public sealed class CliOutputTests : IDisposable
         foreach (var a in new[] { "simulate", "--model", model, "--limit", "500", "--spikes-out", spikes, "--predictions-out", predictions, "--report", fifo })
             info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stderr = new System.Text.StringBuilder();
+        var interrupting = new ManualResetEventSlim();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stderr) stderr.AppendLine(e.Data);
+            if (e.Data.StartsWith("interrupting", StringComparison.Ordinal)) interrupting.Set();
+        };
+        process.BeginErrorReadLine();
         _ = process.StandardOutput.ReadToEndAsync();
         try
         {
             // Both staged files exist (hidden temporary files next to their targets), and the spikes are complete.
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
             while (Staged("predictions.csv").Length == 0 && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(100);
-            if (process.HasExited) Assert.Fail($"the command ended before it reached the report:\n{await stderr}");
+            Assert.False(process.HasExited, $"the command ended before it reached the report:\n{stderr}");
             Assert.Single(Staged("spikes.csv"));
             Assert.Equal("old spikes\n", File.ReadAllText(spikes));
             Thread.Sleep(1000);     // the predictions are small: by now the CLI waits for a reader of the report's FIFO
             Assert.Equal(0, Kill(process.Id, 2));
+            // The runtime runs the Ctrl+C handler on a thread of its own, some time after the signal: only once it
+            // has run is the command interrupted (before, the report would simply be written and the command succeed).
+            Assert.True(interrupting.Wait(TimeSpan.FromMinutes(2)), $"the Ctrl+C handler did not run:\n{stderr}");
 
             // Let the CLI open the FIFO; it must stop at its first byte. If it ended without opening it, release the reader.
             var reader = Task.Run(() =>
@@ -211,7 +222,8 @@ public sealed class CliOutputTests : IDisposable
                 using var release = new FileStream(fifo, FileMode.Open, FileAccess.Write);
             }
 
-            var errors = await stderr;
+            string errors;
+            lock (stderr) errors = stderr.ToString();
             Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{errors}");
             Assert.Equal(0, await reader);
             Assert.Equal("old spikes\n", File.ReadAllText(spikes));
