@@ -81,7 +81,7 @@ public sealed class OutputFileTests : IDisposable
             // Both written, neither in place: the old file unchanged, the new name absent, two temporary files.
             Assert.Equal("old", File.ReadAllText(kept));
             Assert.False(File.Exists(fresh));
-            Assert.Equal(4, Entries().Length);
+            Assert.Equal(3, Entries().Length);     // kept.json and the two temporary files
             Assert.All(new[] { staged.Temporary, other.Temporary }, t => Assert.True(File.Exists(t)));
             other.Commit();
             Assert.Equal(Payload, File.ReadAllBytes(fresh));
