@@ -22,15 +22,12 @@ public static class ReportService
         var run = RunFolder.Load(folder);
         var summary = RunSummary.Of(run);
         var plotsFolder = Path.Combine(run.Path, PlotsFolder);
-        var page = Path.Combine(run.Path, IndexFile);
-        OutputFiles.CheckOutputFile(page, "the report page");
-        using var outputs = OutputSet.Begin();     // the plots and the page appear together, or none of them
-        outputs.AddFolder(OutputFolder.Create(plotsFolder));
+        Directory.CreateDirectory(plotsFolder);
         var plots = new List<PlotFile>();
         plots.AddRange(Plots(() => TrafficHeatmaps.Write(run, plotsFolder), "heatmaps"));
         plots.AddRange(Plots(() => TimePlots.Write(run, plotsFolder), "time plots"));
+        var page = Path.Combine(run.Path, IndexFile);
         OutputFiles.WriteText(page, ReportPages.RunPage(run, summary, plots));
-        outputs.Commit();
         return new RunPageResult(summary, plots, page);
     }
 
