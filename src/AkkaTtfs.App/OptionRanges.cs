@@ -32,6 +32,37 @@ public sealed record QuantityRange(double Min, double Max, Func<double, string> 
 }
 
 /// <summary>
+/// A documented range of a real-valued option: finite, between <see cref="Min"/> and <see cref="Max"/> (each bound
+/// included unless said otherwise). NaN and the infinities are outside every range.
+/// </summary>
+public sealed record RealRange(double Min, double Max, string? Why = null, bool MinExcluded = false)
+{
+    /// <summary>"> 0", "0..1" for the help text, as <see cref="IntRange.Text"/>.</summary>
+    public string Text => HasMax
+        ? string.Create(CultureInfo.InvariantCulture, $"{(MinExcluded ? "> " : "")}{Min}..{Max}")
+        : string.Create(CultureInfo.InvariantCulture, $"{(MinExcluded ? ">" : ">=")} {Min}");
+
+    /// <summary>"a finite number > 0", "a number from 0 to 1" for a message.</summary>
+    public string Words => HasMax
+        ? string.Create(CultureInfo.InvariantCulture, $"a number from {Min} to {Max}{(MinExcluded ? $" (not {Min})" : "")}")
+        : string.Create(CultureInfo.InvariantCulture, $"a finite number {(MinExcluded ? ">" : ">=")} {Min}");
+
+    private bool HasMax => Max < double.MaxValue;
+
+    /// <summary>Null when <paramref name="value"/> is in range, else one line naming <paramref name="option"/>, the range and the value.</summary>
+    public string? Problem(string option, double value) =>
+        double.IsFinite(value) && (MinExcluded ? value > Min : value >= Min) && value <= Max
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{option} must be {Words}{(Why is null ? "" : $" ({Why})")}, got {value:R}");
+
+    /// <summary>Throws a <see cref="UsageException"/> when <paramref name="value"/> is out of range; null passes.</summary>
+    public void Check(string option, double? value)
+    {
+        if (value is { } v && Problem(option, v) is { } problem) throw new UsageException(problem);
+    }
+}
+
+/// <summary>
 /// The range of every numeric option, in one place: the CLI's option factories show them in --help and refuse
 /// a value outside them while parsing (before any work); the services check them again for other hosts.
 /// </summary>
@@ -88,6 +119,30 @@ public static class OptionRanges
 
     /// <summary>Points of a sweep's grid: each is a whole cluster run; a thousand is days of runs, more is a typo.</summary>
     public static readonly IntRange SweepPoints = new(1, 1000, "each point is a cluster run");
+
+    /// <summary>model random --T: the window length in steps (spike times are bytes: TemporalKernel.MaxWindow).</summary>
+    public static readonly IntRange Window = new(1, AkkaTtfs.Core.Ttfs.TemporalKernel.MaxWindow, "steps");
+
+    /// <summary>model random --tau: the kernel's time constant in steps.</summary>
+    public static readonly RealRange Tau = new(0, double.MaxValue, "steps", MinExcluded: true);
+
+    /// <summary>
+    /// model random --td: the kernel's delay in steps. Beyond the longest window every spike time saturates (at 0, or
+    /// past the window), so the bound is a typo's guard, not a modelling limit.
+    /// </summary>
+    public static readonly RealRange Td = new(-AkkaTtfs.Core.Ttfs.TemporalKernel.MaxWindow, AkkaTtfs.Core.Ttfs.TemporalKernel.MaxWindow, "steps; beyond the longest window every spike time saturates");
+
+    /// <summary>model random --positive-shift: u + shift with u in [-1, 1); beyond +-1 every weight has one sign already.</summary>
+    public static readonly RealRange PositiveShift = new(-1, 1, "-1 = all negative, 0 = symmetric, 1 = all positive");
+
+    /// <summary>faults --rates: a probability per spike, a fraction of neurons or a rate per weight (Core's FaultSpec rule).</summary>
+    public static readonly RealRange FaultRate = new(0, 1);
+
+    /// <summary>faults --steps: extra steps of a delay, half-width of a jitter (Core's FaultSpec.MaxSteps).</summary>
+    public static readonly IntRange FaultSteps = new(0, AkkaTtfs.Core.Faults.FaultSpec.MaxSteps, "steps");
+
+    /// <summary>faults --factor: the drift's threshold factor.</summary>
+    public static readonly RealRange FaultFactor = new(0, double.MaxValue, MinExcluded: true);
 
     /// <summary>--nodes: embedded nodes, or with seeds the workers to wait for.</summary>
     public static IntRange Nodes(bool joinsSeeds) => joinsSeeds ? JoinedNodes : EmbeddedNodes;

@@ -40,11 +40,26 @@ public sealed class CliOutputTests : IDisposable
     [InlineData("run", "--epochs", "0", "--epochs must be >= 1")]
     [InlineData("run", "--nodes", "17", "--nodes must be >= 1 and <= 16")]
     [InlineData("run", "--port", "99999", "--port must be >= 0 and <= 65535")]
+    [InlineData("model", "--tau", "NaN", "--tau must be a finite number > 0")]
+    [InlineData("model", "--tau", "0", "--tau must be a finite number > 0")]
+    [InlineData("model", "--tau", "1e39", "--tau must be a finite number > 0 (steps), got Infinity")]
+    [InlineData("model", "--td", "-Infinity", "--td must be a number from -256 to 256")]
+    [InlineData("model", "--td", "300", "--td must be a number from -256 to 256")]
+    [InlineData("model", "--positive-shift", "2", "--positive-shift must be a number from -1 to 1")]
+    [InlineData("model", "--positive-shift", "NaN", "--positive-shift must be a number from -1 to 1")]
+    [InlineData("model", "--T", "0", "--T must be >= 1 and <= 256")]
+    [InlineData("faults", "--rates", "0.1,NaN", "--rates must be a number from 0 to 1, got NaN")]
+    [InlineData("faults", "--rates", "-0.5", "--rates must be a number from 0 to 1, got -0.5")]
+    [InlineData("faults", "--rates", "0.1,abc", "--rates: 'abc' is not a number")]
+    [InlineData("faults", "--steps", "1,256", "--steps must be >= 0 and <= 255")]
+    [InlineData("faults", "--factor", "Infinity", "--factor must be a finite number > 0, got Infinity")]
+    [InlineData("faults", "--factor", "-1", "--factor must be a finite number > 0, got -1")]
     public void Every_numeric_option_is_range_checked_before_any_work(string command, string option, string value, string expected)
     {
         var report = _temp.File("report.json");
         string[] args = command switch
         {
+            "model" => ["model", "random", "--arch", "d100-d10", "--out", _temp.File("random.model"), option, value],
             "simulate" => ["simulate", "--model", RandomModelFile(), "--report", report, "--cluster-free", option, value],
             "evaluate" => ["evaluate", "--model", RandomModelFile(), "--report", report, option, value],
             "faults" => ["faults", "--model", RandomModelFile(), "--kind", "drop", "--layer", "0", "--out", _temp.File("campaign"), option, value],
@@ -149,6 +164,79 @@ public sealed class CliOutputTests : IDisposable
         Assert.True(exit == 130, $"exit {exit}\n{stderr}");
         Assert.Empty(Leftovers());
     }
+
+    [Fact]
+    public async Task Sigint_between_the_outputs_of_a_simulation_leaves_none_of_them()
+    {
+        // simulate writes --spikes-out, --predictions-out, then --report. The report goes to a FIFO that nobody opens:
+        // the CLI waits there with the first two written (as temporary files) when SIGINT comes. An existing
+        // spikes.csv must keep its old content, predictions.csv must not appear, no temporary file may stay.
+        var model = RandomModelFile();
+        var spikes = _temp.File("spikes.csv");
+        File.WriteAllText(spikes, "old spikes\n");
+        var predictions = _temp.File("predictions.csv");
+        var fifo = _temp.File("report-pipe");
+        MakeFifo(fifo);
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "akkattfs.dll"));
+        foreach (var a in new[] { "simulate", "--model", model, "--limit", "500", "--spikes-out", spikes, "--predictions-out", predictions, "--report", fifo })
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the CLI");
+        var stderr = new System.Text.StringBuilder();
+        var interrupting = new ManualResetEventSlim();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stderr) stderr.AppendLine(e.Data);
+            if (e.Data.StartsWith("interrupting", StringComparison.Ordinal)) interrupting.Set();
+        };
+        process.BeginErrorReadLine();
+        _ = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            // Both staged files exist (hidden temporary files next to their targets), and the spikes are complete.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            while (Staged("predictions.csv").Length == 0 && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Assert.False(process.HasExited, $"the command ended before it reached the report:\n{stderr}");
+            Assert.Single(Staged("spikes.csv"));
+            Assert.Equal("old spikes\n", File.ReadAllText(spikes));
+            Thread.Sleep(1000);     // the predictions are small: by now the CLI waits for a reader of the report's FIFO
+            Assert.Equal(0, Kill(process.Id, 2));
+            // The runtime runs the Ctrl+C handler on a thread of its own, some time after the signal: only once it
+            // has run is the command interrupted (before, the report would simply be written and the command succeed).
+            Assert.True(interrupting.Wait(TimeSpan.FromMinutes(2)), $"the Ctrl+C handler did not run:\n{stderr}");
+
+            // Let the CLI open the FIFO; it must stop at its first byte. If it ended without opening it, release the reader.
+            var reader = Task.Run(() =>
+            {
+                using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Read);
+                var buffer = new byte[4096];
+                var total = 0;
+                for (int n; (n = pipe.Read(buffer)) > 0;) total += n;
+                return total;
+            });
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "no exit after SIGINT");
+            process.WaitForExit();
+            if (await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(5))) != reader)
+            {
+                using var release = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            }
+
+            string errors;
+            lock (stderr) errors = stderr.ToString();
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{errors}");
+            Assert.Equal(0, await reader);
+            Assert.Equal("old spikes\n", File.ReadAllText(spikes));
+            Assert.Equal(["report-pipe", "spikes.csv"], Leftovers());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>The temporary files of <paramref name="name"/> being written (.NAME.*.tmp, as OutputFile makes them).</summary>
+    private string[] Staged(string name) => Directory.GetFiles(_temp.Path, $".{name}.*.tmp");
 
     [Fact]
     public void Sigint_during_a_run_before_training_ends_leaves_no_report_folder()

@@ -46,32 +46,23 @@ public static class CampaignFiles
     }
 
     /// <summary>
-    /// Writes the folder's files; returns the report with the plot's file name. When a file fails, the files
-    /// this call created and the folders it made are removed again: a failed campaign leaves nothing behind.
+    /// Writes the folder's files as one <see cref="OutputSet"/>; returns the report with the plot's file name. When a
+    /// file fails (or Ctrl+C comes), none of them appears and the folders this call made go again.
     /// </summary>
     public static CampaignReport Write(string folder, CampaignReport report, FaultKind kind, (double Rate, int Steps, double Factor) first)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var made = OutputFolder.Create(folder);
-        var created = FileNames(report.Sweep).Select(n => Path.Combine(folder, n)).Concat([Path.Combine(folder, PlotName(report.Sweep) + ".svg")])
-            .Where(f => !File.Exists(f)).ToArray();
-        try
-        {
-            var xLabel = AxisLabel(kind, report.Sweep, first.Rate, first.Steps, first.Factor);
-            var title = $"{report.Architecture}: accuracy vs {xLabel}";
-            var series = report.Layers.Select(l => ($"layer {l}", report.Points.Where(p => p.Layer == l).Select(p => (p.X, p.Accuracy * 100)).ToArray())).ToArray();
-            var plotFile = FaultPlot.Write(folder, PlotName(report.Sweep), title, xLabel, report.FaultFree.Accuracy * 100, series);
-            report = report with { Plot = Path.GetFileName(plotFile) };
-            OutputFiles.WriteText(Path.Combine(folder, "campaign.json"), ReportSerializer.Serialize(report));
-            WriteCsv(Path.Combine(folder, "campaign.csv"), report.Points);
-            return report;
-        }
-        catch
-        {
-            foreach (var file in created.Where(File.Exists)) File.Delete(file);
-            made.RemoveIfCreated();
-            throw;
-        }
+        using var outputs = OutputSet.Begin();
+        outputs.AddFolder(OutputFolder.Create(folder));
+        var xLabel = AxisLabel(kind, report.Sweep, first.Rate, first.Steps, first.Factor);
+        var title = $"{report.Architecture}: accuracy vs {xLabel}";
+        var series = report.Layers.Select(l => ($"layer {l}", report.Points.Where(p => p.Layer == l).Select(p => (p.X, p.Accuracy * 100)).ToArray())).ToArray();
+        var plotFile = FaultPlot.Write(folder, PlotName(report.Sweep), title, xLabel, report.FaultFree.Accuracy * 100, series);
+        report = report with { Plot = Path.GetFileName(plotFile) };
+        OutputFiles.WriteText(Path.Combine(folder, "campaign.json"), ReportSerializer.Serialize(report));
+        WriteCsv(Path.Combine(folder, "campaign.csv"), report.Points);
+        outputs.Commit();
+        return report;
     }
 
     private static string PlotName(string sweep) => $"accuracy-vs-{sweep}";

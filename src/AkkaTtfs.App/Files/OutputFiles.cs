@@ -68,23 +68,47 @@ public static class OutputFiles
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
         var created = !File.Exists(full) && new FileInfo(full).LinkTarget is null;
+        var set = OutputSet.Current;
+        StagedOutput? staged = null;
         try
         {
-            WriteGate.Writing(() => OutputFile.Write(full, stream =>
+            WriteGate.Writing(() => staged = OutputFile.Stage(full, stream =>
             {
                 using var interruptible = new InterruptibleStream(stream);
                 write(interruptible);
             }));
+            if (set is not null)
+            {
+                set.Add(staged!, created ? full : null);     // renamed into place with the set's other files
+                return;
+            }
+
+            staged!.Commit();
         }
         catch (OutputFileException ex)
         {
-            string? option;
-            lock (Written) OptionOf.TryGetValue(full, out option);
-            if (option is null) throw;
-            throw new UsageException($"{option} {ex.FilePath}: {ex.Problem}");
+            throw Named(full, ex);
+        }
+        finally
+        {
+            if (set is null) staged?.Dispose();
         }
 
-        if (created) lock (Written) Written.Add(full);
+        if (created) Created(full);
+    }
+
+    /// <summary>A write failure as a usage error naming the option that gave the file, when one did.</summary>
+    internal static Exception Named(string full, OutputFileException ex)
+    {
+        string? option;
+        lock (Written) OptionOf.TryGetValue(full, out option);
+        return option is null ? ex : new UsageException($"{option} {ex.FilePath}: {ex.Problem}");
+    }
+
+    /// <summary>Records a file this process created, for <see cref="RemoveCreated"/>.</summary>
+    internal static void Created(string full)
+    {
+        lock (Written) Written.Add(full);
     }
 
     /// <summary>UTF-8 text (no byte-order mark), as <see cref="Write"/>.</summary>
@@ -176,6 +200,27 @@ public static class WriteGate
         if (_interrupted) throw new OperationCanceledException("interrupted while writing an output file");
     }
 
+    /// <summary>
+    /// Counts as a write in progress until disposed (refused once interrupted): an <see cref="OutputSet"/> holding
+    /// temporary files holds it, so that an interrupt stops the command through its cleanup instead of ending the
+    /// process with the temporary files still there.
+    /// </summary>
+    public static IDisposable Hold()
+    {
+        lock (Gate)
+        {
+            ThrowIfInterrupted();
+            _writing++;
+        }
+
+        var released = 0;
+        return new Release(() =>
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+                lock (Gate) _writing--;
+        });
+    }
+
     /// <summary>Runs <paramref name="write"/> as a write in progress; refused once interrupted.</summary>
     public static void Writing(Action write)
     {
@@ -195,6 +240,12 @@ public static class WriteGate
             lock (Gate) _writing--;
         }
     }
+}
+
+/// <summary>Runs an action once on Dispose.</summary>
+internal sealed class Release(Action action) : IDisposable
+{
+    public void Dispose() => action();
 }
 
 /// <summary>

@@ -128,6 +128,7 @@ public sealed class SimulateService(IAppEvents events)
         var clock = Stopwatch.StartNew();
         RecoveryReport? recovery = null;
         double? deploySeconds = null;
+        AkkaTtfs.Cluster.Runtime.RunOutcome? clusterOutcome = null;
         SimulationResult result;
         double seconds;
         if (s.Engine == SimulationEngine.Cluster)
@@ -138,7 +139,7 @@ public sealed class SimulateService(IAppEvents events)
             seconds = outcome.RunTime.TotalSeconds;
             deploySeconds = outcome.DeployTime.TotalSeconds;
             recovery = RunReports.Recovery(outcome);
-            if (s.OutFolder is { } folder) WriteRunFolder(p, outcome, folder);
+            clusterOutcome = outcome;
         }
         else
         {
@@ -156,7 +157,13 @@ public sealed class SimulateService(IAppEvents events)
             DnnCheck = s.CheckDnn ? CompareWithDnn(p, result) : null,
             Faults = p.Faults is null ? null : CompareWithFaultFree(p, options, result, seconds),
         };
-        WriteFiles(p, report, result, null);
+        using (var outputs = OutputSet.Begin())
+        {
+            if (s.OutFolder is { } folder) WriteRunFolder(p, clusterOutcome!, folder, outputs);
+            WriteFiles(p, report, result, null);
+            outputs.Commit();
+        }
+
         return new SimulateOutcome(report, result, null);
     }
 
@@ -201,7 +208,12 @@ public sealed class SimulateService(IAppEvents events)
             ModelFile = Path.GetFullPath(p.Settings.ModelFile),
             Dataset = p.Dataset.Name,
         };
-        WriteFiles(p, report, null, result);
+        using (var outputs = OutputSet.Begin())
+        {
+            WriteFiles(p, report, null, result);
+            outputs.Commit();
+        }
+
         return new SimulateOutcome(report, null, result);
     }
 
@@ -256,6 +268,7 @@ public sealed class SimulateService(IAppEvents events)
         return new DnnCheckReport((double)dnnCorrect / n, 1.0 - ((double)disagreeing.Count / n), disagreeing.ToArray(), mismatches, neurons);
     }
 
+    /// <summary>Writes the files asked for into the open output set: they appear together when it commits, or not at all.</summary>
     private static void WriteFiles(PreparedSimulation p, SimulateReport report, SimulationResult? result, OracleResult? oracle)
     {
         var s = p.Settings;
@@ -273,9 +286,10 @@ public sealed class SimulateService(IAppEvents events)
     /// The folder <c>run</c> writes (its report type, predictions.csv, the traffic files), from a cluster simulation. Nothing is
     /// verified here, so report.json has no verdict and spike-times.csv no per-step alternative.
     /// </summary>
-    private static void WriteRunFolder(PreparedSimulation p, AkkaTtfs.Cluster.Runtime.RunOutcome outcome, string folder)
+    private static void WriteRunFolder(PreparedSimulation p, AkkaTtfs.Cluster.Runtime.RunOutcome outcome, string folder, OutputSet outputs)
     {
         var created = OutputFolder.Create(Path.GetFullPath(folder));
+        outputs.AddFolder(created);
         var report = RunReports.Build(p.Model, p.Plan!, outcome, p.Labels, null, 0, "spike-times.csv: no per-step alternative (simulate does not run the reference)") with
         {
             LinkEmulation = LinkEmulationReport.Of(p.Settings.Cluster!.Link, p.Settings.Cluster.Seeds.Count == 0),

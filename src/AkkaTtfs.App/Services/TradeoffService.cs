@@ -62,35 +62,66 @@ public sealed class TradeoffService(ITrainer trainer, IAppEvents events)
         return new PreparedTradeoff(settings, lambdas, seeds, entries, folder, plan);
     }
 
-    /// <summary>Trains and evaluates every entry, then writes the results; without kept models, a folder this sweep made goes again when it fails.</summary>
+    /// <summary>
+    /// Trains and evaluates every entry, then writes the results as one <see cref="OutputSet"/>. A failed or cancelled
+    /// sweep (<paramref name="ct"/>: Ctrl+C) leaves nothing it made: the model files it wrote so far, its results and
+    /// the folders it created go again (files that were there before stay).
+    /// </summary>
     public TradeoffOutcome Execute(PreparedTradeoff prepared, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         var s = prepared.Settings;
         var options = s.Training;
         var folder = prepared.Folder;
+        var modelsFolder = Path.Combine(folder, "models");
+        var before = Directory.Exists(modelsFolder) ? Directory.GetFiles(modelsFolder).ToHashSet(StringComparer.Ordinal) : [];
         var outFolder = OutputFolder.Create(folder);
-        if (s.KeepModels) Directory.CreateDirectory(Path.Combine(folder, "models"));
+        var models = s.KeepModels ? OutputFolder.Create(modelsFolder) : null;
         var tbKeep = options.Keep ?? CheckpointRule.DefaultFor(TrainingPreset.SrTrTb);
         events.Status(string.Create(Inv,
             $"trade-off: {prepared.Entries.Count} trainings of {options.Architecture} on {options.Data}, {options.Epochs} epochs each (E_sr {options.ResolvedSrEpochs}, " +
             $"E_k {options.ResolvedKernelEpoch}), lambda_TB {string.Join(",", prepared.Lambdas)}, seeds {string.Join(",", prepared.Seeds)}, references {s.References}, keep {tbKeep}"));
         var loadBefore = MachineInfo.ReadLoadAverage();
-        IReadOnlyList<TradeoffRun> runs;
         try
         {
-            runs = TradeoffSweep.Train(trainer, options, prepared.Entries,
-                e => s.KeepModels ? Path.Combine(folder, "models", e.FileStem + ".safetensors") : null, new ProgressLines(events), ct);
+            var runs = TradeoffSweep.Train(trainer, options, prepared.Entries,
+                e => s.KeepModels ? Path.Combine(modelsFolder, e.FileStem + ".safetensors") : null, new ProgressLines(events), ct);
+            var report = Report(prepared, tbKeep, runs, loadBefore);
+            bool plotted;
+            using (var outputs = OutputSet.Begin())
+            {
+                TradeoffWriter.WriteData(report, folder);
+                plotted = TradeoffWriter.WritePlot(report, folder);
+                ct.ThrowIfCancellationRequested();
+                outputs.Commit();
+            }
+
+            return new TradeoffOutcome(report, folder, plotted);
         }
         catch
         {
-            if (!s.KeepModels) outFolder.RemoveIfCreated();
+            RemoveNewFiles(modelsFolder, before);
+            if (models?.RemoveIfCreated() is { } note) events.Status($"note: {note}");
+            if (outFolder.RemoveIfCreated() is { } outNote) events.Status($"note: {outNote}");
             throw;
         }
+    }
 
-        var report = Report(prepared, tbKeep, runs, loadBefore);
-        TradeoffWriter.WriteData(report, folder);
-        return new TradeoffOutcome(report, folder, TradeoffWriter.WritePlot(report, folder));
+    /// <summary>The files of <paramref name="folder"/> that were not there before the sweep (its model files and their reports).</summary>
+    private static void RemoveNewFiles(string folder, HashSet<string> before)
+    {
+        if (!Directory.Exists(folder)) return;
+        foreach (var file in Directory.GetFiles(folder).Where(f => !before.Contains(f)))
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The sweep's own failure is the one to report; the folder then stays with what could not go.
+            }
+        }
     }
 
     private static TradeoffReport Report(PreparedTradeoff prepared, CheckpointRule tbKeep, IReadOnlyList<TradeoffRun> runs, string loadBefore)

@@ -21,9 +21,9 @@ public static class TradeoffWriter
     public static void WriteData(TradeoffReport report, string folder)
     {
         ArgumentNullException.ThrowIfNull(report);
-        WriteAtomically(Path.Combine(folder, JsonName), report.ToJson());
-        WriteAtomically(Path.Combine(folder, RunsCsvName), RunsCsv(report.Runs));
-        WriteAtomically(Path.Combine(folder, PointsCsvName), PointsCsv(report.Points));
+        AkkaTtfs.App.Files.OutputFiles.WriteText(Path.Combine(folder, JsonName), report.ToJson());
+        AkkaTtfs.App.Files.OutputFiles.WriteText(Path.Combine(folder, RunsCsvName), RunsCsv(report.Runs));
+        AkkaTtfs.App.Files.OutputFiles.WriteText(Path.Combine(folder, PointsCsvName), PointsCsv(report.Points));
     }
 
     /// <summary>One row per trained model.</summary>
@@ -135,7 +135,7 @@ public static class TradeoffWriter
         plot.YLabel("test accuracy (%)");
         plot.Axes.SetLimitsX(0, Math.Max(1, report.Points.Max(p => p.SpikesPerSample.Max)) * 1.08);
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
-        plot.SavePng(path, 1000, 640);
+        AkkaTtfs.App.Files.OutputFiles.WriteBytes(path, plot.GetImageBytes(1000, 640, ScottPlot.ImageFormat.Png));     // through OutputFile: never half a PNG
     }
 
     private static void Reference(ScottPlot.Plot plot, TradeoffPoint? point, ScottPlot.MarkerShape shape, ScottPlot.Color color, string text)
@@ -147,18 +147,4 @@ public static class TradeoffWriter
     }
 
     private static string Optional(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
-        using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
-        {
-            writer.Write(text);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
 }

@@ -90,6 +90,45 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>
+    /// A real-valued option with a documented range (<see cref="RealRange"/>: NaN and the infinities never pass), added
+    /// to its help and checked by the parser, before any work.
+    /// </summary>
+    public static Option<T> Real<T>(string name, string description, RealRange range, T defaultValue)
+        where T : struct, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var option = new Option<T>(name) { Description = $"{description} [{range.Text}]", DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (TryTyped(result, out T value) && range.Problem(name, double.CreateChecked(value)) is { } problem) result.AddError(problem);
+        });
+        return option;
+    }
+
+    /// <summary>A comma-separated list of numbers, each in <paramref name="range"/>, checked by the parser (the command splits it again).</summary>
+    public static Option<string?> RealList(string name, string description, RealRange range) =>
+        List(name, $"{description} [each {range.Text}]", text =>
+            double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? range.Problem(name, v) : $"{name}: '{text}' is not a number");
+
+    /// <summary>A comma-separated list of integers, each in <paramref name="range"/>, checked by the parser.</summary>
+    public static Option<string?> IntList(string name, string description, IntRange range) =>
+        List(name, $"{description} [each {range.Text}]", text =>
+            long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) ? range.Problem(name, v) : $"{name}: '{text}' is not an integer");
+
+    private static Option<string?> List(string name, string description, Func<string, string?> problem)
+    {
+        var option = new Option<string?>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            if (!TryTyped(result, out string? text) || text is null) return;
+            var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (items.Length == 0) result.AddError($"{name} needs at least one value");
+            else if (items.Select(problem).FirstOrDefault(p => p is not null) is { } first) result.AddError(first);
+        });
+        return option;
+    }
+
     public static Option<string[]> Seeds(string description) => new("--seed") { Description = description, AllowMultipleArgumentsPerToken = true };
 
     public static Option<double> EnergyPerAccumulate() =>

@@ -25,9 +25,9 @@ internal static class FaultsCommand
         var kind = new Option<string>("--kind") { Description = $"Fault kind: {string.Join(", ", FaultKinds.Names)} (samples/faults/README.md)", Required = true };
         kind.AcceptOnlyFromAmong([.. FaultKinds.Names]);
         var layers = new Option<string>("--layer", "-l") { Description = "Layer index (0-based weighted layer), or several comma-separated: one curve each", Required = true };
-        var rates = new Option<string?>("--rates") { Description = "Comma-separated rates in [0, 1] (probability per spike, fraction of neurons, rate per weight); default 0,0.01,0.02,0.05,0.1,0.2, or 1 when --steps or --factor is swept" };
-        var steps = new Option<string?>("--steps") { Description = "Delay: extra steps; jitter: half-width; one value, or a comma-separated list to sweep" };
-        var factor = new Option<string?>("--factor") { Description = "Drift: threshold factor (> 0); one value, or a comma-separated list to sweep" };
+        var rates = CliOptions.RealList("--rates", "Comma-separated rates (probability per spike, fraction of neurons, rate per weight); default 0,0.01,0.02,0.05,0.1,0.2, or 1 when --steps or --factor is swept", OptionRanges.FaultRate);
+        var steps = CliOptions.IntList("--steps", "Delay: extra steps; jitter: half-width; one value, or a comma-separated list to sweep", OptionRanges.FaultSteps);
+        var factor = CliOptions.RealList("--factor", "Drift: threshold factor; one value, or a comma-separated list to sweep", OptionRanges.FaultFactor);
         var seed = new Option<ulong>("--seed") { Description = "Seed of the plan (every draw is keyed by it)", DefaultValueFactory = _ => 1 };
         var partitions = new Option<string?>("--partitions", "-p") { Description = "Run with the partitioned engine cut by this spec (results are identical to the event engine). " + CliOptions.PartitionSpecHelp };
         var repeat = CliOptions.Int("--repeat", "Run the fault-free run and every point this many rounds (interleaved, after a warm-up round) and report median wall and CPU times and the median per-round CPU time ratio to the fault-free run", OptionRanges.Repeat, 1);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaTtfs.App;
 using AkkaTtfs.Core.Data;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
@@ -61,9 +62,9 @@ internal static class ModelCommand
                            $"({string.Join(", ", DatasetCatalog.KnownNames)}, or a folder; vgg16 takes 32x32 RGB: {SyntheticCifar.Name} or a CIFAR-10 folder)";
         var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the model file", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
-        var window = new Option<int>("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => 32 };
-        var tau = new Option<float>("--tau") { Description = "tau of every spiking layer", DefaultValueFactory = _ => 10f };
-        var td = new Option<float>("--td") { Description = "td of every spiking layer", DefaultValueFactory = _ => 0f };
+        var window = CliOptions.Int("--T", "Window length T in steps", OptionRanges.Window, 32);
+        var tau = CliOptions.Real("--tau", "tau of every spiking layer, in steps", OptionRanges.Tau, 10f);
+        var td = CliOptions.Real("--td", "td of every spiking layer, in steps", OptionRanges.Td, 0f);
         var scale = new Option<string>("--scale")
         {
             Description = "How each layer's weights are scaled: calibrated (each spiking layer fires --spike-rate of its neurons on the first " +
@@ -86,8 +87,12 @@ internal static class ModelCommand
             new AkkaTtfs.App.IntRange(1, 4096, "held in memory with every layer's potentials"), SpikeRateCalibration.DefaultSampleCount);
         var shift = new Option<double?>("--positive-shift")
         {
-            Description = "Shift of the weight distribution towards positive values (0 = symmetric, 1 = all positive); default 0 with --scale calibrated, 0.25 with fan-in",
+            Description = $"Shift of the weight distribution towards positive values (0 = symmetric, 1 = all positive); default 0 with --scale calibrated, 0.25 with fan-in [{OptionRanges.PositiveShift.Text}]",
         };
+        shift.Validators.Add(r =>
+        {
+            if (!r.Implicit && r.GetValueOrDefault<double?>() is { } v && OptionRanges.PositiveShift.Problem("--positive-shift", v) is { } problem) r.AddError(problem);
+        });
         var command = new Command("random", "Write a model with seeded random weights (for benchmarks and traffic studies): each weight is (u + shift) times a " +
                                             "per-layer scale, u uniform in [-1, 1), biases 0; the scale rule, seed and calibration are recorded in the file's provenance")
         {

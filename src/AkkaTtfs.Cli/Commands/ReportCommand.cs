@@ -27,7 +27,7 @@ internal static class ReportCommand
         {
             runs, output,
         };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
         {
             var folders = parse.GetValue(runs)!;
             var outFile = parse.GetValue(output)?.FullName;

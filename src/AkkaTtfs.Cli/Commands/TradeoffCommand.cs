@@ -73,7 +73,8 @@ internal static class TradeoffCommand
                 OutFolder = parse.GetValue(output)?.FullName,
             };
             var prepared = TradeoffService.Prepare(settings);
-            var outcome = new TradeoffService(new SurrogateTrainer(), new ConsoleEvents()).Execute(prepared);
+            using var interrupt = CliErrors.CancelOnCtrlC();
+            var outcome = new TradeoffService(new SurrogateTrainer(), new ConsoleEvents()).Execute(prepared, interrupt.Token);
             Print(outcome.Report);
             Console.WriteLine($"written to {outcome.Folder}: {TradeoffWriter.JsonName}, {TradeoffWriter.RunsCsvName}, {TradeoffWriter.PointsCsvName}{(outcome.Plotted ? $", {TradeoffWriter.PlotName}" : "")}");
             return 0;

@@ -91,20 +91,16 @@ public static class ClusterConfig
         return config;
     }
 
-    /// <summary>Reads a user's HOCON file; a missing or unreadable file is an error that names it.</summary>
+    /// <summary>
+    /// Reads a user's HOCON file, checked by <see cref="ConfigFileValidator"/>: a missing file, a file that is not HOCON
+    /// as written or a wrong value of a key we read is an error naming the file and the line.
+    /// </summary>
     public static Config LoadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
             throw new FileNotFoundException($"cluster config file '{Path.GetFullPath(path)}' does not exist", path);
-        try
-        {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new ConfigurationException($"cluster config file '{Path.GetFullPath(path)}' is not valid HOCON: {e.Message}", e);
-        }
+        return ConfigFileValidator.Load(path);
     }
 
     /// <summary>

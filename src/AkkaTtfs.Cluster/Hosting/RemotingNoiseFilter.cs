@@ -11,6 +11,8 @@ namespace AkkaTtfs.Cluster.Hosting;
 /// shutdown look like a failure. The WARNING stays, so a crashed peer is still reported.
 /// It also drops the supervisor's ERROR (with a stack trace) for a partition crash that a fault plan
 /// injected on purpose: the coordinator logs that fault as a WARNING when it fires, and the run report lists it.
+/// And it drops the transport's ERROR (a 20-line stack trace) for a port already in use, which the node's start
+/// reports as one line.
 /// </summary>
 public sealed class RemotingNoiseFilter : LogFilterBase
 {
@@ -26,6 +28,18 @@ public sealed class RemotingNoiseFilter : LogFilterBase
         Error { Cause: { } cause } when cause.GetType().FullName == EndpointDisassociated
             && content.LogSource.EndsWith("/endpointWriter", StringComparison.Ordinal) => LogFilterDecision.Drop,
         Error { Cause: Actors.PartitionActor.InjectedCrashException } => LogFilterDecision.Drop,
+        Error { Cause: { } cause } when IsPortInUse(cause) => LogFilterDecision.Drop,
         _ => LogFilterDecision.NoDecision,
     };
+
+    /// <summary>A bind failure on a port in use: <see cref="ClusterNode.Start"/> reports it in one line naming the port and the option.</summary>
+    private static bool IsPortInUse(Exception cause)
+    {
+        for (var x = cause; x is not null; x = x.InnerException)
+        {
+            if (x is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }) return true;
+        }
+
+        return false;
+    }
 }

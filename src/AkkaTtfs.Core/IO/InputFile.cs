@@ -58,7 +58,7 @@ public static class InputFile
         }
         catch (DecoderFallbackException e)
         {
-            throw new InputFileException(what, path, FileKind.Regular, $"is not UTF-8 text (invalid bytes at offset {e.Index + start})", e);
+            throw new InputFileException(what, path, FileKind.Regular, $"is not UTF-8 text (invalid bytes at offset {e.Index + start}, line {1 + bytes.AsSpan(0, Math.Clamp(e.Index + start, 0, bytes.Length)).Count((byte)'\n')})", e);
         }
     }
 

@@ -83,12 +83,27 @@ public static class OutputFile
     /// <summary>Writes <paramref name="path"/> by the rule above; <paramref name="write"/> fills the stream.</summary>
     public static void Write(string path, Action<Stream> write)
     {
+        using var staged = Stage(path, write);
+        staged.Commit();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> by the rule above, but leaves a regular file's temporary file unrenamed:
+    /// <see cref="StagedOutput.Commit"/> puts it in place, disposing without a commit removes it. A command with
+    /// several outputs stages them all and commits them together, so a failure or an interrupt between two
+    /// files leaves none of them. A device, a pipe or a descriptor link is written at once (nothing to rename).
+    /// </summary>
+    public static StagedOutput Stage(string path, Action<Stream> write)
+    {
         ArgumentNullException.ThrowIfNull(write);
         var plan = Plan(path);
-        if (plan.Method == OutputMethod.ReplaceThroughTemporary)
-            Replace(plan, write);
-        else
+        if (plan.Method != OutputMethod.ReplaceThroughTemporary)
+        {
             WriteInPlace(plan, write);
+            return new StagedOutput(plan, null);
+        }
+
+        return new StagedOutput(plan, WriteTemporary(plan, write));
     }
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> by the rule above.</summary>
@@ -178,24 +193,38 @@ public static class OutputFile
             throw new OutputFileException(full, $"{(target == full ? "it" : target)} is {FileProbe.Describe(kind)} this user may not write");
     }
 
-    private static void Replace(OutputPlan plan, Action<Stream> write)
+    /// <summary>Writes a temporary file next to the plan's target, flushed to disk; on failure it is removed.</summary>
+    private static string WriteTemporary(OutputPlan plan, Action<Stream> write)
     {
         var folder = System.IO.Path.GetDirectoryName(plan.Target)!;
         var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(plan.Target)}.{Guid.NewGuid():N}.tmp");
+        FileStream file;
         try
         {
-            FileStream file;
-            try
-            {
-                file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new OutputFileException(plan.Path, $"cannot create a temporary file in {folder}: {e.Message}", e);
-            }
+            file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputFileException(plan.Path, $"cannot create a temporary file in {folder}: {e.Message}", e);
+        }
 
+        try
+        {
             Fill(file, plan.Path, write, flushToDisk: true);
+            return temporary;
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
 
+    /// <summary>Renames a staged temporary file over its target; the temporary file is gone afterwards either way.</summary>
+    internal static void CommitTemporary(OutputPlan plan, string temporary)
+    {
+        try
+        {
             // The target may have changed kind since the plan (another process): never rename over a special file.
             var now = FileProbe.Stat(plan.Target).Kind;
             if (now is not (FileKind.Regular or FileKind.Missing))
@@ -272,7 +301,7 @@ public static class OutputFile
         }
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {
@@ -282,5 +311,42 @@ public static class OutputFile
         {
             // The original failure is the one to report; a stray temporary file is named by its .tmp suffix.
         }
+    }
+}
+
+/// <summary>
+/// An output written by <see cref="OutputFile.Stage"/> but not yet in place: <see cref="Commit"/> renames its
+/// temporary file over the target; <see cref="Dispose"/> without a commit removes the temporary file.
+/// </summary>
+public sealed class StagedOutput : IDisposable
+{
+    private string? _temporary;
+
+    internal StagedOutput(OutputPlan plan, string? temporary)
+    {
+        Plan = plan;
+        _temporary = temporary;
+    }
+
+    /// <summary>Where and how the output goes.</summary>
+    public OutputPlan Plan { get; }
+
+    /// <summary>The temporary file waiting for <see cref="Commit"/>; null once committed or discarded, or when the output was written at once.</summary>
+    public string? Temporary => _temporary;
+
+    /// <summary>Puts the output in place (a rename); nothing to do for an output written at once.</summary>
+    public void Commit()
+    {
+        if (_temporary is not { } temporary) return;
+        _temporary = null;
+        OutputFile.CommitTemporary(Plan, temporary);
+    }
+
+    /// <summary>Removes the temporary file unless it was committed.</summary>
+    public void Dispose()
+    {
+        if (_temporary is not { } temporary) return;
+        _temporary = null;
+        OutputFile.TryDelete(temporary);
     }
 }

@@ -123,11 +123,14 @@ public sealed class InputFileTests : IDisposable
     public void Text_that_is_not_UTF8_is_refused_and_a_byte_order_mark_skipped()
     {
         var bad = _temp.Write("bad.json", [(byte)'{', 0xFF, (byte)'}']);
+        var third = _temp.Write("third.json", [(byte)'{', (byte)'\n', (byte)'\n', (byte)'"', 0xC3, (byte)'}']);
         var bom = _temp.Write("bom.json", [0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}']);
 
         var error = Assert.Throws<InputFileException>(() => InputFile.ReadAllText(bad, "fault plan", 100));
+        var onThirdLine = Assert.Throws<InputFileException>(() => InputFile.ReadAllText(third, "fault plan", 100));
 
-        Assert.Equal($"fault plan {bad}: is not UTF-8 text (invalid bytes at offset 1)", error.Message);
+        Assert.Equal($"fault plan {bad}: is not UTF-8 text (invalid bytes at offset 1, line 1)", error.Message);
+        Assert.Equal($"fault plan {third}: is not UTF-8 text (invalid bytes at offset 4, line 3)", onThirdLine.Message);
         Assert.Equal("{}", InputFile.ReadAllText(bom, "fault plan", 100));
     }
 

@@ -70,6 +70,39 @@ public sealed class OutputFileTests : IDisposable
     }
 
     [Fact]
+    public void A_staged_file_appears_only_when_committed_and_a_discarded_one_leaves_the_old_file()
+    {
+        var kept = _temp.Write("kept.json", Encoding.UTF8.GetBytes("old"));
+        var fresh = Path.Combine(_temp.Path, "fresh.json");
+
+        using (var staged = OutputFile.Stage(kept, s => s.Write(Payload)))
+        using (var other = OutputFile.Stage(fresh, s => s.Write(Payload)))
+        {
+            // Both written, neither in place: the old file unchanged, the new name absent, two temporary files.
+            Assert.Equal("old", File.ReadAllText(kept));
+            Assert.False(File.Exists(fresh));
+            Assert.Equal(3, Entries().Length);     // kept.json and the two temporary files
+            Assert.All(new[] { staged.Temporary, other.Temporary }, t => Assert.True(File.Exists(t)));
+            other.Commit();
+            Assert.Equal(Payload, File.ReadAllBytes(fresh));
+        }
+
+        // The uncommitted one was discarded on dispose: its temporary file gone, the old file intact.
+        Assert.Equal("old", File.ReadAllText(kept));
+        Assert.Equal(["fresh.json", "kept.json"], Entries());
+    }
+
+    [Fact]
+    public void A_staged_write_to_a_character_device_happens_at_once_with_nothing_to_commit()
+    {
+        using var staged = OutputFile.Stage("/dev/null", s => s.Write(Payload));
+        Assert.Equal(OutputMethod.WriteThrough, staged.Plan.Method);
+        Assert.Null(staged.Temporary);
+        staged.Commit();
+        Assert.Equal("character special file", SpecialFiles.KindByStat("/dev/null"));
+    }
+
+    [Fact]
     public void A_folder_is_refused_and_left_alone()
     {
         var folder = Directory.CreateDirectory(Path.Combine(_temp.Path, "out")).FullName;
