@@ -44,8 +44,10 @@ public class LinkEmulationTests(ITestOutputHelper output)
         var trace = Assert.IsType<RunTrace>(outcome.Trace);
         var cross = trace.Links.Where(r => r.CrossProcess).ToArray();
         Assert.NotEmpty(cross);
-        // One process, one clock: the trace's times are comparable without offsets (a sub-microsecond slack for their conversion).
-        Assert.All(cross, r => Assert.True(r.LatencyMs >= latencyMs - 1e-3, $"{what}: {r} arrived after {r.LatencyMs:F3} ms"));
+        // One process, one clock: the true offsets are 0, so the trace's conversion error is the estimated offsets themselves
+        // (ping-pong estimates, tens of microseconds off on a loaded machine): a row may shift by the two nodes' estimates.
+        var slack = (2 * trace.ClockOffsets.Select(o => Math.Abs(o.OffsetMs)).DefaultIfEmpty(0).Max()) + 1e-3;
+        Assert.All(cross, r => Assert.True(r.LatencyMs >= latencyMs - slack, $"{what}: {r} arrived after {r.LatencyMs:F3} ms (clock slack {slack:F3} ms)"));
         // Every cross-node message went through a node's delay stage, no local one did (no replays: the run had none).
         Assert.Equal(0, outcome.ReplayedBatches);
         Assert.Equal(cross.Length, cluster.Nodes.Sum(n => LinkEmulation.Get(n.System).HeldMessages));
@@ -56,7 +58,7 @@ public class LinkEmulationTests(ITestOutputHelper output)
             {
                 var span = pair.Max(r => r.ReceivedMs) - pair.Min(r => r.SentMs);
                 var bound = (pair.Sum(r => r.WireBytes) * 1000.0 / bytesPerSecond) + latencyMs;
-                Assert.True(span >= bound - 1e-3, $"{what}: node {pair.Key.SourceNode} -> {pair.Key.TargetNode} took {span:F2} ms for a bound of {bound:F2} ms");
+                Assert.True(span >= bound - slack, $"{what}: node {pair.Key.SourceNode} -> {pair.Key.TargetNode} took {span:F2} ms for a bound of {bound:F2} ms");
                 output.WriteLine($"{pair.Key}: {pair.Count()} messages, {pair.Sum(r => r.WireBytes)} B in {span:F1} ms (bound {bound:F1} ms)");
             }
         }
