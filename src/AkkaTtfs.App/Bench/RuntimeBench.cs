@@ -13,7 +13,7 @@ using AkkaTtfs.Core.Training;
 namespace AkkaTtfs.App.Bench;
 
 /// <summary>What <c>bench runtime</c> measures.</summary>
-public sealed record RuntimeBenchSettings(string? ModelFile = null, int Seed = 3, int Samples = 2000, int Batch = 64, int InFlight = 4, int Repeat = 3, int Warmup = 1,
+public sealed record RuntimeBenchSettings(string? ModelFile = null, int Seed = 3, int Samples = 2000, int Batch = 64, int InFlight = RunOptions.DefaultMaxInFlight, int Repeat = 3, int Warmup = 1,
     string Cases = "abcd", string ProcessPartitions = "1");
 
 /// <summary>

@@ -55,7 +55,7 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights when no --model is given", DefaultValueFactory = _ => 3 };
         var samples = CliOptions.Int("--samples", "Test samples per run (bundled MNIST test split)", OptionRanges.BenchSamples, 2000, "-n");
         var batch = CliOptions.Batch("Samples per batch (all cases)");
-        var inFlight = CliOptions.Int("--in-flight", "Batches in flight at most (credits) in the runtime cases", OptionRanges.InFlight, 4);
+        var inFlight = CliOptions.Int("--in-flight", "Batches in flight at most (credits) in the runtime cases", OptionRanges.InFlight, AkkaTtfs.Cluster.Runtime.RunOptions.DefaultMaxInFlight);
         var repeat = CliOptions.Int("--repeat", "Timed runs per case; the median is reported", OptionRanges.Repeat, 3, "-r");
         var warmup = CliOptions.Int("--warmup", "Untimed rounds of every case first (JIT compilation)", OptionRanges.Warmup, 1);
         var cases = new Option<string>("--cases") { Description = "Which cases to run, any of a, b, c, d", DefaultValueFactory = _ => "abcd" };

@@ -32,7 +32,8 @@ internal sealed class ClusterCliOptions
         Port = CliOptions.OptionalInt("--port", Say("Port of this process's node (default: any free port)"), OptionRanges.Port);
         JoinTimeout = CliOptions.Int("--join-timeout", Say("Seconds to wait for the cluster and the workers"), OptionRanges.JoinTimeout, 60);
         InFlight = CliOptions.Int("--in-flight",
-            Say("Batches in flight at most (credits); fewer, with a smaller --batch, make a run longer and its replays after a runtime fault shorter"), OptionRanges.InFlight, 4);
+            Say("Batches in flight at most (credits); fewer, with a smaller --batch, make a run longer and its replays after a runtime fault shorter"), OptionRanges.InFlight,
+            AkkaTtfs.Cluster.Runtime.RunOptions.DefaultMaxInFlight);
         Config = new Option<FileInfo?>("--config")
         {
             Description = Say("A HOCON file that overrides the embedded cluster configuration of the node(s) this process starts " +

@@ -38,7 +38,7 @@ public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan
 
 /// <summary>How a run is driven.</summary>
 /// <param name="BatchSize">Samples per batch (one message per batch, window and link).</param>
-/// <param name="MaxInFlight">Credits: at most this many batches in flight.</param>
+/// <param name="MaxInFlight">Credits: at most this many batches in flight (default <see cref="DefaultMaxInFlight"/>).</param>
 /// <param name="RecordSpikes">Collect every spike time (for exactness checks; costs traffic).</param>
 /// <param name="StallTimeout">The run fails with a message naming what it waited for if nothing happens for this long.</param>
 /// <param name="MaxRestarts">How often one partition may be re-homed after a crash before the run gives up (0: a crash stops the run).</param>
@@ -48,9 +48,18 @@ public sealed record RunRequest(string RunId, SnnModel Model, PartitionPlan Plan
 /// Either way each replay that no completion follows doubles the timeout, up to 10 min.
 /// </param>
 /// <param name="Trace">Record the run's traffic over time (<see cref="RunOutcome.Trace"/>); on by default, off only to measure what recording costs.</param>
-public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = 4, bool RecordSpikes = false, TimeSpan? StallTimeout = null, int MaxRestarts = 3,
+public sealed record RunOptions(int BatchSize = 64, int MaxInFlight = RunOptions.DefaultMaxInFlight, bool RecordSpikes = false, TimeSpan? StallTimeout = null, int MaxRestarts = 3,
     TimeSpan? BatchTimeout = null, bool Trace = true)
 {
+    /// <summary>
+    /// Credits of a run unless the user says otherwise (<c>--in-flight</c>). With 4, a 3-stage pipeline on 2 cores was
+    /// credit-blocked almost all the time: the first stage idled while the last stage and the coordinator waited for
+    /// a thread, and batches completed in bursts; 8 keeps work queued in front of every stage (docs/benchmarks.md,
+    /// "Run phase on 2 cores"). More costs memory (every batch in flight is held until its result is in) and
+    /// longer replays after a loss.
+    /// </summary>
+    public const int DefaultMaxInFlight = 8;
+
     public TimeSpan Stall => StallTimeout ?? TimeSpan.FromSeconds(60);
 }
 

@@ -1,5 +1,6 @@
 using AkkaTtfs.Core.Partitioning;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using AkkaTtfs.Core.Engines;
 
 namespace AkkaTtfs.Core.Distributed;
@@ -21,8 +22,14 @@ public sealed class PayloadException(string message) : Exception(message);
 /// Varints are unsigned LEB128 of at most 32 bits in their shortest form; the decoder refuses any other form, and
 /// checks every size a payload claims against the bytes it has before allocating for it.
 /// </summary>
+/// <remarks>
+/// The loops run millions of times in a run of a fraction of a second, before tiered compilation would have promoted
+/// them (a run's first batches ran them unoptimized or instrumented): they are compiled optimized at once, with the
+/// varint reads and writes inlined.
+/// </remarks>
 public static class SpikeCodec
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] Encode(SpikeBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -37,6 +44,7 @@ public static class SpikeCodec
     /// Decodes and validates: indices below <paramref name="neuronLimit"/>, times below <paramref name="window"/>,
     /// a copies section (if any) that names each spike at most once with a multiplicity in 2..255, no bytes left over.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SpikeBatch Decode(ReadOnlySpan<byte> payload, int sampleCount, int neuronLimit, int window)
     {
         var reader = new PayloadReader(payload);
@@ -118,6 +126,7 @@ public static class SpikeCodec
 
     private const int MaxVarintBytes = 5;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte[] EncodeAnalog(InputEvents events)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -128,6 +137,7 @@ public static class SpikeCodec
     }
 
     /// <summary>Decodes and validates an analog payload: indices below <paramref name="neuronLimit"/>, finite values, no bytes left over.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static InputEvents DecodeAnalog(ReadOnlySpan<byte> payload, int sampleCount, int neuronLimit)
     {
         var reader = new PayloadReader(payload);
@@ -143,6 +153,7 @@ public static class SpikeCodec
         return InputEvents.Create(offsets, neurons, values);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteIndex(ref PayloadWriter writer, int[] offsets, int[] neurons)
     {
         for (var s = 0; s + 1 < offsets.Length; s++) writer.WriteVarint((uint)(offsets[s + 1] - offsets[s]));
@@ -166,6 +177,7 @@ public static class SpikeCodec
     /// against the bytes that remain before anything of that size is allocated, so that a short, corrupt or forged
     /// payload costs its own size to reject, not what it claims.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Offsets, int[] Neurons) ReadIndex(ref PayloadReader reader, int sampleCount, int neuronLimit, int minBytesPerEntry, string entries)
     {
         if (sampleCount < 0) throw new PayloadException($"sample count {sampleCount} is negative");
@@ -207,6 +219,7 @@ public static class SpikeCodec
         private byte[] _buffer = new byte[Math.Max(16, capacity)];
         private int _length;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void WriteVarint(uint value)
         {
             Ensure(5);
@@ -251,6 +264,7 @@ public static class SpikeCodec
         /// An unsigned LEB128 value of at most 32 bits, in its shortest form (what the writer produces): a fifth
         /// byte may hold 4 bits only, and a last byte of 0 after the first would make a second encoding of the value.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public uint ReadVarint(string what)
         {
             var start = _position;
