@@ -104,24 +104,21 @@ done
 
 # ---- the report, read in ONE place: links.csv (by column name) and report.json's times ----
 # Prints "link SRC->DST stage A->B messages events bytes" per partition link, "pair FROM->TO ..." per node
-# pair, "total ..." and "time run_seconds R deploy_seconds D". A node is named by its rank among the run's
-# node addresses in ordinal order (node0, node1, ...): the order the coordinator places partitions in.
+# pair, "total ..." and "time run_seconds R deploy_seconds D". links.csv names a node by its index in
+# report.json's nodes (node0, node1, ...: the coordinator's own node first when it is a worker, then by address;
+# -1 is the coordinator when it is not a worker), so the same run on other addresses reads the same.
 read_report() {
-    local folder=$1 nodes
+    local folder=$1
     [[ -f "$folder/links.csv" && -f "$folder/report.json" ]] ||
         { echo "rehearsal: $folder lacks links.csv or report.json (has the run report's layout changed?)" >&2; exit 3; }
-    nodes=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-                     { print $col["source_node"]; print $col["target_node"] }' "$folder/links.csv" |
-        { grep -vx coordinator || true; } | LC_ALL=C sort -u | awk '{ printf "%s=node%d ", $0, NR - 1 }')
-    awk -F, -v names="$nodes" -v file="$folder/links.csv" '
-        BEGIN { n = split(names, r, " "); for (i = 1; i <= n; i++) { split(r[i], kv, "="); name[kv[1]] = kv[2] } }
+    awk -F, -v file="$folder/links.csv" '
         NR == 1 {
             for (i = 1; i <= NF; i++) col[$i] = i
             k = split("source target source_stage target_stage source_node target_node messages events payload_bytes", need, " ")
             for (i = 1; i <= k; i++) if (!(need[i] in col)) { printf "rehearsal: %s has no column %s\n", file, need[i] > "/dev/stderr"; bad = 1; exit 3 }
             next
         }
-        function named(x) { return (x in name) ? name[x] : x }
+        function named(x) { return x == -1 ? "coordinator" : "node" x }
         {
             printf "link %s->%s stage %s->%s messages %s events %s bytes %s\n", $col["source"], $col["target"],
                 $col["source_stage"], $col["target_stage"], $col["messages"], $col["events"], $col["payload_bytes"]

@@ -84,7 +84,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
         var links = File.ReadAllLines(Path.Combine(folder, "links.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.NotEmpty(links);
         Assert.All(links, l => Assert.Equal("10", l[6]));
-        Assert.Contains(links, l => l[4] != "coordinator" && l[4] != l[5]);
+        Assert.Contains(links, l => l[0] != "-1" && l[4] != l[5]);     // a partition link between the two nodes (node columns: indices)
 
         // SIGTERM: each node leaves the cluster and exits 0 (the worker first, then the seed).
         foreach (var node in new[] { worker, seed })

@@ -33,15 +33,19 @@ public sealed class RehearsalCompareTests : IDisposable
         var rows = csv.Skip(1).Select(l => l.Split(',')).ToArray();
         Assert.True(rows.Length >= 2, "a 2-node run with 2 partitions per layer has several links");
 
-        // The same traffic on other hosts: every node address replaced, in the same ordinal order (placement's order).
-        var addresses = rows.SelectMany(r => new[] { r[Column(header, "source_node")], r[Column(header, "target_node")] })
-            .Where(a => a != "coordinator").Distinct().Order(StringComparer.Ordinal).ToArray();
+        // links.csv names nodes by their index in report.json's nodes (the contract), never by address.
+        var addresses = ReportNodes(run);
         Assert.Equal(2, addresses.Length);
-        var moved = CopyReport(run, "moved", text =>
+        Assert.All(rows, r => Assert.All(new[] { r[Column(header, "source_node")], r[Column(header, "target_node")] },
+            n => Assert.InRange(int.Parse(n, CultureInfo.InvariantCulture), -1, addresses.Length - 1)));
+
+        // The same traffic on other hosts: every node address in report.json replaced, in the same order (placement's order).
+        var moved = CopyReport(run, "moved", text => text, json =>
         {
-            for (var i = 0; i < addresses.Length; i++) text = text.Replace(addresses[i], $"akka.tcp://akkattfs@10.213.7.{i + 1}:4053", StringComparison.Ordinal);
-            return text;
+            for (var i = 0; i < addresses.Length; i++) json = json.Replace(addresses[i], $"akka.tcp://akkattfs@10.213.7.{i + 1}:4053", StringComparison.Ordinal);
+            return json;
         });
+        Assert.DoesNotContain(addresses[0], File.ReadAllText(Path.Combine(moved, "report.json")), StringComparison.Ordinal);
         var equal = Compare(run, moved);
         Assert.True(equal.ExitCode == 0, equal.ToString());
         Assert.Contains($"VERDICT: EQUAL: all {rows.Length} partition links", equal.StdOut, StringComparison.Ordinal);
@@ -83,14 +87,21 @@ public sealed class RehearsalCompareTests : IDisposable
         return string.Join('\n', lines);
     }
 
-    /// <summary>A copy of the report folder's links.csv and report.json, links.csv rewritten by <paramref name="edit"/>.</summary>
-    private string CopyReport(string from, string name, Func<string, string> edit)
+    /// <summary>A copy of the report folder's links.csv and report.json, rewritten by <paramref name="edit"/> and <paramref name="editJson"/>.</summary>
+    private string CopyReport(string from, string name, Func<string, string> edit, Func<string, string>? editJson = null)
     {
         var to = _temp.File(name);
         Directory.CreateDirectory(to);
         File.WriteAllText(Path.Combine(to, "links.csv"), edit(File.ReadAllText(Path.Combine(from, "links.csv"))));
-        File.Copy(Path.Combine(from, "report.json"), Path.Combine(to, "report.json"));
+        var json = File.ReadAllText(Path.Combine(from, "report.json"));
+        File.WriteAllText(Path.Combine(to, "report.json"), editJson is null ? json : editJson(json));
         return to;
+    }
+
+    private static string[] ReportNodes(string folder)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+        return [.. json.RootElement.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()!)];
     }
 
     private static CliProcess.Outcome Compare(string a, string b)

@@ -27,7 +27,8 @@ public sealed partial class ReportTests : IDisposable
         Assert.Contains("12.5 ms", run.StdOut, StringComparison.Ordinal);
 
         var page = File.ReadAllText(Path.Combine(folder, "index.html"));
-        foreach (var id in new[] { "summary", "layer-spikes", "config", "model", "machine", "traffic", "heatmaps", "spike-times", "timeline", "partitions", "latency", "inflight", "recovery", "files" })
+        foreach (var id in new[] { "summary", "layer-spikes", "config", "placement", "link-emulation", "resources", "model", "machine", "traffic", "heatmaps", "spike-times",
+                     "timeline", "partitions", "latency", "inflight", "recovery", "files" })
             Assert.Contains($"<section id=\"{id}\">", page, StringComparison.Ordinal);
 
         // The numbers the fixture wrote, formatted as the page promises.
@@ -43,6 +44,26 @@ public sealed partial class ReportTests : IDisposable
         Assert.Contains("<td class=\"num\">12.5</td>", page, StringComparison.Ordinal);
         Assert.Contains("<td class=\"num\">3.25</td>", page, StringComparison.Ordinal);
         Assert.Contains("40.5", page, StringComparison.Ordinal);      // partitions.csv busy_ms, as a table
+
+        // The setup the fixture recorded: 123,456 measured against 120,000 predicted is 3,456 B (2.88 %) more; 120,000 is 40 % fewer than the balanced 200,000.
+        Assert.Equal("traffic", Cell(page, "placement_strategy"));
+        Assert.Equal("123,456 B", Cell(page, "cross_node_measured"));
+        Assert.Equal("120,000 B", Cell(page, "cross_node_predicted"));
+        Assert.Equal("+3,456 B (+2.88 %)", Cell(page, "cross_node_error"));
+        Assert.Equal("200,000 B; this placement: 40 % fewer", Cell(page, "cross_node_balanced"));
+        Assert.Equal("1 ms", Cell(page, "link_latency"));
+        Assert.Equal("100 Mbit/s (12,500,000 B/s)", Cell(page, "link_bandwidth"));
+        Assert.Equal("every cross-node link", Cell(page, "link_scope"));
+        Assert.Equal("0.5 s", Cell(page, "deploy_seconds"));
+        Assert.Equal("0.4 s", Cell(page, "run_time"));
+        Assert.Equal("coordinator and 2 embedded node(s)", Cell(page, "memory_process"));
+        Assert.Equal("191 MB", Cell(page, "memory_peak"));
+        Assert.Equal("127 MB", Cell(page, "memory_heap"));
+        Assert.Matches(@"<th>workers peak megabytes</th><td>55</td>", page);     // a memory member the page does not know, shown as recorded
+        Assert.Equal("2", Cell(page, "machine_cores"));
+        Assert.Equal("37.29 34.53 33.84", Cell(page, "machine_load"));
+        Assert.Equal("10.0.12", Cell(page, "machine_dotnet"));
+        Assert.Contains("loaded past its 2 cores", page, StringComparison.Ordinal);
 
         // Every plot the contract's files allow: embedded, decodable PNGs of the promised size, also on disk.
         var images = Images(page);
@@ -92,6 +113,10 @@ public sealed partial class ReportTests : IDisposable
         Assert.Equal("33.3 %", Cell(page, "cross_node_share"));
         Assert.Equal(RunFolder.NotRecorded, Cell(page, "batch_latency_p50"));
         Assert.Equal(RunFolder.NotRecorded, Cell(page, "trained_by"));
+        Assert.Equal(RunFolder.NotRecorded, Cell(page, "memory_peak"));
+        Assert.Matches(@"<section id=""placement"">\s*<h2>[^<]*</h2>\s*<p class=""missing"">not recorded in this run</p>", page);
+        Assert.Matches(@"<section id=""link-emulation"">\s*<h2>[^<]*</h2>\s*<p class=""missing"">none: ", page);
+        Assert.Matches(@"<section id=""machine"">\s*<h2>[^<]*</h2>\s*<p class=""missing"">not recorded in this run</p>", page);
         Assert.Contains("not recorded in this run", run.StdOut, StringComparison.Ordinal);
 
         // Heatmaps come from links.csv; the time plots are missing and say so.
@@ -129,6 +154,29 @@ public sealed partial class ReportTests : IDisposable
         run = CliProcess.Run("report", good, missing, "--out", compare);
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.False(File.Exists(compare));
+    }
+
+    [Fact]
+    public void A_report_that_fails_on_the_way_leaves_neither_plots_nor_a_page()
+    {
+        // The timeline plot cannot be written (a folder has its name): the plots drawn before it were staged and go
+        // again with the set; no page, no temporary file, nothing else in plots/.
+        var folder = RunFixture.Write(_temp.File("blocked"), instrumented: true);
+        Directory.CreateDirectory(Path.Combine(folder, "plots", "timeline.png"));
+        var run = CliProcess.Run("report", folder);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("timeline.png", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder, "index.html")));
+        Assert.Equal(["timeline.png"], Directory.GetFileSystemEntries(Path.Combine(folder, "plots")).Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp", SearchOption.AllDirectories));
+
+        // A page that cannot be written is refused before any plot is drawn, and the plots folder is not made.
+        var other = RunFixture.Write(_temp.File("no-page"), instrumented: true);
+        Directory.CreateDirectory(Path.Combine(other, "index.html"));
+        run = CliProcess.Run("report", other);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("index.html", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(other, "plots")));
     }
 
     [Fact]
@@ -239,6 +287,10 @@ public sealed partial class ReportTests : IDisposable
             var extras = instrumented
                 ? """, "cross_node_payload_bytes": 123456, "cross_node_share": 0.42, "payload_bytes_per_sample": 2000.5, "wire_bytes_per_sample": 2100, "latency_ms": { "p50": 1.5, "p90": 3, "p99": 7.25, "max": 9 }, "batch_latency_ms": { "p50": 12.5, "p99": 30 }, "clock_offsets": [ { "node": 1, "offset_ms": 0.25, "uncertainty_ms": 0.05 } ], "replays": { "messages": 0, "payload_bytes": 0 }, "instrument": { "rows": 10, "note": "fixture" }"""
                 : "";
+            // What a newer run records about its setup: placement, link emulation, memory (with a member the typed report does not know yet), machine.
+            var setup = instrumented
+                ? """, "placement": { "strategy": "traffic", "partition_nodes": [0, 1], "measured_cross_node_payload_bytes": 123456, "predicted_cross_node_payload_bytes": 120000, "predicted_balanced_cross_node_payload_bytes": 200000 }, "link_emulation": { "latency_ms": 1, "bandwidth_bytes_per_second": 12500000, "mechanism": "delay stage", "scope": "every cross-node link" }, "memory": { "process": "coordinator and 2 embedded node(s)", "peak_working_set_megabytes": 190.87, "managed_heap_megabytes": 127.1, "workers_peak_megabytes": 55 }, "machine": { "cores": 2, "os": "Debian", "dotnet": "10.0.12", "simd_width_floats": 8, "gc": "workstation concurrent", "load_average": "37.29 34.53 33.84" }"""
+                : "";
             var report = string.Create(inv, $$"""
                 { "schema_version": 1, "architecture": "c4k5-p2-d10", "samples": 100, "accuracy": {{accuracy}}, "spikes_per_sample": 15.75,
                   "spikes_per_sample_per_layer": [12.5, 3.25], "synops_per_sample": 1234, "energy": { "snn_nJ_per_sample": 1, "dnn_nJ_per_sample": 2, "ratio": 0.5, "e_ac_pJ": 0.9, "e_mac_pJ": 4.6, "assumption": "x" },
@@ -246,7 +298,7 @@ public sealed partial class ReportTests : IDisposable
                   "deploy_seconds": 0.5, "run_seconds": 0.4, "samples_per_second": {{samplesPerSecond}}, "reference_seconds": 0.1,
                   "traffic": { "links": 3, "messages": 6, "spike_messages": 4, "spikes_sent": 4500, "spike_payload_bytes": 9000, "payload_bytes_per_spike": 2, "input_payload_bytes": 1000,
                     "node_pairs": [ { "from": "coordinator", "to": {{JsonSerializer.Serialize(node0)}}, "messages": 2, "events": 500, "payload_bytes": 1000 } ]{{extras}} },
-                  "recovery": { "partitions_restarted": [], "batches_replayed": 0, "timeout_replays": 0, "recoveries": [], "stale_reports_dropped": 0, "runtime_faults": [] }{{trained}} }
+                  "recovery": { "partitions_restarted": [], "batches_replayed": 0, "timeout_replays": 0, "recoveries": [], "stale_reports_dropped": 0, "runtime_faults": [] }{{trained}}{{setup}} }
                 """);
             File.WriteAllText(Path.Combine(folder, "report.json"), report);
 

@@ -41,7 +41,7 @@ public sealed class TrafficFilesTests : IDisposable
         Assert.True(File.Exists(path), $"{file} is missing");
         var lines = File.ReadAllLines(path);
         Assert.NotEmpty(lines);
-        // No field of these files needs quoting (node addresses have no comma), so a split is a full parse here.
+        // No field of these files needs quoting (numbers and true/false), so a split is a full parse here.
         return (lines[0].Split(','), [.. lines.Skip(1).Select(l => l.Split(','))]);
     }
 
@@ -113,6 +113,40 @@ public sealed class TrafficFilesTests : IDisposable
         Assert.Equal(3, traffic.GetProperty("clock_offsets").GetArrayLength());
         Assert.True(traffic.GetProperty("latency_ms").GetProperty("p99").GetDouble() >= traffic.GetProperty("latency_ms").GetProperty("p50").GetDouble());
         Assert.Equal(0, traffic.GetProperty("replays").GetProperty("messages").GetInt64());
+
+        // Node columns are indices into report.json's nodes (TRAFFIC-FILES.md), as placed in partition_nodes; no partition moved here.
+        var nodeCount = root.GetProperty("nodes").GetArrayLength();
+        Assert.Equal(3, nodeCount);
+        var nodeOf = root.GetProperty("partition_nodes").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        AssertNodeColumns(lh, links, "source", "source_node", nodeOf, nodeCount);
+        AssertNodeColumns(lh, links, "target", "target_node", nodeOf, nodeCount);
+        AssertNodeColumns(th, timeline, "source", "source_node", nodeOf, nodeCount);
+        AssertNodeColumns(th, timeline, "target", "target_node", nodeOf, nodeCount);
+        AssertNodeColumns(ph, partitionBatches, "partition", "node", nodeOf, nodeCount);
+        AssertNodeColumns(sh, totals, "partition", "node", nodeOf, nodeCount);
+        Assert.All(nodes, r => Assert.All(r[..2], n => Assert.InRange(int.Parse(n, CultureInfo.InvariantCulture), -1, nodeCount - 1)));
+        // The injector's node: the same in links.csv (the collector's count) and timeline.csv (the trace), one value for every input link.
+        var injector = links.Where(r => r[0] == "-1").Select(r => r[4]).Distinct().ToArray();
+        Assert.Single(injector);
+        Assert.All(timeline.Where(r => r[2] == "-1"), r => Assert.Equal(injector[0], r[4]));
+        // A link crosses processes exactly when its two nodes differ (every embedded node is its own actor system).
+        Assert.All(links, r => Assert.Equal(r[4] != r[5] ? "true" : "false", r[10]));
+    }
+
+    /// <summary>Every row's node is the node report.json placed its partition on; the injector (partition -1) is on a node or -1.</summary>
+    private static void AssertNodeColumns(string[] header, string[][] rows, string partitionColumn, string nodeColumn, int[] nodeOf, int nodeCount)
+    {
+        var p = Array.IndexOf(header, partitionColumn);
+        var n = Array.IndexOf(header, nodeColumn);
+        Assert.True(p >= 0 && n >= 0, $"no column {partitionColumn} or {nodeColumn} in {string.Join(',', header)}");
+        Assert.NotEmpty(rows);
+        foreach (var row in rows)
+        {
+            Assert.True(int.TryParse(row[n], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var node), $"{nodeColumn} '{row[n]}' is not a node index");
+            var partition = int.Parse(row[p], CultureInfo.InvariantCulture);
+            if (partition < 0) Assert.InRange(node, -1, nodeCount - 1);
+            else Assert.Equal(nodeOf[partition], node);
+        }
     }
 
     [Fact]

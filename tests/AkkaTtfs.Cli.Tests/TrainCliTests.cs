@@ -114,6 +114,20 @@ public sealed class TrainCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "models", "sr_tr_tb-l0.1-s2.safetensors")));
     }
 
+    [Fact]
+    public void Ctrl_c_during_a_tradeoff_exits_130_and_leaves_no_models_and_no_folders()
+    {
+        // SIGINT in the second of six trainings: the first has written its model to <out>/models/ (it does so before
+        // it reports "done"); the interrupted sweep removes it, and the folders it made.
+        var folder = _temp.File("interrupted");
+        var (exit, stderr) = CliOutputTests.Interrupt(["tradeoff", "--arch", "d16-d10", "--epochs", "6", "--lambda-tb", "0,0.01,0.1,1", "--seeds", "1",
+            "--train-limit", "2000", "--test-limit", "60", "--out", folder], "[1/6] SM seed 1: done");
+        Assert.True(exit == 130, $"exit {exit}\n{stderr}");
+        Assert.DoesNotContain("[6/6] SR+TR+TB lambda_TB 1 seed 1: done", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(folder, "models")), stderr);
+        Assert.False(Directory.Exists(folder), stderr);
+    }
+
     [Theory]
     [InlineData("--lambda-tb", "0,x", "--lambda-tb '0,x'")]
     [InlineData("--lambda-tb", "0.1,0.1", "repeat")]

@@ -73,10 +73,10 @@ public static class TrafficFiles
     }
 
     /// <summary>
-    /// links.csv: today's columns first, with today's values (source_node and target_node are node addresses and
-    /// "coordinator" for the injector, as the multi-host rehearsal compares them; messages, events and payload of the
-    /// completed batches, as the collector counted them), then the wire bytes, whether the link crossed processes, and
-    /// its replayed traffic from the trace.
+    /// links.csv: the first columns as before (messages, events and payload of the completed batches, as the collector
+    /// counted them; source_node and target_node, like every node column, are indices into report.json's nodes, the
+    /// injector on the coordinator's node, or -1 when the coordinator is not a worker), then the wire bytes, whether the
+    /// link crossed processes, and its replayed traffic from the trace.
     /// </summary>
     public static void WriteLinks(string path, RunOutcome outcome, PartitionPlan plan, RunTrace? trace)
     {
@@ -94,7 +94,7 @@ public static class TrafficFiles
                     var targetNode = outcome.NodeOfPartition[l.TargetId];
                     traced.TryGetValue((l.SourceId, l.TargetId), out var t);
                     csv.Field(l.SourceId).Field(l.TargetId).Field(l.SourceId < 0 ? -1 : plan.Partitions[l.SourceId].Stage).Field(plan.Partitions[l.TargetId].Stage)
-                        .Field(l.SourceId < 0 ? "coordinator" : outcome.Nodes[sourceNode]).Field(outcome.Nodes[targetNode]).Field(l.Messages).Field(l.Spikes).Field(l.PayloadBytes)
+                        .Field(sourceNode).Field(targetNode).Field(l.Messages).Field(l.Spikes).Field(l.PayloadBytes)
                         .Field(t?.WireBytes ?? 0).Field(t?.CrossProcess ?? sourceNode != targetNode)
                         .Field(t?.ReplayMessages ?? 0).Field(t?.ReplaySpikes ?? 0).Field(t?.ReplayPayloadBytes ?? 0).EndRow();
                 }

@@ -27,6 +27,7 @@ internal sealed class Html
         th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; vertical-align: top; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         th { background: #f0f0f0; }
+        table.kv th { white-space: nowrap; }
         .missing { color: #777; font-style: italic; }
         .note { color: #555; font-size: 0.9em; }
         figure { margin: 12px 0 24px; } figure img { max-width: 100%; border: 1px solid #ddd; }
@@ -63,7 +64,7 @@ internal sealed class Html
     /// <summary>A two-column table of names and values; a value with a key gets <c>data-key</c> (tests read it back).</summary>
     public Html KeyValues(IEnumerable<(string Key, string Name, string Value)> rows)
     {
-        _b.Append("<table>\n");
+        _b.Append("<table class=\"kv\">\n");
         foreach (var (key, name, value) in rows)
         {
             _b.Append("<tr><th>").Append(Esc(name)).Append("</th><td");
@@ -76,8 +77,8 @@ internal sealed class Html
         return this;
     }
 
-    /// <summary>A table with a header row; cells that parse as numbers are right-aligned.</summary>
-    public Html Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string id = "")
+    /// <summary>A table with a header row; cells that parse as numbers are right-aligned (unless <paramref name="alignNumbers"/> is false: lists that may hold one number).</summary>
+    public Html Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string id = "", bool alignNumbers = true)
     {
         _b.Append(id.Length == 0 ? "<table>\n<tr>" : $"<table id=\"{Esc(id)}\">\n<tr>");
         foreach (var h in header) _b.Append("<th>").Append(Esc(h)).Append("</th>");
@@ -87,7 +88,7 @@ internal sealed class Html
             _b.Append("<tr>");
             foreach (var cell in row)
             {
-                var numeric = double.TryParse(cell.TrimEnd('%', ' ').Replace(",", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+                var numeric = alignNumbers && double.TryParse(cell.TrimEnd('%', ' ').Replace(",", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
                 _b.Append(numeric ? "<td class=\"num\">" : cell == RunFolder.NotRecorded ? "<td class=\"missing\">" : "<td>").Append(Esc(cell)).Append("</td>");
             }
 
@@ -108,7 +109,7 @@ internal sealed class Html
             return Missing(plot.Note);
         }
 
-        var data = Convert.ToBase64String(File.ReadAllBytes(plot.Path));
+        var data = Convert.ToBase64String(plot.Png ?? File.ReadAllBytes(plot.Path));
         _b.Append("<figure id=\"plot-").Append(Esc(plot.Key)).Append("\"><img alt=\"").Append(Esc(plot.Title)).Append("\" width=\"").Append(PlotFiles.Width)
             .Append("\" height=\"").Append(PlotFiles.Height).Append("\" src=\"data:image/png;base64,").Append(data).Append("\">\n<figcaption>")
             .Append(Esc(plot.Title)).Append(plot.Note.Length > 0 ? ": " : "").Append(Esc(plot.Note)).Append("</figcaption></figure>\n");

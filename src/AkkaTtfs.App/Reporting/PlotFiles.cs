@@ -5,7 +5,11 @@ using ScottPlot;
 namespace AkkaTtfs.App.Reporting;
 
 /// <summary>One plot of the report: its file (null when the run did not record what it shows) and why not.</summary>
-public sealed record PlotFile(string Key, string Title, string? Path, string Note);
+public sealed record PlotFile(string Key, string Title, string? Path, string Note)
+{
+    /// <summary>The PNG as drawn, for the page: while the report's outputs are staged, <see cref="Path"/> is not there yet.</summary>
+    public byte[]? Png { get; init; }
+}
 
 /// <summary>Shared plumbing of the report's plots: size, saving through <see cref="OutputFiles"/>, labels, binning.</summary>
 internal static class PlotFiles
@@ -16,8 +20,9 @@ internal static class PlotFiles
     public static PlotFile Save(Plot plot, string folder, string key, string title, string note = "")
     {
         var path = System.IO.Path.Combine(folder, key + ".png");
-        OutputFiles.WriteBytes(path, plot.GetImageBytes(Width, Height, ImageFormat.Png));
-        return new PlotFile(key, title, path, note);
+        var png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        OutputFiles.WriteBytes(path, png);
+        return new PlotFile(key, title, path, note) { Png = png };
     }
 
     public static PlotFile Missing(string key, string title, string why) => new(key, title, null, why);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace AkkaTtfs.App.Reporting;
 
 /// <summary>index.html of one run and compare.html of several: what each section shows.</summary>
-internal static class ReportPages
+internal static partial class ReportPages
 {
     /// <summary>The files of the traffic contract, to say which a run has.</summary>
     private static readonly string[] ContractFiles =
@@ -27,8 +27,11 @@ internal static class ReportPages
             s.SpikesPerSamplePerLayer.Select((v, i) => (IReadOnlyList<string>)[i.ToString(CultureInfo.InvariantCulture), Html.Num(v, "0.###")]), "layer-spikes-table").EndSection();
 
         Config(html, run);
-        Model(html, run);
+        Placement(html, run);
+        LinkEmulation(html, run);
+        TimeAndMemory(html, run);
         Machine(html, run);
+        Model(html, run);
         Traffic(html, run);
         Figures(html, "heatmaps", "Traffic matrices", plots.Where(p => p.Key.StartsWith("partitions-", StringComparison.Ordinal) || p.Key.StartsWith("nodes-", StringComparison.Ordinal)));
         Figures(html, "spike-times", "Spike times per layer", plots.Where(p => p.Key.StartsWith("spike-times", StringComparison.Ordinal)));
@@ -117,7 +120,8 @@ internal static class ReportPages
         var nodes = r.Nodes ?? [];
         var placement = r.PartitionNodes ?? [];
         html.Table(["node", "address", "partitions"], nodes.Select((n, i) => (IReadOnlyList<string>)[$"n{i}", n,
-            string.Join(", ", placement.Select((node, p) => (node, p)).Where(x => x.node == i).Select(x => x.p.ToString(CultureInfo.InvariantCulture)))]), "nodes-table");
+            string.Join(", ", placement.Select((node, p) => (node, p)).Where(x => x.node == i).Select(x => x.p.ToString(CultureInfo.InvariantCulture)))]), "nodes-table",
+            alignNumbers: false);
         html.EndSection();
     }
 
@@ -145,14 +149,6 @@ internal static class ReportPages
         html.EndSection();
     }
 
-    private static void Machine(Html html, RunFolder run)
-    {
-        html.Section("machine", "Machine and load");
-        if (run.Extras.Machine.Count == 0) html.Missing(RunFolder.NotRecorded);
-        else html.KeyValues(run.Extras.Machine.Select(p => ("", p.Name, p.Value)));
-        html.EndSection();
-    }
-
     private static void Traffic(Html html, RunFolder run)
     {
         var t = run.Report.Traffic;
@@ -175,11 +171,28 @@ internal static class ReportPages
             ("replays", "replayed messages (payload bytes)", x.ReplayMessages is { } rm ? $"{rm:N0} ({x.ReplayPayloadBytes ?? 0:N0})" : RunFolder.NotRecorded),
             ("instrument", "instrument", x.InstrumentNote ?? RunFolder.NotRecorded),
         ]);
+        var nodes = run.Report.Nodes ?? [];
         html.Table(["from", "to", "messages", "events", "payload bytes"],
-            (t.NodePairs ?? []).Select(p => (IReadOnlyList<string>)[p.From, p.To, p.Messages.ToString(CultureInfo.InvariantCulture), p.Events.ToString(CultureInfo.InvariantCulture), p.PayloadBytes.ToString(CultureInfo.InvariantCulture)]),
+            (t.NodePairs ?? []).OrderBy(p => NodeIndex(p.From, nodes)).ThenBy(p => NodeIndex(p.To, nodes))
+                .Select(p => (IReadOnlyList<string>)[NodeName(p.From, nodes), NodeName(p.To, nodes), p.Messages.ToString("N0", CultureInfo.InvariantCulture),
+                p.Events.ToString("N0", CultureInfo.InvariantCulture), p.PayloadBytes.ToString("N0", CultureInfo.InvariantCulture)]),
             "node-pairs-table");
         if (x.ClockOffsets.Count > 0) html.KeyValues(x.ClockOffsets.Select(o => ("", $"clock offset of {o.Name}", o.Value)));
         html.EndSection();
+    }
+
+    /// <summary>n0, n1, ... for a node of the run, as the configuration's table (with its address) and the heatmaps name it; anything else as it is.</summary>
+    private static string NodeName(string address, IReadOnlyList<string> nodes) =>
+        NodeIndex(address, nodes) is var i and >= 0 ? $"n{i}" : address;
+
+    private static int NodeIndex(string address, IReadOnlyList<string> nodes)
+    {
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            if (string.Equals(nodes[i], address, StringComparison.Ordinal)) return i;
+        }
+
+        return -1;
     }
 
     private static void PartitionsTable(Html html, RunFolder run)

@@ -9,25 +9,32 @@ public sealed record RunPageResult(RunSummary Summary, IReadOnlyList<PlotFile> P
 public sealed record ComparisonResult(IReadOnlyList<RunSummary> Runs, IReadOnlyList<(string Name, string[] Values)> Rows, string Page);
 
 /// <summary>
-/// <c>report</c>: reads run folders and writes RUN/plots/*.png with RUN/index.html, or compare.html for several
-/// runs. Every folder is read (and refused with one line) before anything is written.
+/// <c>report</c>: reads run folders and writes RUN/plots/*.png with RUN/index.html (together, or none of them), or
+/// compare.html for several runs. Every folder is read (and refused with one line) before anything is written.
 /// </summary>
 public static class ReportService
 {
     public const string IndexFile = "index.html";
     public const string PlotsFolder = "plots";
 
+    /// <summary>
+    /// One run's report: its plots and page are one set of outputs, put in place together at the end, so a failure
+    /// or Ctrl+C on the way leaves neither new plots nor a page (and no plots folder it made).
+    /// </summary>
     public static RunPageResult Report(string folder)
     {
         var run = RunFolder.Load(folder);
-        var summary = RunSummary.Of(run);
-        var plotsFolder = Path.Combine(run.Path, PlotsFolder);
-        Directory.CreateDirectory(plotsFolder);
-        var plots = new List<PlotFile>();
-        plots.AddRange(Plots(() => TrafficHeatmaps.Write(run, plotsFolder), "heatmaps"));
-        plots.AddRange(Plots(() => TimePlots.Write(run, plotsFolder), "time plots"));
         var page = Path.Combine(run.Path, IndexFile);
+        OutputFiles.CheckOutputFile(page, "the report page");
+        var summary = RunSummary.Of(run);
+        using var outputs = OutputSet.Begin();
+        var plotsFolder = OutputFolder.Create(Path.Combine(run.Path, PlotsFolder));
+        outputs.AddFolder(plotsFolder);
+        var plots = new List<PlotFile>();
+        plots.AddRange(Plots(() => TrafficHeatmaps.Write(run, plotsFolder.Path), "heatmaps"));
+        plots.AddRange(Plots(() => TimePlots.Write(run, plotsFolder.Path), "time plots"));
         OutputFiles.WriteText(page, ReportPages.RunPage(run, summary, plots));
+        outputs.Commit();
         return new RunPageResult(summary, plots, page);
     }
 

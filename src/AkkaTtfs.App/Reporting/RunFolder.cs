@@ -130,7 +130,8 @@ public sealed class RunFolder
 /// <summary>
 /// The fields report.json gains with the traffic instrument (traffic.latency_ms, batch_latency_ms, cross-node
 /// bytes, ...), read by name until the typed <see cref="TrafficReport"/> carries them; every one is optional.
-/// Also a run's <c>machine</c> and <c>config</c> objects when present, as name/value pairs.
+/// Also a run's <c>machine</c> and <c>config</c> objects when present, as name/value pairs, and the members of its
+/// <c>memory</c> object that the typed report does not know (added by newer runs).
 /// </summary>
 public sealed record RunExtras(
     double? CrossNodePayloadBytes,
@@ -148,7 +149,8 @@ public sealed record RunExtras(
     double? ReplayPayloadBytes,
     string? InstrumentNote,
     IReadOnlyList<(string Name, string Value)> Machine,
-    IReadOnlyList<(string Name, string Value)> Config)
+    IReadOnlyList<(string Name, string Value)> Config,
+    IReadOnlyList<(string Name, string Value)> Memory)
 {
     public static RunExtras Read(JsonElement root)
     {
@@ -160,7 +162,7 @@ public sealed record RunExtras(
         if (Child(traffic, "clock_offsets") is { ValueKind: JsonValueKind.Array } list)
         {
             foreach (var o in list.EnumerateArray())
-                offsets.Add(($"node {Scalar(Child(o, "node"))}", $"{Milliseconds(Child(o, "offset_ms"))} ms ± {Milliseconds(Child(o, "uncertainty_ms"))} ms"));
+                offsets.Add((NodeLabel(Child(o, "node")), $"{Milliseconds(Child(o, "offset_ms"))} ms ± {Milliseconds(Child(o, "uncertainty_ms"))} ms"));
         }
 
         return new RunExtras(
@@ -170,8 +172,16 @@ public sealed record RunExtras(
             Number(batch, "p50"), Number(batch, "p99"),
             offsets, Number(replays, "messages"), Number(replays, "payload_bytes"),
             Child(Child(traffic, "instrument"), "note") is { ValueKind: JsonValueKind.String } note ? note.GetString() : null,
-            Pairs(Child(root, "machine")), Pairs(Child(root, "config")));
+            Pairs(Child(root, "machine")), Pairs(Child(root, "config")),
+            [.. Pairs(Child(root, "memory")).Where(p => !TypedMemory.Contains(p.Item1))]);
     }
+
+    /// <summary>The members of report.json's memory object that <see cref="ProcessMemoryReport"/> carries (the page shows the others as they are).</summary>
+    private static readonly HashSet<string> TypedMemory = new(StringComparer.Ordinal) { "process", "peak_working_set_megabytes", "managed_heap_megabytes" };
+
+    /// <summary>n0, n1, ... as the page's other tables and the heatmaps name nodes; -1 is the coordinator (not a worker).</summary>
+    private static string NodeLabel(JsonElement? node) =>
+        node is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var i) ? i < 0 ? "the coordinator" : $"n{i}" : $"node {Scalar(node)}";
 
     private static JsonElement? Child(JsonElement? parent, string name) =>
         parent is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty(name, out var v) ? v : null;

@@ -110,6 +110,8 @@ internal static class TrafficHeatmaps
         heatmap.ManualRange = new ScottPlot.Range(0, Math.Max(max, 1));     // colours from zero, so a small value does not look like none
         var bar = plot.Add.ColorBar(heatmap, Edge.Right);
         bar.Label = unit + " (whole run)";
+        // Short tick labels (380k, not 380,000): the long ones ran into the bar's label.
+        bar.Axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = Short };
 
         // Row r is drawn at y = rows - 1 - r (the first row on top), column c at x = c.
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, cols.Length).Select(c => (double)c).ToArray(), cols);

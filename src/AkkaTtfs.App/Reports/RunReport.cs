@@ -52,6 +52,10 @@ public sealed record RunReport(
     /// <summary>Memory of the process that wrote the report (the coordinator, with the embedded nodes when there are any).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ProcessMemoryReport? Memory { get; init; }
+
+    /// <summary>The machine of the process that wrote the report, with its load averages when the report was written (they span the run).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MachineInfo? Machine { get; init; }
 }
 
 /// <summary>An emulated interconnect: its latency and bandwidth (0 = unlimited), how it is emulated, and which links it covers.</summary>

@@ -239,6 +239,7 @@ public sealed class RunService(ITrainer trainer, IAppEvents events)
             TrainedBy = job.TrainedBy is { } by ? TrainedByReport.Of(by) : null,
             LinkEmulation = LinkEmulationReport.Of(settings.Cluster.Link, settings.Cluster.Seeds.Count == 0),
             Memory = ProcessMemoryReport.OfCoordinator(settings.Cluster),
+            Machine = MachineInfo.Current(),
             Placement = PlacementReports.Build(run.Placement, outcome, plan, perStep),
         };
         if (run.Faults is not null)

@@ -294,6 +294,7 @@ public sealed class SimulateService(IAppEvents events)
         {
             LinkEmulation = LinkEmulationReport.Of(p.Settings.Cluster!.Link, p.Settings.Cluster.Seeds.Count == 0),
             Memory = ProcessMemoryReport.OfCoordinator(p.Settings.Cluster!),
+            Machine = MachineInfo.Current(),
             Placement = PlacementReports.Build(p.Placement, outcome, p.Plan!, null),
         };
         OutputFiles.WriteText(Path.Combine(created.Path, "report.json"), ReportSerializer.Serialize(report));

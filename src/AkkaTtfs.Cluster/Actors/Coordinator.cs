@@ -14,7 +14,8 @@ namespace AkkaTtfs.Cluster.Actors;
 /// The long-lived coordinator of a coordinator process (at /user/coordinator): takes jobs one at a time, for
 /// as long as the process runs. For each it waits for the worker nodes (joining), trains the model through the
 /// injected <see cref="ITrainer"/> when the job asks for it (training, off this actor's thread; progress and
-/// the result come back as messages), then hands the run to a child <see cref="RunCoordinator"/> (spawning ...
+/// the result come back as messages), predicts the plan's traffic when a traffic placement needs it (also off
+/// this thread, piped back), then hands the run to a child <see cref="RunCoordinator"/> (spawning ...
 /// running) and goes back to idle when it ends. Jobs that arrive meanwhile wait in order. A job is cancelled
 /// by its caller at any point: training through the trainer's token, a run by stopping its coordinator (which
 /// stops its partitions); the caller then sees an OperationCanceledException and the next job starts.
@@ -61,6 +62,8 @@ public sealed class Coordinator : ReceiveActor
     private sealed record TrainingTick(long Job, TrainingProgress Progress) : INoSerializationVerificationNeeded;
 
     private sealed record Trained(long Job, TrainedBy TrainedBy) : INoSerializationVerificationNeeded;
+
+    private sealed record Predicted(long Job, TrafficPrediction Traffic) : INoSerializationVerificationNeeded;
 
     private sealed record RunEnded(long Job, RunOutcome? Outcome, Exception? Error) : INoSerializationVerificationNeeded;
 
@@ -128,6 +131,17 @@ public sealed class Coordinator : ReceiveActor
             _log.Info("job {0}: model trained in {1:F1} s", _job.Job.RunId, (m.TrainedBy.Finished - m.TrainedBy.Started).TotalSeconds);
             _job.Tell(new ModelTrained(_job.Job.RunId, m.TrainedBy));
             Deploy(m.TrainedBy.Result.Model);
+        });
+        Busy();
+    }
+
+    /// <summary>The traffic placement's prediction is computed off this thread; a job cancelled meanwhile does not start its run.</summary>
+    private void Predicting()
+    {
+        Receive<Predicted>(m => m.Job == _job!.Id, m =>
+        {
+            if (_job!.Cancel.IsCancellationRequested) Fail(new OperationCanceledException($"job {_job.Job.RunId} was cancelled before it deployed"));
+            else StartRun(m.Traffic);
         });
         Busy();
     }
@@ -204,24 +218,52 @@ public sealed class Coordinator : ReceiveActor
             .PipeTo(self, success: t => new Trained(job.Id, t), failure: ex => new StepFailed(job.Id, Unwrap(ex)));
     }
 
-    /// <summary>Plans, prepares the inputs, checks the request and starts its run coordinator.</summary>
+    /// <summary>
+    /// Plans and prepares the inputs; a traffic placement without the caller's prediction first has it computed off
+    /// this actor's thread (a Core reference of a sample of the inputs, piped back as <see cref="Predicted"/>).
+    /// </summary>
     private void Deploy(SnnModel model)
     {
         var job = _job!;
-        RunRequest request;
         try
         {
             job.Model = model;
             job.Plan = job.Job.Plan(model);
             job.Inputs = job.Job.Inputs.For(model);
-            request = new RunRequest(job.Job.RunId, model, job.Plan, job.Inputs.Values, job.Inputs.Count, job.Job.Options)
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or PartitionPlanException)
+        {
+            Fail(ex);
+            return;
+        }
+
+        if (!job.Job.Placement.NeedsTraffic || job.Job.Traffic is not null)
+        {
+            StartRun(job.Job.Placement.NeedsTraffic ? job.Job.Traffic : null);
+            return;
+        }
+
+        // Still in the phase the caller last saw (joining or training): the prediction is part of getting ready to deploy.
+        Become(Predicting);
+        var self = Self;
+        var (plan, values, count, batch) = (job.Plan, job.Inputs.Values, job.Inputs.Count, job.Job.Options.BatchSize);
+        Task.Run(() => PlacementChoice.PredictSample(model, plan, values, count, batch), job.Cancel.Token)
+            .PipeTo(self, success: p => new Predicted(job.Id, p), failure: ex => new StepFailed(job.Id, Unwrap(ex)));
+    }
+
+    /// <summary>Checks the request and starts its run coordinator; <paramref name="traffic"/>: the plan's predicted traffic for a traffic placement.</summary>
+    private void StartRun(TrafficPrediction? traffic)
+    {
+        var job = _job!;
+        RunRequest request;
+        try
+        {
+            request = new RunRequest(job.Job.RunId, job.Model!, job.Plan!, job.Inputs.Values, job.Inputs.Count, job.Job.Options)
             {
                 Faults = job.Job.Faults,
                 LinkInterceptor = job.Job.LinkInterceptor,
                 Placement = job.Job.Placement,
-                Traffic = job.Job.Placement.NeedsTraffic
-                    ? job.Job.Traffic ?? PlacementChoice.PredictSample(model, job.Plan, job.Inputs.Values, job.Inputs.Count, job.Job.Options.BatchSize)
-                    : null,
+                Traffic = traffic,
             };
             ClusterRuntime.Validate(Context.System, request, job.Workers);
         }

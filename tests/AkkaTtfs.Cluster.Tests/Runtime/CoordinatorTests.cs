@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AkkaTtfs.Cluster.Runtime;
 using AkkaTtfs.Cluster.Tests.Support;
+using AkkaTtfs.Core.Distributed;
 using AkkaTtfs.Core.Engines;
 using AkkaTtfs.Core.Partitioning;
 using AkkaTtfs.Core.Tests.Support;
@@ -85,6 +86,26 @@ public class CoordinatorTests(CoordinatorFixture fixture, ITestOutputHelper outp
             Assert.Contains(events.All, e => e is RunProgressed { Progress.CompletedSamples: samples });
             output.WriteLine($"job {i} ({spec}): {outcome.Plan.Partitions.Count} partitions, deploy {outcome.Run.DeployTime.TotalMilliseconds:F0} ms, run {outcome.Run.RunTime.TotalMilliseconds:F0} ms");
         }
+    }
+
+    [Fact]
+    public async Task A_traffic_placement_without_a_given_prediction_is_predicted_off_the_actor_and_placed_as_core_places_it()
+    {
+        const int samples = 40;
+        var (model, inputs) = SmallConvNet.Create(samples, 23);
+        var plan = PartitionPlanner.Plan(model.Network, "2,2,1");
+        var reference = new EventDrivenSimulator().Run(model, inputs, samples, new SimulationOptions(BatchSize: 5, RecordSpikes: true));
+        // The prediction the coordinator must use: Core's traffic model over a reference of the samples (all 40 here: fewer than its sample of 256).
+        var traffic = TrafficModel.Predict(model, plan, inputs, samples, reference, 5);
+        var events = new Events();
+        var job = Job("traffic-placement", new ModelSource.Ready(model), "2,2,1", inputs, samples) with { Placement = PlacementChoice.Of(PlacementStrategy.Traffic) };
+
+        var outcome = await fixture.Coordinator.RunAsync(job, events).WaitAsync(JobTimeout);
+
+        ResultAssert.BitIdentical(reference, outcome.Run.Result, "the traffic placement");
+        Assert.Equal(PlacementStrategies.Assign(PlacementStrategy.Traffic, plan, 2, traffic, outcome.Run.CoordinatorNode), outcome.Run.NodeOfPartition);
+        Assert.True(events.Phases.SequenceEqual([RunPhase.Joining, RunPhase.Spawning, RunPhase.Deploying, RunPhase.Wiring, RunPhase.Running, RunPhase.Done]),
+            $"phases {string.Join(", ", events.Phases)}");
     }
 
     [Fact]
