@@ -7,9 +7,16 @@ public sealed record ReferenceBenchReport(MachineInfo Machine, int Repeats, IRea
 {
     [JsonPropertyOrder(-1)]
     public int SchemaVersion { get; init; } = ReportSerializer.SchemaVersion;
+
+    /// <summary>The trained model of case (c), full path; null when none was given.</summary>
+    public string? ModelFile { get; init; }
 }
 
-public sealed record ReferenceBenchCase(string Name, double SamplesPerSecond, double SynapticEventsPerSecond, double SpikesPerSample);
+/// <summary>One case: rates from the median wall time, and from the median CPU time of the process (samples/s per core).</summary>
+public sealed record ReferenceBenchCase(string Name, double SamplesPerSecond, double SynapticEventsPerSecond, double SpikesPerSample)
+{
+    public double SamplesPerCpuSecond { get; init; }
+}
 
 public sealed record OracleBenchCase(string Name, int Samples, double SamplesPerSecond);
 

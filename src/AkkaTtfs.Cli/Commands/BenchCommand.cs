@@ -27,23 +27,30 @@ internal static class BenchCommand
         var denseSamples = CliOptions.Int("--dense-samples", "Samples per run for the dense network", OptionRanges.BenchSamples, 1024);
         var cnnSamples = CliOptions.Int("--cnn-samples", "Samples per run for the MNIST CNN (bundled test images)", OptionRanges.BenchSamples, 2000);
         var clockSamples = CliOptions.Int("--clock-samples", "Samples for the clock-driven oracle's rate (it is slow)", OptionRanges.BenchSamples, 20);
+        var model = new Option<FileInfo?>("--model", "-m")
+        {
+            Description = "A trained model file for case (c), e.g. the model.safetensors a run writes into its report folder (default: no case (c))",
+        };
         var command = new Command("reference",
             "Single-thread throughput of the event-driven reference: (a) dense 784-1000-1000-1000 with every hidden neuron firing once, " +
-            "(b) the paper's MNIST CNN with random weights on the bundled test images; the clock-driven oracle for contrast")
+            "(b) the paper's MNIST CNN with random weights on the bundled test images, (c) a trained model given with --model on the same images; " +
+            "the clock-driven oracle for contrast")
         {
-            repeat, batch, denseSamples, cnnSamples, clockSamples,
+            repeat, batch, denseSamples, cnnSamples, clockSamples, model,
         };
         command.SetAction(parse => CliErrors.RunEndingOnCtrlC(() =>
         {
             var report = ReferenceBench.Run(new ReferenceBenchSettings(parse.GetValue(repeat), parse.GetValue(batch), parse.GetValue(denseSamples),
-                parse.GetValue(cnnSamples), parse.GetValue(clockSamples)));
+                parse.GetValue(cnnSamples), parse.GetValue(clockSamples), parse.GetValue(model)?.FullName));
             Console.WriteLine($"machine: {report.Machine.Describe()}");
-            Console.WriteLine($"case                         samples/s   synaptic events/s   spikes/sample   (median of {report.Repeats})");
+            if (report.ModelFile is { } file) Console.WriteLine($"(c): {file}");
+            Console.WriteLine($"case                                     samples/s   per CPU second   synaptic events/s   spikes/sample   (median of {report.Repeats})");
             foreach (var c in report.Cases)
-                Console.WriteLine(string.Create(Inv, $"{c.Name,-27} {c.SamplesPerSecond,10:F0}   {c.SynapticEventsPerSecond,17:E3}   {c.SpikesPerSample,13:F0}"));
+                Console.WriteLine(string.Create(Inv, $"{c.Name,-40} {c.SamplesPerSecond,10:F0}   {c.SamplesPerCpuSecond,14:F0}   {c.SynapticEventsPerSecond,17:E3}   {c.SpikesPerSample,13:F0}"));
+            if (report.ModelFile is null) Console.WriteLine("    (c) trained model: not measured; give one with --model FILE");
             if (report.Note is { } note) Console.WriteLine($"    note: {note}");
             foreach (var o in report.Oracle)
-                Console.WriteLine(string.Create(Inv, $"{o.Name,-27} {o.SamplesPerSecond,10:F1}   (one run of {o.Samples} samples)"));
+                Console.WriteLine(string.Create(Inv, $"{o.Name,-40} {o.SamplesPerSecond,10:F1}   (one run of {o.Samples} samples)"));
             return 0;
         }));
         return command;

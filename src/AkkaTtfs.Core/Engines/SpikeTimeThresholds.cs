@@ -124,41 +124,24 @@ internal sealed class SpikeTimeThresholds
         {
             ref var uRef = ref MemoryMarshal.GetReference(u);
             ref var tRef = ref MemoryMarshal.GetReference(times);
-            var window = new Vector<int>(_lowest.Length);
+            var width = Vector<float>.Count;
             var noSpike = new Vector<int>(TemporalKernel.NoSpike);
             var spiking = new Vector<float>(_lowest[^1]);
-            for (; j <= n - Vector<float>.Count; j += Vector<float>.Count)
+            // Most neurons stay silent, mostly side by side, yet spiking and silent vectors alternate too irregularly
+            // for a branch on each to be predicted: so first, without a branch, every vector is marked silent and the
+            // ones with a spiking lane are listed (NaN and u <= 0 compare false); then only those are searched.
+            Span<int> listed = stackalloc int[ChunkVectors];
+            for (; j <= n - width;)
             {
-                var x = Vector.LoadUnsafe(ref uRef, (nuint)j);
-                // Most neurons stay silent, mostly side by side: a vector of them costs one comparison (NaN and u <= 0 included).
-                var spikingLanes = Vector.GreaterThanOrEqual(x, spiking);
-                if (spikingLanes == Vector<int>.Zero)
+                var found = 0;
+                for (; j <= n - width && found < ChunkVectors; j += width)
                 {
                     noSpike.StoreUnsafe(ref tRef, (nuint)j);
-                    continue;
+                    listed[found] = j;
+                    found += Vector.GreaterThanOrEqualAny(Vector.LoadUnsafe(ref uRef, (nuint)j), spiking) ? 1 : 0;
                 }
 
-                spikes -= Vector.Sum(spikingLanes);    // a spiking lane is -1
-                if (Vector<float>.Count == Vector256<float>.Count && Avx2.IsSupported && _levels is { } levels)
-                {
-                    // Silent lanes are searched too, then masked.
-                    var found = SearchAvx2(x.AsVector256(), levels).AsVector();
-                    Vector.ConditionalSelect(spikingLanes, found, noSpike).StoreUnsafe(ref tRef, (nuint)j);
-                }
-                else
-                {
-                    var steps = Vector<int>.Zero;
-                    foreach (var threshold in _lowest)
-                    {
-                        steps -= Vector.LessThan(x, new Vector<float>(threshold));   // a true lane is -1
-                    }
-
-                    Vector.ConditionalSelect(spikingLanes, steps, noSpike).StoreUnsafe(ref tRef, (nuint)j);
-                }
-
-                if (count) continue;
-                ref var steps0 = ref MemoryMarshal.GetReference(laneSteps);     // bins x lanes counters; r + 1 <= T < bins
-                for (var lane = 0; lane < Vector<float>.Count; lane++) Unsafe.Add(ref steps0, (lane * bins) + Unsafe.Add(ref tRef, j + lane) + 1)++;
+                foreach (var at in listed[..found]) spikes += EncodeSpikingVector(ref uRef, ref tRef, at, spiking, noSpike, laneSteps, bins);
             }
         }
 
@@ -171,6 +154,41 @@ internal sealed class SpikeTimeThresholds
         }
 
         return spikes;
+    }
+
+    /// <summary>Vectors of neurons whose spiking lanes <see cref="Encode(ReadOnlySpan{float}, Span{int}, Span{int})"/> lists before searching them (a 1 KB stack list).</summary>
+    private const int ChunkVectors = 256;
+
+    /// <summary>The times of one vector of neurons of which at least one spikes; returns its spikes. Silent lanes get NoSpike.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long EncodeSpikingVector(ref float uRef, ref int tRef, int j, Vector<float> spiking, Vector<int> noSpike, Span<int> laneSteps, int bins)
+    {
+        var x = Vector.LoadUnsafe(ref uRef, (nuint)j);
+        var spikingLanes = Vector.GreaterThanOrEqual(x, spiking);
+        if (Vector<float>.Count == Vector256<float>.Count && Avx2.IsSupported && _levels is { } levels)
+        {
+            // Silent lanes are searched too, then masked.
+            var found = SearchAvx2(x.AsVector256(), levels).AsVector();
+            Vector.ConditionalSelect(spikingLanes, found, noSpike).StoreUnsafe(ref tRef, (nuint)j);
+        }
+        else
+        {
+            var steps = Vector<int>.Zero;
+            foreach (var threshold in _lowest)
+            {
+                steps -= Vector.LessThan(x, new Vector<float>(threshold));   // a true lane is -1
+            }
+
+            Vector.ConditionalSelect(spikingLanes, steps, noSpike).StoreUnsafe(ref tRef, (nuint)j);
+        }
+
+        if (!laneSteps.IsEmpty)
+        {
+            ref var steps0 = ref MemoryMarshal.GetReference(laneSteps);     // bins x lanes counters; r + 1 <= T < bins
+            for (var lane = 0; lane < Vector<float>.Count; lane++) Unsafe.Add(ref steps0, (lane * bins) + Unsafe.Add(ref tRef, j + lane) + 1)++;
+        }
+
+        return -Vector.Sum(spikingLanes);    // a spiking lane is -1
     }
 
     /// <summary>Adds the per-lane counts of <paramref name="laneSteps"/> to <paramref name="stepSpikes"/> (spikes per step).</summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using AkkaTtfs.Core.Model;
 using AkkaTtfs.Core.Network;
 using AkkaTtfs.Core.Ttfs;
@@ -63,7 +65,7 @@ public sealed partial class StageKernel
         private readonly bool _spikeFaults;
         private readonly int _firstSample;
         private readonly int[] _times;
-        private readonly int[] _pooledTimes;
+        private readonly PoolScratch _pool;
         private readonly int[] _heldNeurons;
         private readonly int[] _heldTimes;
         private readonly int[]? _heldCopies;
@@ -86,7 +88,7 @@ public sealed partial class StageKernel
             var block = kernel.Block;
             var pooledCount = block.ChannelCount * (block.RowEnd - block.RowStart) * (block.ColEnd - block.ColStart);
             _times = new int[kernel.LocalNeuronCount];
-            _pooledTimes = new int[pooledCount];
+            _pool = new PoolScratch(pooledCount, kernel.LocalChannels);
             _heldNeurons = new int[pooledCount];
             _heldTimes = new int[pooledCount];
             _heldCopies = faults is { HasDuplicateFaults: true } ? new int[pooledCount] : null;   // copies tracked only where a duplicate can act
@@ -109,7 +111,7 @@ public sealed partial class StageKernel
             }
 
             if (!localTimes.IsEmpty) times.CopyTo(localTimes);
-            var held = _kernel.Pool(times, _pooledTimes, _heldNeurons, _heldTimes);
+            var held = _kernel.Pool(times, _pool, _heldNeurons, _heldTimes);
             if (!_spikeFaults) _builder.AddRange(_heldNeurons.AsSpan(0, held), _heldTimes.AsSpan(0, held));
             else EmitFaulted(_pass!, _firstSample + _sample, _builder, _heldNeurons, _heldTimes, _heldCopies, held);
             _builder.EndSample();
@@ -123,14 +125,29 @@ public sealed partial class StageKernel
         }
     }
 
+    /// <summary>Scratch of <see cref="Pool"/>: one time per pooled neuron, and the spikes in region order before they are sorted.</summary>
+    private sealed class PoolScratch(int pooledCount, int channels)
+    {
+        public int[] PooledTimes { get; } = new int[pooledCount];
+
+        // One vector of slack past the end: spikes are packed a whole vector at a time.
+        public int[] Neurons { get; } = new int[pooledCount + Vector256<int>.Count];
+
+        public int[] Times { get; } = new int[pooledCount + Vector256<int>.Count];
+
+        public int[] Channels { get; } = new int[pooledCount + Vector256<int>.Count];
+
+        public int[] ChannelStarts { get; } = new int[channels + 1];
+    }
+
     /// <summary>
     /// First-spike max pooling of one sample's local times: of a region only the earliest spike passes (the pooled
     /// neuron carries the earliest time, whichever cell had it). The pooled spikes are held in the two arrays (one
-    /// slot per pooled neuron), in ascending pooled index; returns how many. <paramref name="pooledTimes"/> is
-    /// scratch of one time per pooled neuron.
+    /// slot per pooled neuron), in ascending pooled index; returns how many.
     /// </summary>
-    private int Pool(int[] times, int[] pooledTimes, int[] heldNeurons, int[] heldTimes)
+    private int Pool(int[] times, PoolScratch scratch, int[] heldNeurons, int[] heldTimes)
     {
+        var pooledTimes = scratch.PooledTimes;
         var g = Geometry;
         var pool = g.Pool;
         var channels = LocalChannels;
@@ -181,6 +198,8 @@ public sealed partial class StageKernel
             }
         }
 
+        if (vectors && Avx2.IsSupported && width == Vector256<uint>.Count) return EmitByRegion(scratch, heldNeurons, heldTimes);
+
         // Then out in ascending pooled index: channel, row, column (every region is written, only spikes advance).
         var held = 0;
         for (var lo = 0; lo < channels; lo++)
@@ -201,6 +220,68 @@ public sealed partial class StageKernel
         }
 
         return held;
+    }
+
+    /// <summary>
+    /// The pooled spikes in ascending pooled index, at a cost that follows the spikes rather than channels x regions:
+    /// region by region, a vector of channels at a time, the spiking lanes are packed to the front (the permutation
+    /// chosen by their bit mask, as the gather lists inputs) with their pooled index and channel; a counting sort on
+    /// the channel then puts them in (channel, row, column) order, keeping region order within a channel.
+    /// </summary>
+    private int EmitByRegion(PoolScratch scratch, int[] heldNeurons, int[] heldTimes)
+    {
+        var g = Geometry;
+        var channels = LocalChannels;
+        var cols = Block.ColEnd - Block.ColStart;
+        var regions = (Block.RowEnd - Block.RowStart) * cols;
+        var plane = g.PooledHeight * g.PooledWidth;
+        var width = Vector256<int>.Count;
+        var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var laneNeurons = lanes * plane;
+        ref var pooled = ref MemoryMarshal.GetArrayDataReference(scratch.PooledTimes);
+        ref var neurons = ref MemoryMarshal.GetArrayDataReference(scratch.Neurons);
+        ref var times = ref MemoryMarshal.GetArrayDataReference(scratch.Times);
+        ref var channelOf = ref MemoryMarshal.GetArrayDataReference(scratch.Channels);
+        ref var permutations = ref MemoryMarshal.GetArrayDataReference(CompactionPermutations);
+        var noSpike = Vector256.Create(TemporalKernel.NoSpike);
+        var found = 0;
+        for (var r = 0; r < regions; r++)
+        {
+            var py = r / cols;
+            var first = g.PooledIndex(Block.ChannelStart, Block.RowStart + py, Block.ColStart + r - (py * cols));
+            for (var j = 0; j < channels; j += width)
+            {
+                // The last vector overlaps the previous one; its lanes below j were packed already.
+                var lane = Math.Min(j, channels - width);
+                var t = Vector256.LoadUnsafe(ref pooled, (nuint)((r * channels) + lane));
+                var spiking = ~Vector256.Equals(t, noSpike).ExtractMostSignificantBits() & (0xFFu << (j - lane)) & 0xFFu;
+                var permutation = Unsafe.Add(ref permutations, (int)spiking);
+                Avx2.PermuteVar8x32(t, permutation).StoreUnsafe(ref times, (nuint)found);
+                Avx2.PermuteVar8x32(Vector256.Create(first + (lane * plane)) + laneNeurons, permutation).StoreUnsafe(ref neurons, (nuint)found);
+                Avx2.PermuteVar8x32(Vector256.Create(lane) + lanes, permutation).StoreUnsafe(ref channelOf, (nuint)found);
+                found += BitOperations.PopCount(spiking);
+            }
+        }
+
+        var starts = scratch.ChannelStarts;
+        Array.Clear(starts);
+        for (var k = 0; k < found; k++) starts[Unsafe.Add(ref channelOf, k)]++;
+        var sum = 0;
+        for (var c = 0; c < starts.Length; c++)
+        {
+            var count = starts[c];
+            starts[c] = sum;
+            sum += count;
+        }
+
+        for (var k = 0; k < found; k++)
+        {
+            var slot = starts[Unsafe.Add(ref channelOf, k)]++;
+            heldNeurons[slot] = Unsafe.Add(ref neurons, k);
+            heldTimes[slot] = Unsafe.Add(ref times, k);
+        }
+
+        return found;
     }
 
     /// <summary>A sample's held pooled spikes after the spike faults acted on them (each starts as one copy).</summary>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AkkaTtfs.Core.Engines;
 
@@ -94,8 +95,6 @@ public sealed partial class StageKernel
     /// <summary>One sample's events scattered: each event adds its weights to every neuron it reaches (the general path).</summary>
     private long ScatterSample(InputEvents events, int from, int to, Span<float> u)
     {
-        var k = _kernelSize;
-        var channels = LocalChannels;
         var plane = _inHeight * _inWidth;
         long synops = 0;
         for (var e = from; e < to; e++)
@@ -106,41 +105,63 @@ public sealed partial class StageKernel
             var rem = neuron - (c * plane);
             var y = rem / _inWidth;
             var x = rem - (y * _inWidth);
-            // Stride 1: the kernel columns that reach this block are kx in [kxLo, kxHi], output columns
-            // ox = x + padding - kx; reversed storage makes both runs contiguous (see _weights). Each
-            // membrane value still gets exactly one add per input spike, so the sums are unchanged.
-            var kxLo = Math.Max(0, x + _padding - (_convColEnd - 1));
-            var kxHi = Math.Min(k - 1, x + _padding - _convColStart);
-            for (var ky = 0; ky < k; ky++)
-            {
-                var ny = y + _padding - ky;
-                if (ny < 0 || ny % _stride != 0) continue;
-                var oy = ny / _stride;
-                if (oy < _convRowStart || oy >= _convRowEnd) continue;
-                var rowBase = (((c * k) + ky) * k) + k - 1;
-                var outRow = (oy - _convRowStart) * LocalWidth;
-                if (_stride == 1)
-                {
-                    if (kxLo > kxHi) break;
-                    var run = (kxHi - kxLo + 1) * channels;
-                    var w = _weights.AsSpan((rowBase - kxHi) * channels, run);
-                    var target = (outRow + (x + _padding - kxHi - _convColStart)) * channels;
-                    MultiplyAdd(w, value, u.Slice(target, run));
-                    synops += run;
-                    continue;
-                }
+            synops += _stride == 1 ? ScatterStride1(c, y, x, value, u) : ScatterStrided(c, y, x, value, u);
+        }
 
-                for (var kx = 0; kx < k; kx++)
-                {
-                    var nx = x + _padding - kx;
-                    if (nx < 0 || nx % _stride != 0) continue;
-                    var ox = nx / _stride;
-                    if (ox < _convColStart || ox >= _convColEnd) continue;
-                    var w = _weights.AsSpan((rowBase - kx) * channels, channels);
-                    var target = (outRow + (ox - _convColStart)) * channels;
-                    MultiplyAdd(w, value, u.Slice(target, channels));
-                    synops += channels;
-                }
+        return synops;
+    }
+
+    /// <summary>
+    /// One input spike at stride 1: it reaches output rows oy = y + padding - ky and columns ox = x + padding - kx; the
+    /// ranges of ky and kx that land in this block come from bounds alone (no division per kernel row), and reversed
+    /// storage makes each kernel row's columns one contiguous run of weights and of the [y][x][c] membrane (see
+    /// _weights). Each membrane value still gets exactly one add per input spike, so the sums are unchanged.
+    /// </summary>
+    private int ScatterStride1(int c, int y, int x, float value, Span<float> u)
+    {
+        var k = _kernelSize;
+        var channels = LocalChannels;
+        var kxLo = Math.Max(0, x + _padding - (_convColEnd - 1));
+        var kxHi = Math.Min(k - 1, x + _padding - _convColStart);
+        var kyLo = Math.Max(0, y + _padding - (_convRowEnd - 1));
+        var kyHi = Math.Min(k - 1, y + _padding - _convRowStart);
+        if (kxLo > kxHi || kyLo > kyHi) return 0;
+        var run = (kxHi - kxLo + 1) * channels;
+        var column = (x + _padding - kxHi - _convColStart) * channels;
+        for (var ky = kyLo; ky <= kyHi; ky++)
+        {
+            var rowBase = (((c * k) + ky) * k) + k - 1;
+            var outRow = (y + _padding - ky - _convRowStart) * LocalWidth * channels;
+            MultiplyAdd(_weights.AsSpan((rowBase - kxHi) * channels, run), value, u.Slice(outRow + column, run));
+        }
+
+        return (kyHi - kyLo + 1) * run;
+    }
+
+    /// <summary>One input spike at a stride above 1: each kernel tap that lands on an output of this block adds its channels.</summary>
+    private int ScatterStrided(int c, int y, int x, float value, Span<float> u)
+    {
+        var k = _kernelSize;
+        var channels = LocalChannels;
+        var synops = 0;
+        for (var ky = 0; ky < k; ky++)
+        {
+            var ny = y + _padding - ky;
+            if (ny < 0 || ny % _stride != 0) continue;
+            var oy = ny / _stride;
+            if (oy < _convRowStart || oy >= _convRowEnd) continue;
+            var rowBase = (((c * k) + ky) * k) + k - 1;
+            var outRow = (oy - _convRowStart) * LocalWidth;
+            for (var kx = 0; kx < k; kx++)
+            {
+                var nx = x + _padding - kx;
+                if (nx < 0 || nx % _stride != 0) continue;
+                var ox = nx / _stride;
+                if (ox < _convColStart || ox >= _convColEnd) continue;
+                var w = _weights.AsSpan((rowBase - kx) * channels, channels);
+                var target = (outRow + (ox - _convColStart)) * channels;
+                MultiplyAdd(w, value, u.Slice(target, channels));
+                synops += channels;
             }
         }
 
@@ -165,8 +186,17 @@ public sealed partial class StageKernel
             }
         }
 
+        // A run of a 12-channel layer (k x 12 values) ends in 4 values past its last full vector: one half-width FMA.
+        if (Vector128.IsHardwareAccelerated && n - j >= Vector128<float>.Count)
+        {
+            var sum = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wRef, (nuint)j), Vector128.Create(value), Vector128.LoadUnsafe(ref uRef, (nuint)j));
+            sum.StoreUnsafe(ref uRef, (nuint)j);
+            j += Vector128<float>.Count;
+        }
+
         for (; j < n; j++)
         {
             Unsafe.Add(ref uRef, j) = MathF.FusedMultiplyAdd(Unsafe.Add(ref wRef, j), value, Unsafe.Add(ref uRef, j));
         }
-    }}
+    }
+}

@@ -36,6 +36,7 @@ public sealed partial class StageKernel
     private readonly int _kernelSize;
     private readonly int _stride;
     private readonly int _padding;
+    private readonly double _meanReach;   // see MeanReach
     private readonly SpikeTimeThresholds? _thresholds;   // the firing kernel's Encode as comparisons (null: output stage)
 
     /// <summary>The kernel of a block of a model's stage (weights sliced from the model).</summary>
@@ -95,6 +96,7 @@ public sealed partial class StageKernel
             _kernelSize = conv.Kernel;
             _stride = conv.Stride;
             _padding = conv.Padding;
+            _meanReach = MeanReach();
             var k = conv.Kernel;
             _weights = new float[_inChannels * k * k * LocalChannels];
             for (var lo = 0; lo < LocalChannels; lo++)
@@ -184,15 +186,20 @@ public sealed partial class StageKernel
     /// <summary>Sets every neuron of every sample in <paramref name="membrane"/> to its bias.</summary>
     private void ResetMembrane(Span<float> membrane)
     {
-        var n = LocalNeuronCount;
-        if (membrane.IsEmpty) return;
-        var first = membrane[..n];
-        for (var p = 0; p < LocalHeight * LocalWidth; p++)
-        {
-            _bias.CopyTo(first.Slice(p * LocalChannels, LocalChannels));
-        }
+        var start = StartingMembrane;
+        for (var s = 0; s < membrane.Length; s += start.Length) start.CopyTo(membrane.Slice(s, start.Length));
+    }
 
-        for (var s = n; s < membrane.Length; s += n) first.CopyTo(membrane.Slice(s, n));
+    /// <summary>One sample's membrane before any input: every neuron at its bias (copied whole, not channel row by row).</summary>
+    private float[] StartingMembrane => _startingMembrane ??= BuildStartingMembrane();
+
+    private float[]? _startingMembrane;
+
+    private float[] BuildStartingMembrane()
+    {
+        var start = new float[LocalNeuronCount];
+        for (var p = 0; p < LocalHeight * LocalWidth; p++) _bias.CopyTo(start.AsSpan(p * LocalChannels, LocalChannels));
+        return start;
     }
 
     /// <summary>True when presynaptic neuron <paramref name="presynaptic"/> reaches a neuron of this block (see <see cref="ReceptiveField"/>).</summary>
