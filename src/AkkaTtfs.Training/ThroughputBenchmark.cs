@@ -12,7 +12,10 @@ namespace AkkaTtfs.Training;
 /// <param name="ReluSamplesPerSecond">Median over rounds, plain ReLU, same network, batch and threads.</param>
 /// <param name="Rounds">Timed rounds per network (alternating, so load drift hits both alike).</param>
 /// <param name="BatchesPerRound">Optimiser steps per round.</param>
-public sealed record ThroughputResult(double SurrogateSamplesPerSecond, double ReluSamplesPerSecond, int Rounds, int BatchesPerRound)
+/// <param name="SurrogateSamplesPerCpuSecond">Median over rounds of samples per CPU second (user + system of the whole process, every libtorch thread).</param>
+/// <param name="ReluSamplesPerCpuSecond">The same for plain ReLU.</param>
+public sealed record ThroughputResult(double SurrogateSamplesPerSecond, double ReluSamplesPerSecond, int Rounds, int BatchesPerRound,
+    double SurrogateSamplesPerCpuSecond, double ReluSamplesPerCpuSecond)
 {
     /// <summary>Surrogate / ReLU throughput (the target is at least 0.75).</summary>
     public double Ratio => SurrogateSamplesPerSecond / ReluSamplesPerSecond;
@@ -21,6 +24,8 @@ public sealed record ThroughputResult(double SurrogateSamplesPerSecond, double R
 /// <summary>
 /// Training throughput of the surrogate vs plain ReLU on the same architecture, batch size and libtorch
 /// threads: rounds of optimiser steps on real training batches, alternating between the two networks.
+/// Each round is timed twice: wall clock (what a person waits on a quiet machine) and the process's CPU
+/// seconds (what the work costs, far less disturbed when other processes share the cores).
 /// </summary>
 public static class ThroughputBenchmark
 {
@@ -45,9 +50,10 @@ public static class ThroughputBenchmark
             var order = Enumerable.Range(0, source.Count).Select(i => (long)i).ToArray();
             var batch = Math.Min(options.BatchSize, source.Count);
 
-            double Round(SurrogateNetwork network, optim.Optimizer optimizer, bool fullMethod)
+            (double Wall, double Cpu) Round(SurrogateNetwork network, optim.Optimizer optimizer, bool fullMethod)
             {
                 random.Shuffle(order.AsSpan());
+                var cpuBefore = ProcessCpuSeconds();
                 var clock = Stopwatch.StartNew();
                 long samples = 0;
                 for (var b = 0; b < batchesPerRound; b++)
@@ -69,25 +75,34 @@ public static class ThroughputBenchmark
                     samples += indices.Length;
                 }
 
-                return samples / clock.Elapsed.TotalSeconds;
+                var wall = clock.Elapsed.TotalSeconds;
+                return (samples / wall, samples / Math.Max(ProcessCpuSeconds() - cpuBefore, 1e-9));
             }
 
             // One untimed round each warms up allocators and libtorch's kernels.
             Round(surrogate, surrogateOptimizer, true);
             Round(relu, reluOptimizer, false);
-            var surrogateRates = new List<double>();
-            var reluRates = new List<double>();
+            var surrogateRates = new List<(double Wall, double Cpu)>();
+            var reluRates = new List<(double Wall, double Cpu)>();
             for (var r = 0; r < rounds; r++)
             {
                 surrogateRates.Add(Round(surrogate, surrogateOptimizer, true));
                 reluRates.Add(Round(relu, reluOptimizer, false));
             }
 
-            return new ThroughputResult(Median(surrogateRates), Median(reluRates), rounds, batchesPerRound);
+            return new ThroughputResult(Median(surrogateRates.Select(r => r.Wall)), Median(reluRates.Select(r => r.Wall)), rounds, batchesPerRound,
+                Median(surrogateRates.Select(r => r.Cpu)), Median(reluRates.Select(r => r.Cpu)));
         });
     }
 
-    private static double Median(List<double> values)
+    /// <summary>User + system CPU seconds of this process so far (all threads: libtorch's workers and the GC count too).</summary>
+    private static double ProcessCpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
+    }
+
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;

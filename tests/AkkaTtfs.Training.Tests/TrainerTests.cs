@@ -236,6 +236,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     {
         var result = ThroughputBenchmark.Run(BundledData.Small(300, 50), Tiny() with { Architecture = "d32-d10" }, rounds: 1, batchesPerRound: 2);
         Assert.True(result.SurrogateSamplesPerSecond > 0 && result.ReluSamplesPerSecond > 0);
+        Assert.True(result.SurrogateSamplesPerCpuSecond > 0 && result.ReluSamplesPerCpuSecond > 0);
     }
 
     /// <summary>IProgress that records on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>

@@ -59,6 +59,33 @@ public class TtfsActivationTests
     }
 
     [Fact]
+    public void Fused_forward_in_inference_mode_equals_the_training_forward_bit_for_bit()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var x = (randn(3, 4, 7, 7) * 0.8f) + 0.2f;
+        var trainingSpikes = new long[1];
+        var training = FusedTtfsActivation.Apply(x.detach().clone().requires_grad_(true), tensor(9.5f).requires_grad_(true), tensor(0.4f).requires_grad_(true),
+            Window, trainingSpikes);
+        Assert.True(training.requires_grad);
+        var expected = training.detach().data<float>().ToArray();
+        var inferenceSpikes = new long[1];
+        float[] actual;
+        using (inference_mode())
+        {
+            var a = FusedTtfsActivation.Apply(x, tensor(9.5f), tensor(0.4f), Window, inferenceSpikes);
+            Assert.False(a.requires_grad);
+            actual = a.data<float>().ToArray();
+        }
+
+        Assert.Equal(expected.Length, actual.Length);
+        var differing = expected.Zip(actual).Count(p => BitConverter.SingleToInt32Bits(p.First) != BitConverter.SingleToInt32Bits(p.Second));
+        Assert.Equal(0, differing);
+        Assert.Equal(expected.Count(v => v > 0), inferenceSpikes[0]);
+        Assert.Equal(trainingSpikes[0], inferenceSpikes[0]);
+    }
+
+    [Fact]
     public void Fused_and_expression_forms_agree_on_values_and_gradients()
     {
         using var scope = NewDisposeScope();

@@ -68,8 +68,8 @@ internal static class TrainCommand
 
     private static void Print(ThroughputResult result)
     {
-        Console.WriteLine(string.Create(Inv, $"surrogate (TTFS, L_TR, L_TB)  {result.SurrogateSamplesPerSecond,8:F0} samples/s (median of {result.Rounds})"));
-        Console.WriteLine(string.Create(Inv, $"plain ReLU                    {result.ReluSamplesPerSecond,8:F0} samples/s"));
+        Console.WriteLine(string.Create(Inv, $"surrogate (TTFS, L_TR, L_TB)  {result.SurrogateSamplesPerSecond,8:F0} samples/s {result.SurrogateSamplesPerCpuSecond,8:F0} samples/CPU-s (medians of {result.Rounds})"));
+        Console.WriteLine(string.Create(Inv, $"plain ReLU                    {result.ReluSamplesPerSecond,8:F0} samples/s {result.ReluSamplesPerCpuSecond,8:F0} samples/CPU-s"));
         Console.WriteLine(string.Create(Inv, $"ratio                         {result.Ratio,8:F3}"));
         Console.WriteLine($"load average                  {MachineInfo.ReadLoadAverage()}");
     }

@@ -10,12 +10,14 @@ namespace AkkaTtfs.Core.Network;
 /// </summary>
 public static partial class ArchitectureParser
 {
-    /// <summary>Named architectures: the paper's networks and a small MLP.</summary>
+    /// <summary>Named architectures: the paper's networks, a small MLP and a Fashion-MNIST network sized for CPU training.</summary>
     public static IReadOnlyDictionary<string, string> Presets { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["mlp"] = "d800-d10",
         ["mnist-cnn"] = "c12k5-p2-c64k5-p2-d10",
         ["fashion-cnn"] = "c32k3p-c32k3p-p2-c64k3p-c64k3p-p2-d256-d10",
+        // Fashion-MNIST within an hour on 2 cores: fashion-cnn without its 2nd and 4th conv (4.6 M MACs instead of 19.1 M); docs/benchmarks.md.
+        ["fmnist-cnn"] = "c32k3p-p2-c64k3p-p2-d256-d10",
         ["vgg16"] = "c64k3p-c64k3p-p2-c128k3p-c128k3p-p2-c256k3p-c256k3p-c256k3p-p2-c512k3p-c512k3p-c512k3p-p2-c512k3p-c512k3p-c512k3p-p2-d512-d512-d10",
     };
 

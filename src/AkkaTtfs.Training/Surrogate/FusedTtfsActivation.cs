@@ -28,13 +28,29 @@ public static class FusedTtfsActivation
         ArgumentNullException.ThrowIfNull(td);
         if (x.dtype != ScalarType.Float32 || x.device_type != TorchSharp.DeviceType.CPU)
             throw new ArgumentException($"the fused TTFS activation takes float32 CPU tensors, got {x.dtype} on {x.device_type}", nameof(x));
-        var a = autograd.SingleTensorFunction<Function>.apply(x, tau, td, window);
+        var a = NeedsGradient(x, tau, td) ? autograd.SingleTensorFunction<Function>.apply(x, tau, td, window) : ForwardOnly(x, tau, td, window);
         if (spikes is not null)
         {
             using var fired = a.gt(0).sum();
             spikes[0] += fired.item<long>();
         }
 
+        return a;
+    }
+
+    /// <summary>Whether a backward pass can reach this activation (gradients on, and some input wants one).</summary>
+    private static bool NeedsGradient(Tensor x, Tensor tau, Tensor td) =>
+        is_grad_enabled() && (x.requires_grad || tau.requires_grad || td.requires_grad);
+
+    /// <summary>
+    /// Evaluation passes (validation, test): the same forward loop without the autograd node and without the
+    /// ln x buffer that only a backward pass reads.
+    /// </summary>
+    private static Tensor ForwardOnly(Tensor x, Tensor tau, Tensor td, int window)
+    {
+        var input = x.contiguous();
+        var a = empty_like(input);
+        Forward(Floats(input), Floats(a), tau.item<float>(), td.item<float>(), window);
         return a;
     }
 

@@ -40,6 +40,16 @@ public class NetworkSpecTests
         Assert.Equal(6, ArchitectureParser.Build("fashion-cnn", TensorShape.Image(1, 28, 28)).Stages.Count);
     }
 
+    [Fact]
+    public void The_fmnist_cnn_preset_has_the_documented_shape_and_cost()
+    {
+        var net = ArchitectureParser.Build("fmnist-cnn", TensorShape.Image(1, 28, 28));
+        Assert.Equal(4, net.Stages.Count);
+        Assert.Equal(TensorShape.Image(64, 7, 7), net.Stages[1].OutputShape);
+        // MACs by hand: 28*28*32*(1*3*3) + 14*14*64*(32*3*3) + 3136*256 + 256*10 (docs/benchmarks.md says 4.6 M).
+        Assert.Equal((28L * 28 * 32 * 9) + (14L * 14 * 64 * 32 * 9) + (3136L * 256) + (256L * 10), net.Macs);
+    }
+
     [Theory]
     [InlineData("c12k5-x3-d10", "token 2 'x3'")]
     [InlineData("", "empty")]
