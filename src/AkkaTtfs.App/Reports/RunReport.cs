@@ -70,8 +70,8 @@ public sealed record LinkEmulationReport(double LatencyMs, double BandwidthBytes
 }
 
 /// <summary>
-/// Memory of one process when a report is written. Worker processes (<c>akkattfs node</c>) print their own peak
-/// when they leave the cluster; a report only sees the process that writes it.
+/// Memory of the process that writes the report, when it writes it. The worker nodes' processes report theirs to the
+/// coordinator (<see cref="NodeMemoryReport"/>, a report's <c>node_memory</c>), and also print their peak when they leave the cluster.
 /// </summary>
 /// <param name="Process">Which process: "coordinator and N embedded nodes" or "coordinator".</param>
 /// <param name="PeakWorkingSetMegabytes">The most RAM the process held (VmHWM), in MB (10^6 bytes).</param>
