@@ -78,6 +78,20 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(expected.Accuracy(labels), root.GetProperty("accuracy").GetDouble());
             Assert.Equal(expected.SpikesPerSample, root.GetProperty("spikes_per_sample").GetDouble());
             Assert.Equal(expected.SynOpsPerSample, root.GetProperty("synops_per_sample").GetDouble());
+
+            // Each worker process reported its own memory (the process this test started: its pid), after deploy and at the end.
+            var memory = root.GetProperty("node_memory").EnumerateArray().ToDictionary(m => m.GetProperty("node").GetString()!, m => m);
+            Assert.Equal(2, memory.Count);
+            foreach (var (node, address) in new[] { (seed, seedAddress), (worker, workerAddress) })
+            {
+                var m = memory[address];
+                Assert.Equal(node.Id, m.GetProperty("process_id").GetInt32());
+                var deployed = m.GetProperty("deployed").GetProperty("peak_working_set_megabytes").GetDouble();
+                var end = m.GetProperty("end").GetProperty("peak_working_set_megabytes").GetDouble();
+                Assert.InRange(deployed, 10, end);    // a .NET node holds tens of MB at least; the peak never falls
+                Assert.True(m.GetProperty("end").GetProperty("managed_heap_megabytes").GetDouble() > 0);
+                Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"node memory        {address} (pid {node.Id}): peak working set"), coordinator.StdOut, StringComparison.Ordinal);
+            }
         }
 
         // 300 samples in batches of 32 = 10 batches: exactly one message per batch on every link.
@@ -221,6 +235,9 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
         public string Name { get; }
 
         public string Arguments { get; }
+
+        /// <summary>The child's process id (the dotnet host runs the CLI in its own process).</summary>
+        public int Id => _process.Id;
 
         public string StdOut
         {

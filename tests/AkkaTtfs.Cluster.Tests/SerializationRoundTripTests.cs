@@ -22,7 +22,7 @@ public sealed class SerializationRoundTripTests(TwoNodeFixture fixture) : IClass
     [Fact]
     public void The_protocol_has_all_the_expected_messages_and_each_has_one_marker()
     {
-        Assert.Equal(22, MessageSamples.AllMessageTypes.Count);
+        Assert.Equal(24, MessageSamples.AllMessageTypes.Count);
         foreach (var t in MessageSamples.AllMessageTypes)
         {
             var markers = (typeof(IDataPlaneMessage).IsAssignableFrom(t) ? 1 : 0) + (typeof(IControlMessage).IsAssignableFrom(t) ? 1 : 0);

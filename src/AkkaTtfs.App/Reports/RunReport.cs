@@ -56,6 +56,9 @@ public sealed record RunReport(
     /// <summary>The machine of the process that wrote the report, with its load averages when the report was written (they span the run).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public MachineInfo? Machine { get; init; }
+
+    /// <summary>Memory of every worker node's process, as each node reported it after deployment and at the end.</summary>
+    public IReadOnlyList<NodeMemoryReport> NodeMemory { get; init; } = [];
 }
 
 /// <summary>An emulated interconnect: its latency and bandwidth (0 = unlimited), how it is emulated, and which links it covers.</summary>
@@ -71,8 +74,8 @@ public sealed record LinkEmulationReport(double LatencyMs, double BandwidthBytes
 }
 
 /// <summary>
-/// Memory of one process when a report is written. Worker processes (<c>akkattfs node</c>) print their own peak
-/// when they leave the cluster; a report only sees the process that writes it.
+/// Memory of the process that writes the report, when it writes it. The worker nodes' processes report theirs to the
+/// coordinator (<see cref="NodeMemoryReport"/>, a report's <c>node_memory</c>), and also print their peak when they leave the cluster.
 /// </summary>
 /// <param name="Process">Which process: "coordinator and N embedded nodes" or "coordinator".</param>
 /// <param name="PeakWorkingSetMegabytes">The most RAM the process held (VmHWM), in MB (10^6 bytes).</param>
@@ -88,6 +91,36 @@ public sealed record ProcessMemoryReport(string Process, double PeakWorkingSetMe
         ArgumentNullException.ThrowIfNull(setup);
         return Current(setup.Seeds.Count == 0 ? $"coordinator and {setup.Nodes} embedded node(s)" : "coordinator (workers are other processes)");
     }
+}
+
+/// <summary>
+/// One worker node's process memory, as the node reported it (embedded nodes share the coordinator's process, so they
+/// report the same process id and the same numbers). A moment the node did not answer in time is null.
+/// </summary>
+/// <param name="Node">The node's address.</param>
+/// <param name="ProcessId">Its process's id on its host.</param>
+/// <param name="Deployed">Once every partition was deployed, before the first batch.</param>
+/// <param name="End">Once every batch completed, before the partitions stopped.</param>
+public sealed record NodeMemoryReport(string Node, int ProcessId, MemorySampleReport? Deployed, MemorySampleReport? End)
+{
+    /// <summary>One entry per node that reported, in node order.</summary>
+    public static IReadOnlyList<NodeMemoryReport> Of(AkkaTtfs.Cluster.Runtime.RunOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return [.. outcome.NodeMemory.GroupBy(s => s.Node).OrderBy(g => g.Key).Select(g => new NodeMemoryReport(outcome.Nodes[g.Key], g.First().Memory.ProcessId,
+            MemorySampleReport.Of(g.FirstOrDefault(s => s.Memory.Moment == AkkaTtfs.Cluster.Protocol.MemoryMoment.Deployed)?.Memory),
+            MemorySampleReport.Of(g.FirstOrDefault(s => s.Memory.Moment == AkkaTtfs.Cluster.Protocol.MemoryMoment.End)?.Memory)))];
+    }
+}
+
+/// <summary>A process's memory at one moment, in MB (10^6 bytes).</summary>
+/// <param name="PeakWorkingSetMegabytes">The most RAM the process had held until then (VmHWM).</param>
+/// <param name="WorkingSetMegabytes">The RAM it held then (VmRSS).</param>
+/// <param name="ManagedHeapMegabytes">Its managed heap in use then (GC.GetTotalMemory without a collection).</param>
+public sealed record MemorySampleReport(double PeakWorkingSetMegabytes, double WorkingSetMegabytes, double ManagedHeapMegabytes)
+{
+    public static MemorySampleReport? Of(AkkaTtfs.Cluster.Protocol.NodeMemory? m) =>
+        m is null ? null : new(m.PeakWorkingSetBytes / 1e6, m.WorkingSetBytes / 1e6, m.ManagedHeapBytes / 1e6);
 }
 
 /// <summary>Provenance of a model the run's coordinator trained.</summary>

@@ -53,6 +53,10 @@ public sealed record SimulateReport(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ProcessMemoryReport? Memory { get; init; }
 
+    /// <summary>Cluster engine: memory of every worker node's process, as each node reported it (RunReport.NodeMemory); null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<NodeMemoryReport>? NodeMemory { get; init; }
+
     public string ModelFile { get; init; } = "";
 
     public string Dataset { get; init; } = "";

@@ -31,6 +31,7 @@ public static class RunReports
             TraceFields(Traffic(outcome), outcome, traceNote), Recovery(outcome))
         {
             ReferenceDifferences = verification is { IsIdentical: false } ? verification.Differences.Select(d => d.ToString()).ToArray() : null,
+            NodeMemory = NodeMemoryReport.Of(outcome),
         };
     }
 

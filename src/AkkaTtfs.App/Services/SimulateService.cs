@@ -154,6 +154,7 @@ public sealed class SimulateService(IAppEvents events)
             Recovery = recovery,
             DeploySeconds = deploySeconds,
             Memory = s.Cluster is { } cluster ? ProcessMemoryReport.OfCoordinator(cluster) : ProcessMemoryReport.Current("simulate"),
+            NodeMemory = clusterOutcome is null ? null : NodeMemoryReport.Of(clusterOutcome),
             DnnCheck = s.CheckDnn ? CompareWithDnn(p, result) : null,
             Faults = p.Faults is null ? null : CompareWithFaultFree(p, options, result, seconds),
         };

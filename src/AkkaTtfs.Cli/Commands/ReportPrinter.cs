@@ -26,6 +26,7 @@ internal static class ReportPrinter
 
         Console.WriteLine(string.Create(Inv, $"time               deploy {r.DeploySeconds:F2} s, run {r.RunSeconds:F2} s ({r.SamplesPerSecond:F0} samples/s)"));
         if (r.Memory is { } memory) Print(memory);
+        Print(r.NodeMemory);
         Console.WriteLine(string.Create(Inv, $"traffic            {traffic.Messages} messages, {traffic.SpikesSent} spikes sent, {traffic.SpikePayloadBytes / 1e6:F2} MB spike payload ({traffic.PayloadBytesPerSpike:F2} B/spike)"));
         foreach (var pair in traffic.NodePairs)
             Console.WriteLine(string.Create(Inv, $"  {pair.From} -> {pair.To}: {pair.Messages} msgs, {pair.Events} events, {pair.PayloadBytes / 1e3:F1} kB"));
@@ -53,6 +54,7 @@ internal static class ReportPrinter
             Console.WriteLine(string.Create(Inv, $"partitions         {p} ({r.PartitionCount} partitions, {r.Routes} routes)"));
         Console.WriteLine(string.Create(Inv, $"time               {(r.DeploySeconds is { } deploy ? $"deploy {deploy:F2} s, run " : "")}{r.Seconds:F2} s ({r.SamplesPerSecond:F0} samples/s)"));
         if (r.Memory is { } memory) Print(memory);
+        if (r.NodeMemory is { } nodes) Print(nodes);
         if (r.DnnCheck is { } check)
         {
             Console.WriteLine(string.Create(Inv, $"DNN accuracy       {check.DnnAccuracy:P2} (quantised DNN, double precision)"));
@@ -66,6 +68,18 @@ internal static class ReportPrinter
 
     private static void Print(ProcessMemoryReport memory) =>
         Console.WriteLine(string.Create(Inv, $"memory             peak working set {memory.PeakWorkingSetMegabytes:F0} MB, managed heap {memory.ManagedHeapMegabytes:F0} MB ({memory.Process})"));
+
+    /// <summary>One line per worker node: its process's peak working set and managed heap after deployment and at the end.</summary>
+    private static void Print(IReadOnlyList<NodeMemoryReport> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            Console.WriteLine(string.Create(Inv,
+                $"node memory        {node.Node} (pid {node.ProcessId}): peak working set {Megabytes(node.Deployed?.PeakWorkingSetMegabytes)} after deploy, {Megabytes(node.End?.PeakWorkingSetMegabytes)} at the end; managed heap {Megabytes(node.Deployed?.ManagedHeapMegabytes)}, {Megabytes(node.End?.ManagedHeapMegabytes)}"));
+        }
+    }
+
+    private static string Megabytes(double? mb) => mb is { } v ? string.Create(Inv, $"{v:F0} MB") : "not reported";
 
     /// <summary>Runtime faults as fired, then re-homings and replays when there were any.</summary>
     public static void Print(RecoveryReport recovery)

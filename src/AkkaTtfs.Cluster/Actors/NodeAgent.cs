@@ -56,6 +56,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             if (RuntimeFaultAllowed(m.RunId, m.FaultIndex, nameof(KillNode), Sender)) _ = KillAsync(m, Sender, Context.System);
         });
+        Receive<NodeMemoryQuery>(m =>
+        {
+            if (IsCoordinatorOf(m.RunId, nameof(NodeMemoryQuery), Sender)) Sender.Tell(NodeMemory.OfThisProcess(m.RunId, m.Moment), Self);
+        });
         Receive<RetrySpawn>(r => Spawn(r.Message, r.From, r.Attempt));
         Receive<Terminated>(t =>
         {

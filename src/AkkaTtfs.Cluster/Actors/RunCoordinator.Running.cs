@@ -224,7 +224,8 @@ public sealed partial class RunCoordinator
 
     private void Finish()
     {
-        var runTime = _clock.Elapsed - _runStart;
+        if (AwaitingEndMemory()) return;     // comes back here once the nodes reported their memory (RunCoordinator.Memory.cs)
+        var runTime = (_runEnd ?? _clock.Elapsed) - _runStart;
         foreach (var i in RuntimeFaultRules.Unfired(_runtimeFaults.Count, _book.RuntimeFaults.Select(f => f.Index)))
             _book.RuntimeFaults.Add(new RuntimeFaultFired(i, _runtimeFaults[i].Describe(), runTime, RuntimeFaultRules.NotFired(runTime)));
         Enter(RunPhase.Done);
@@ -237,6 +238,7 @@ public sealed partial class RunCoordinator
                 RuntimeFaults = [.. _book.RuntimeFaults],
                 Trace = _request.Options.Trace ? _trace : null,
                 CoordinatorNode = _coordinatorNode,
+                NodeMemory = NodeMemorySamples(),
             });
         }
         catch (InvalidOperationException ex)

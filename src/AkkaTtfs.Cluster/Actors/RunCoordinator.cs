@@ -186,6 +186,7 @@ public sealed partial class RunCoordinator : ReceiveActor
         Receive<PartitionFailed>(m => Fail($"partition {m.PartitionId} failed while {_phase.Describe()}: {m.Reason}"));
         Receive<Terminated>(OnTerminated);
         NodeSignals();
+        Receive<NodeMemory>(OnNodeMemory);
         Receive<RuntimeFaultRefused>(m =>
         {
             if (m.RunId == _request.RunId && m.FaultIndex >= 0 && m.FaultIndex < _runtimeFaults.Count)
@@ -226,8 +227,14 @@ public sealed partial class RunCoordinator : ReceiveActor
         }
         else if (_slots.All(s => s.State == SlotState.Ready))
         {
-            if (_clocksSynced) Start();
-            else SyncClocks();
+            if (!_clocksSynced)
+            {
+                SyncClocks();
+                return;
+            }
+
+            QueryNodeMemory(MemoryMoment.Deployed);
+            Start();
         }
     }
 

@@ -231,6 +231,38 @@ public sealed record DeployPartition(
 /// <summary>Partition -> coordinator: all chunks arrived and the checksum matched.</summary>
 public sealed record DeployComplete(string RunId, int PartitionId) : IControlMessage;
 
+/// <summary>When a run samples its worker nodes' memory (wire format: never change a value).</summary>
+public enum MemoryMoment : byte
+{
+    /// <summary>Every partition deployed and wired, before the first batch.</summary>
+    Deployed = 1,
+
+    /// <summary>Every batch completed, before the partitions stop.</summary>
+    End = 2,
+}
+
+/// <summary>Coordinator -> node agent: answer with this node's process memory now (<see cref="NodeMemory"/>); only the run's coordinator is answered.</summary>
+public sealed record NodeMemoryQuery(string RunId, MemoryMoment Moment) : IControlMessage;
+
+/// <summary>
+/// Node agent -> coordinator: the memory of the process that hosts the node, at <paramref name="Moment"/>. The coordinator
+/// knows which node answered from the sender; embedded nodes of one process report the same process (same <paramref name="ProcessId"/>).
+/// </summary>
+/// <param name="ProcessId">The operating system's process id of the node's process.</param>
+/// <param name="PeakWorkingSetBytes">The most RAM the process has held since it started (VmHWM).</param>
+/// <param name="WorkingSetBytes">The RAM it holds now (VmRSS).</param>
+/// <param name="ManagedHeapBytes">Bytes in use on its managed heap now (GC.GetTotalMemory without a collection).</param>
+public sealed record NodeMemory(string RunId, MemoryMoment Moment, int ProcessId, long PeakWorkingSetBytes, long WorkingSetBytes, long ManagedHeapBytes)
+    : IControlMessage
+{
+    /// <summary>This process, now.</summary>
+    public static NodeMemory OfThisProcess(string runId, MemoryMoment moment)
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return new NodeMemory(runId, moment, self.Id, self.PeakWorkingSet64, self.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false));
+    }
+}
+
 /// <summary>Partition -> coordinator: wired and ready to take batches.</summary>
 public sealed record PartitionReady(string RunId, int PartitionId) : IControlMessage;
 

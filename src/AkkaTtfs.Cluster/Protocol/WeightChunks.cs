@@ -22,11 +22,11 @@ public static class WeightChunks
         {
             var start = c * maxValues;
             var values = new float[Math.Min(maxValues, total - start)];
-            for (var k = 0; k < values.Length; k++)
-            {
-                var i = start + k;
-                values[k] = i < weights.Length ? weights[i] : biases[i - weights.Length];
-            }
+            // A chunk holds weights, biases or the weights' tail and the biases' head: two block copies at most.
+            var fromWeights = Math.Clamp(weights.Length - start, 0, values.Length);
+            if (fromWeights > 0) weights.Slice(start, fromWeights).CopyTo(values);
+            var biasStart = Math.Max(0, start - weights.Length);
+            biases.Slice(biasStart, values.Length - fromWeights).CopyTo(values.AsSpan(fromWeights));
 
             chunks[c] = new WeightChunk(runId, partitionId, c, count, values);
         }

@@ -135,7 +135,18 @@ public sealed record RunOutcome(SimulationResult Result, IReadOnlyList<LinkTraff
 
     /// <summary>Index of the coordinator's node in <see cref="Nodes"/>, or -1 when it is not a worker (its input injector is then node -1 in the trace).</summary>
     public int CoordinatorNode { get; init; } = -1;
+
+    /// <summary>
+    /// The worker nodes' process memory as each node reported it, after deployment and at the end of the run (see
+    /// <see cref="NodeMemorySample"/>), ordered by node then moment; a node that did not answer in time is missing.
+    /// </summary>
+    public IReadOnlyList<NodeMemorySample> NodeMemory { get; init; } = [];
 }
+
+/// <summary>One worker node's process memory at one moment of a run, as the node reported it.</summary>
+/// <param name="Node">Index into <see cref="RunOutcome.Nodes"/>.</param>
+/// <param name="Memory">What the node's agent sent (<see cref="Protocol.NodeMemory"/>).</param>
+public sealed record NodeMemorySample(int Node, Protocol.NodeMemory Memory);
 
 /// <summary>A runtime fault of the plan as the coordinator fired it.</summary>
 /// <param name="Index">Its index in the plan's runtime list.</param>

@@ -33,6 +33,8 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
     internal const string KillNodeManifest = "kn";
     internal const string CutLinkManifest = "cl";
     internal const string RuntimeFaultRefusedManifest = "rf";
+    internal const string NodeMemoryQueryManifest = "mq";
+    internal const string NodeMemoryManifest = "nm";
 
     private const string Name = nameof(ControlSerializer);
 
@@ -40,7 +42,7 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
     [
         SpawnPartitionsManifest, PartitionsSpawnedManifest, DeployPartitionManifest, DeployCompleteManifest, PartitionReadyManifest,
         PartitionFailedManifest, WirePartitionManifest, StopPartitionManifest, RegisterNodeManifest, NodeRegisteredManifest,
-        CrashPartitionManifest, KillNodeManifest, CutLinkManifest, RuntimeFaultRefusedManifest,
+        CrashPartitionManifest, KillNodeManifest, CutLinkManifest, RuntimeFaultRefusedManifest, NodeMemoryQueryManifest, NodeMemoryManifest,
     ];
 
     private readonly ExtendedActorSystem _system = system;
@@ -63,6 +65,8 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
         KillNode => KillNodeManifest,
         CutLink => CutLinkManifest,
         RuntimeFaultRefused => RuntimeFaultRefusedManifest,
+        NodeMemoryQuery => NodeMemoryQueryManifest,
+        NodeMemory => NodeMemoryManifest,
         _ => throw NotOurs(Name, o),
     };
 
@@ -169,6 +173,22 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
             w.Write(m.FaultIndex);
             w.Write(m.Reason);
         }),
+        NodeMemoryQuery m => Write(m, 32 + m.RunId.Length, static (ref MessagePackWriter w, NodeMemoryQuery m) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(m.RunId);
+            w.Write((byte)m.Moment);
+        }),
+        NodeMemory m => Write(m, 64 + m.RunId.Length, static (ref MessagePackWriter w, NodeMemory m) =>
+        {
+            w.WriteArrayHeader(6);
+            w.Write(m.RunId);
+            w.Write((byte)m.Moment);
+            w.Write(m.ProcessId);
+            w.Write(m.PeakWorkingSetBytes);
+            w.Write(m.WorkingSetBytes);
+            w.Write(m.ManagedHeapBytes);
+        }),
         _ => throw NotOurs(Name, obj),
     };
 
@@ -272,8 +292,29 @@ public sealed class ControlSerializer(ExtendedActorSystem system) : SerializerWi
             RequireNonNegative(m.FaultIndex, "FaultIndex");
             return m;
         }),
+        NodeMemoryQueryManifest => Read(Name, manifest, nameof(NodeMemoryQuery), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 2);
+            return new NodeMemoryQuery(ReadString(ref r, "RunId"), ReadMoment(ref r));
+        }),
+        NodeMemoryManifest => Read(Name, manifest, nameof(NodeMemory), bytes, static (ref MessagePackReader r) =>
+        {
+            ReadHeader(ref r, 6);
+            var m = new NodeMemory(ReadString(ref r, "RunId"), ReadMoment(ref r), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64());
+            Require(m.PeakWorkingSetBytes >= 0, $"PeakWorkingSetBytes is {m.PeakWorkingSetBytes}, expected >= 0");
+            Require(m.WorkingSetBytes >= 0, $"WorkingSetBytes is {m.WorkingSetBytes}, expected >= 0");
+            Require(m.ManagedHeapBytes >= 0, $"ManagedHeapBytes is {m.ManagedHeapBytes}, expected >= 0");
+            return m;
+        }),
         _ => throw UnknownManifest(Name, manifest, bytes.Length, KnownManifests),
     };
+
+    private static MemoryMoment ReadMoment(ref MessagePackReader reader)
+    {
+        var value = reader.ReadByte();
+        Require(Enum.IsDefined((MemoryMoment)value), $"Moment is {value}, not a known moment");
+        return (MemoryMoment)value;
+    }
 
     private static void WriteRef(ref MessagePackWriter writer, IActorRef? actorRef)
     {

@@ -55,8 +55,8 @@ public sealed record PartitionSetup(string Architecture, int[] InputShape, int T
     /// <param name="faults">The run's fault plan (its spike and neuron faults act in the processor); null: none. A plan that does not fit is a <see cref="FaultPlanException"/>, an <see cref="ArgumentException"/>.</param>
     public PartitionProcessor Build(ReadOnlySpan<float> parameters, bool recordSpikes, IFaultInjection? faults = null)
     {
-        var network = ArchitectureParser.Build(Architecture, TensorShape.FromDims(InputShape));
-        var plan = PartitionPlanner.Plan(network, PartitionSpec);
+        var plan = SharedPlans.Get(Architecture, InputShape, PartitionSpec);     // one plan per process, not one per partition
+        var network = plan.Network;
         if (PartitionId < 0 || PartitionId >= plan.Partitions.Count)
             throw new ArgumentException($"partition {PartitionId} is not in plan {PartitionSpec} ({plan.Partitions.Count} partitions)");
         var partition = plan.Partitions[PartitionId];

@@ -64,6 +64,8 @@ public static class MessageSamples
             nameof(CrashPartition) => new CrashPartition(Run, 6, 2),
             nameof(KillNode) => new KillNode(Run, 0),
             nameof(CutLink) => new CutLink(Run, 3, "akka.trttl.gremlin.tcp://akkattfs@127.0.0.1:40111", 2500),
+            nameof(NodeMemoryQuery) => new NodeMemoryQuery(Run, MemoryMoment.End),
+            nameof(NodeMemory) => new NodeMemory(Run, MemoryMoment.Deployed, int.MaxValue, 5_000_000_000L, 0, long.MaxValue),
             nameof(RuntimeFaultRefused) => new RuntimeFaultRefused(Run, 1, "the throttler adapter is not loaded (start every node with --fault-injection)"),
             _ => throw new InvalidOperationException(
                 $"no sample for protocol message {type.Name}: add one to {nameof(MessageSamples)}.{nameof(Create)} (and check its serializer has a manifest for it)"),
