@@ -116,6 +116,92 @@ public sealed class SweepTests(SweepTests.Models models) : IDisposable, IClassFi
             Assert.True(File.Exists(Path.Combine(result.Folder, "plots", plot + ".png")), plot);
     }
 
+    /// <summary>
+    /// sweep --seed: the coordinator joins a cluster of two worker nodes started here as <c>akkattfs node</c> starts them (port 0,
+    /// one secret), runs both points on those workers (not on itself) bit-identical to the reference computed here, and a grid
+    /// asking for more nodes than are up is refused in one line. Every node is shut down, also when the test fails.
+    /// </summary>
+    [Fact]
+    public async Task A_sweep_joined_to_node_actor_systems_runs_its_points_on_them_bit_identical_to_the_reference_and_refuses_more_nodes_than_are_up()
+    {
+        var modelPath = models.File("mnist-cnn");
+        var model = ModelFile.Load(modelPath);
+        var inputs = DatasetCatalog.Load().Test.NormaliseRange(0, Samples, model.Normalisation);
+        var reference = new EventDrivenSimulator().Run(model, inputs, Samples, new SimulationOptions(8, RecordSpikes: true));
+        var secret = ClusterSecret.Generate();
+        var workers = new List<ClusterNode>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var node = ClusterNode.Start(new ClusterNodeOptions
+                {
+                    Profile = i == 0 ? NodeProfile.Seed : NodeProfile.Worker,
+                    Host = "127.0.0.1",
+                    Port = 0,
+                    SeedNodes = i == 0 ? [] : [workers[0].SelfAddress.ToString()],
+                    Secret = secret,
+                    ExtraHocon = ClusterLauncher.QuietLogging,
+                });
+                workers.Add(node);
+                await node.WaitUntilUpAsync(TimeSpan.FromSeconds(60));
+                ClusterRuntime.StartNodeAgent(node.System);
+            }
+
+            var seed = workers[0].SelfAddress.ToString();
+            var addresses = workers.Select(w => w.SelfAddress.ToString()).Order(StringComparer.Ordinal).ToArray();
+            var outcomes = new Dictionary<int, JobOutcome>();
+            var service = new SweepService(SilentEvents.Instance) { PointObserver = (point, outcome) => { lock (outcomes) outcomes[point.Index] = outcome; } };
+            var joined = new ClusterSetup(1, [seed], "127.0.0.1", 0, TimeSpan.FromSeconds(90), 2, null, false, secret);
+            var settings = new SweepSettings
+            {
+                ModelFile = modelPath, Limit = Samples, Partitions = "c3", Nodes = "1,2", Batch = "8", OutFolder = _temp.File("joined"), Cluster = joined,
+            };
+            var result = service.Execute(SweepService.Prepare(settings));
+
+            Assert.Equal(2, result.Report.Points.Count);
+            foreach (var p in result.Report.Points)
+            {
+                Assert.True(p.Status == SweepStatus.Ok, $"point {p.Index}: {p.Status} {p.Error}");
+                var run = outcomes[p.Index].Run;
+                AssertSameResult(reference, run.Result, p.Index);
+                Assert.Equal(p.Nodes, run.Nodes.Count);
+                Assert.All(run.Nodes, n => Assert.Contains(n, addresses));
+            }
+
+            // The 2-node point used both workers, so traffic crossed between them: as much as Core predicts for the placement.
+            var two = result.Report.Points.Single(p => p.Nodes == 2);
+            Assert.Equal(addresses, outcomes[two.Index].Run.Nodes.Order(StringComparer.Ordinal));
+            var plan = PartitionPlanner.Plan(model.Network, "c3");
+            var cross = TrafficModel.Predict(model, plan, inputs, Samples, reference, 8).CrossNodeBytes(Placement.Assign(plan, 2), -1);
+            Assert.True(cross > 0);
+            Assert.Equal(cross, two.MeasuredCrossNodeBytes);
+
+            // More nodes than the cluster has: one line with the count, after the join timeout, and no folder left.
+            var tooMany = settings with { Nodes = "1,3", OutFolder = _temp.File("too-many"), Cluster = joined with { JoinTimeout = TimeSpan.FromSeconds(20) } };
+            var e = Assert.Throws<UsageException>(() => service.Execute(SweepService.Prepare(tooMany)));
+            Assert.True(e.Message.Contains("--nodes 3: only 2 worker node(s) are up", StringComparison.Ordinal), e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.False(Directory.Exists(_temp.File("too-many")));
+        }
+        finally
+        {
+            foreach (var node in Enumerable.Reverse(workers)) await node.LeaveAndShutdownAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    [Fact]
+    public void The_results_comparison_of_these_tests_sees_one_changed_potential()
+    {
+        var model = ModelFile.Load(models.File("mlp"));
+        var inputs = DatasetCatalog.Load().Test.NormaliseRange(0, 4, model.Normalisation);
+        var reference = new EventDrivenSimulator().Run(model, inputs, 4, new SimulationOptions(4));
+        var copy = new EventDrivenSimulator().Run(model, inputs, 4, new SimulationOptions(4));
+        AssertSameResult(reference, copy, 0);
+        copy.OutputPotentials[3] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(copy.OutputPotentials[3]) + 1);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertSameResult(reference, copy, 0));
+    }
+
     [Fact]
     public void The_cli_sweeps_reports_the_folder_and_a_ctrl_c_leaves_a_valid_partial_sweep()
     {

@@ -36,7 +36,7 @@ public sealed record SweepSettings
     /// <summary>The sweep folder; null: sweeps/sweep-&lt;time&gt;.</summary>
     public string? OutFolder { get; init; }
 
-    /// <summary>The embedded cluster (its node count is the grid's largest, set by <see cref="SweepService.Prepare"/>).</summary>
+    /// <summary>The embedded cluster, or the seeds the coordinator joins (its node count is the grid's largest, set by <see cref="SweepService.Prepare"/>).</summary>
     public required ClusterSetup Cluster { get; init; }
 }
 
@@ -77,8 +77,10 @@ public sealed class PreparedSweep
 public sealed record SweepResult(SweepReport Report, string Folder);
 
 /// <summary>
-/// <c>sweep</c>: runs a grid of partitionings x node counts x batch sizes x placements against ONE embedded cluster
-/// (started once with the grid's largest node count; a point with fewer nodes uses the first of them), verifies every
+/// <c>sweep</c>: runs a grid of partitionings x node counts x batch sizes x placements against ONE cluster: embedded
+/// (started once with the grid's largest node count), or, with seeds, the <c>akkattfs node</c> workers of an existing
+/// cluster that this process's coordinator joins as <c>run --seed</c> does (<see cref="ClusterLauncher.StartNodes"/>);
+/// a point with fewer nodes uses the first of them. Verifies every
 /// point against one Core reference run, compares its traffic with Core's prediction, and writes sweep.json and
 /// sweep.csv after every point (so Ctrl+C leaves a valid partial sweep) and the plots at the end.
 /// </summary>
@@ -98,10 +100,10 @@ public sealed partial class SweepService(IAppEvents events)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Preflight.AtLeastOne(settings.Limit, "--limit");
-        if (settings.Cluster.Seeds.Count > 0) throw new UsageException("sweep runs on an embedded cluster; --seed is not supported yet");
+        var joined = settings.Cluster.Seeds.Count > 0;
         var grid = new SweepGrid(
             SweepGrid.SplitList(settings.Partitions, "--partitions", semicolons: true),
-            SweepGrid.IntList(settings.Nodes, "--nodes", OptionRanges.EmbeddedNodes),
+            SweepGrid.IntList(settings.Nodes, "--nodes", OptionRanges.Nodes(joined)),
             SweepGrid.IntList(settings.Batch, "--batch", OptionRanges.Batch),
             SweepGrid.SplitList(settings.Placement, "--placement"));
         OptionRanges.SweepPoints.Check("points (partitions x nodes x batch x placement)", grid.Count);
@@ -120,11 +122,13 @@ public sealed partial class SweepService(IAppEvents events)
         foreach (var text in grid.Placement)
         {
             foreach (var plan in plans.Values) placements[text] = PlacementReports.Load(text, plan, maxNodes);
-            if (placements[text].File?.Pins.Values.OfType<PlacementTarget.Tag>().FirstOrDefault() is { } tag)
+            if (!joined && placements[text].File?.Pins.Values.OfType<PlacementTarget.Tag>().FirstOrDefault() is { } tag)
                 throw new UsageException($"--placement {text}: pins to tag '{tag.Name}', and the nodes of an embedded cluster carry no tags");
         }
 
+        // Embedded: the cluster has the grid's largest node count; joined: the coordinator waits for that many workers.
         var cluster = settings.Cluster with { Nodes = maxNodes };
+        Preflight.CheckClusterRun(null, plans.Values.First(), cluster);
         return new PreparedSweep(settings, folder, model, test, n, test.NormaliseRange(0, n, model.Normalisation), Preflight.Labels(test, n), grid, plans,
             placements, cluster);
     }
@@ -152,9 +156,10 @@ public sealed partial class SweepService(IAppEvents events)
         try
         {
             ct.ThrowIfCancellationRequested();
-            ClusterLauncher.StartEmbedded(sweep.Cluster, null, nodes, events);
+            var coordinator = ClusterLauncher.StartNodes(sweep.Cluster, null, nodes, events);
             foreach (var node in nodes) node.WaitUntilUpAsync(sweep.Cluster.JoinTimeout, ct).GetAwaiter().GetResult();
-            var handle = ClusterRuntime.StartCoordinator(nodes[0].System, trainer: null);
+            if (sweep.Cluster.Seeds.Count > 0) CheckJoinedWorkers(sweep.Cluster, coordinator, ct);
+            var handle = ClusterRuntime.StartCoordinator(coordinator.System, trainer: null);
             WarmUp(sweep, handle, ct);
             var predictions = new Dictionary<(string, int), TrafficPrediction>();
             var pointsClock = Stopwatch.StartNew();
@@ -192,7 +197,7 @@ public sealed partial class SweepService(IAppEvents events)
         }
         finally
         {
-            ClusterLauncher.ShutDown(nodes, embedded: true);
+            ClusterLauncher.ShutDown(nodes, embedded: sweep.Cluster.Seeds.Count == 0);
             if (points.Count == 0 && folder.RemoveIfCreated() is { } note) events.Status($"note: {note}");
         }
     }
@@ -252,6 +257,25 @@ public sealed partial class SweepService(IAppEvents events)
         catch (Exception ex) when (!ct.IsCancellationRequested && ex is not OperationCanceledException)
         {
             events.Status($"note: the warm-up failed: {ExpectedFailures.OneLine(ex.Message)}");
+        }
+    }
+
+    /// <summary>
+    /// Joined to seeds: the worker nodes up must cover the grid's largest --nodes before any point runs (waiting for
+    /// them up to the join timeout); fewer is one line saying how many there are.
+    /// </summary>
+    private static void CheckJoinedWorkers(ClusterSetup setup, ClusterNode coordinator, CancellationToken ct)
+    {
+        try
+        {
+            ClusterRuntime.DiscoverWorkersAsync(coordinator.System, setup.Nodes, setup.JoinTimeout, ct).GetAwaiter().GetResult();
+        }
+        catch (RunFailedException)
+        {
+            var up = coordinator.Cluster.State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterNodeOptions.WellKnownRoles.Worker));
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--nodes {setup.Nodes}: only {up} worker node(s) are up in the cluster of {string.Join(", ", setup.Seeds)} after {setup.JoinTimeout.TotalSeconds:F0} s; " +
+                $"give --nodes values up to {up}, or start more nodes (akkattfs node --seed ...)"));
         }
     }
 

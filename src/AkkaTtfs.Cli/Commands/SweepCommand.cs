@@ -6,7 +6,7 @@ using AkkaTtfs.App.Services;
 namespace AkkaTtfs.Cli.Commands;
 
 /// <summary>
-/// <c>akkattfs sweep</c>: a grid of partitionings x node counts x batch sizes x placements on one embedded cluster, every
+/// <c>akkattfs sweep</c>: a grid of partitionings x node counts x batch sizes x placements on one cluster (embedded or joined), every
 /// point verified against the Core reference and its traffic against Core's prediction. The work is <see cref="SweepService"/>'s.
 /// </summary>
 internal static class SweepCommand
@@ -23,23 +23,26 @@ internal static class SweepCommand
         };
         var nodes = new Option<string>("--nodes")
         {
-            Description = $"Node counts to sweep, comma-separated (each {OptionRanges.EmbeddedNodes.Text}); one embedded cluster of the largest serves every point, a point with fewer uses the first of them",
+            Description = $"Node counts to sweep, comma-separated (each {OptionRanges.EmbeddedNodes.Text} embedded, {OptionRanges.JoinedNodes.Text} with --seed); " +
+                          "one cluster serves every point (embedded: started with the largest count; --seed: at least that many 'akkattfs node' workers), a point with fewer uses the first of them",
             DefaultValueFactory = _ => "1",
         };
+        var seeds = CliOptions.Seeds("Join the cluster of these seed node addresses (akka.tcp://akkattfs@host:port) as the coordinator and run every point on its " +
+                                     "'akkattfs node' workers, instead of an embedded cluster (as run --seed; --host/--port/--secret-file are this coordinator's)");
         var batch = new Option<string>("--batch", "-b") { Description = $"Batch sizes to sweep, comma-separated (each {OptionRanges.Batch.Text})", DefaultValueFactory = _ => "64" };
         var placement = new Option<string>("--placement")
         {
-            Description = "Placements to sweep, comma-separated: balanced, traffic, round-robin or placement files (FILE.json; no tags: the embedded nodes carry none)",
+            Description = "Placements to sweep, comma-separated: balanced, traffic, round-robin or placement files (FILE.json; pins to tags only with --seed: embedded nodes carry none)",
             DefaultValueFactory = _ => "balanced",
         };
         var limit = CliOptions.Limit("Sweep with the first N test samples (every point runs all of them)");
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Sweep folder (default sweeps/sweep-<time>): sweep.json, sweep.csv and the plots" };
         var cluster = new ClusterCliOptions("");
         var command = new Command("sweep",
-            $"Run a grid of partitionings, node counts, batch sizes and placements on one embedded cluster ({OptionRanges.SweepPoints.Text} points), verify every point " +
+            $"Run a grid of partitionings, node counts, batch sizes and placements on one cluster (embedded, or joined with --seed; {OptionRanges.SweepPoints.Text} points), verify every point " +
             "against the Core reference and its traffic against Core's prediction, and write sweep.json, sweep.csv and plots (after every point: Ctrl+C keeps the points done)")
         {
-            model, data, partitions, nodes, batch, placement, limit, output,
+            model, data, partitions, nodes, seeds, batch, placement, limit, output,
         };
         cluster.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -55,7 +58,7 @@ internal static class SweepCommand
                 Batch = parse.GetValue(batch)!,
                 Placement = parse.GetValue(placement)!,
                 OutFolder = parse.GetValue(output)?.FullName,
-                Cluster = CliOptions.Setup(clusterSettings, 1, []),
+                Cluster = CliOptions.Setup(clusterSettings, 1, parse.GetValue(seeds) ?? []),
             };
             var prepared = SweepService.Prepare(settings);
             Console.Error.WriteLine($"sweep: {prepared.Grid.Count} point(s) into {prepared.Folder}");
