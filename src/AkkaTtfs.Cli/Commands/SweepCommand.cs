@@ -24,7 +24,7 @@ internal static class SweepCommand
         var nodes = new Option<string>("--nodes")
         {
             Description = $"Node counts to sweep, comma-separated (each {OptionRanges.EmbeddedNodes.Text} embedded, {OptionRanges.JoinedNodes.Text} with --seed); " +
-                          "one cluster serves every point (embedded: started with the largest count; --seed: at least that many 'akkattfs node' workers), a point with fewer uses the first of them",
+                          "one cluster serves every point of a link profile (embedded: started with the largest count; --seed: at least that many 'akkattfs node' workers), a point with fewer uses the first of them",
             DefaultValueFactory = _ => "1",
         };
         var seeds = CliOptions.Seeds("Join the cluster of these seed node addresses (akka.tcp://akkattfs@host:port) as the coordinator and run every point on its " +
@@ -49,11 +49,11 @@ internal static class SweepCommand
             DefaultValueFactory = _ => "0",
         };
         var limit = CliOptions.Limit("Sweep with the first N test samples (every point runs all of them)");
-        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Sweep folder (default sweeps/sweep-<time>): sweep.json, sweep.csv and the plots" };
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Sweep folder (default sweeps/sweep-<time>): sweep.json, sweep.csv, sweep-links.csv and the plots" };
         var cluster = new ClusterCliOptions("", links: false);
         var command = new Command("sweep",
             $"Run a grid of partitionings, node counts, batch sizes, placements and emulated link latencies/bandwidths on one cluster (embedded, one per link profile, or joined with --seed; {OptionRanges.SweepPoints.Text} points), verify every point " +
-            "against the Core reference and its traffic against Core's prediction, and write sweep.json, sweep.csv and plots (after every point: Ctrl+C keeps the points done)")
+            "against the Core reference and its traffic against Core's prediction, and write sweep.json, sweep.csv, sweep-links.csv and plots (after every point: Ctrl+C keeps the points done)")
         {
             model, data, partitions, nodes, seeds, batch, placement, linkLatency, linkBandwidth, limit, output,
         };
