@@ -86,12 +86,13 @@ public sealed class PreparedSweep
 public sealed record SweepResult(SweepReport Report, string Folder);
 
 /// <summary>
-/// <c>sweep</c>: runs a grid of partitionings x node counts x batch sizes x placements against ONE cluster: embedded
-/// (started once with the grid's largest node count), or, with seeds, the <c>akkattfs node</c> workers of an existing
-/// cluster that this process's coordinator joins as <c>run --seed</c> does (<see cref="ClusterLauncher.StartNodes"/>);
-/// a point with fewer nodes uses the first of them. Verifies every
-/// point against one Core reference run, compares its traffic with Core's prediction, and writes sweep.json and
-/// sweep.csv after every point (so Ctrl+C leaves a valid partial sweep) and the plots at the end.
+/// <c>sweep</c>: runs a grid of partitionings x node counts x batch sizes x placements x emulated link profiles against
+/// ONE cluster: embedded (started with the grid's largest node count, once per link profile: a node's delay stage is
+/// set when it starts), or, with seeds, the <c>akkattfs node</c> workers of an existing cluster that this process's
+/// coordinator joins as <c>run --seed</c> does (<see cref="ClusterLauncher.StartNodes"/>); a point with fewer nodes uses
+/// the first of them. Verifies every point against one Core reference run, compares its traffic with Core's prediction,
+/// and writes sweep.json, sweep.csv and sweep-links.csv after every point (so Ctrl+C leaves a valid partial sweep) and
+/// the plots at the end.
 /// </summary>
 public sealed partial class SweepService(IAppEvents events)
 {
