@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A multi-host rehearsal on one machine: three network namespaces joined by veth pairs to a bridge,
-# an akkattfs seed and worker bound to their own namespace addresses, the coordinator's `run` from the
-# third, then the same run on loopback; the traffic of the two must be equal link for link.
+# an akkattfs seed and worker bound to their own namespace addresses, the coordinator's `run` and a small
+# `sweep --seed` from the third, then the same on loopback; the traffic of the two must be equal link for link.
 # See README.md beside this file.
 set -euo pipefail
 
@@ -13,9 +13,10 @@ usage() {
 usage: sudo $0 [options]
 
 Builds network namespaces ${PREFIX_DEFAULT}{br,seed,worker,coord,lo}; runs a seed and a worker node in -seed and
--worker and 'akkattfs run --nodes 2' in -coord (veths to a bridge in -br, each at its own address), then the
-same run on loopback (all three processes in -lo); compares the traffic per link and per node pair; and
-removes everything it made.
+-worker, and 'akkattfs run --nodes 2' then 'akkattfs sweep --seed ... --nodes 2' in -coord (veths to a bridge in
+-br, each at its own address), then the same on loopback (all three processes in -lo); compares the traffic per
+link and per node pair (run) and per point and link (sweep), checks that the sweep's cross-node message latency
+shows --delay; and removes everything it made.
 
 options:
   --akkattfs PATH     the akkattfs binary (default: $REPO/src/AkkaTtfs.Cli/bin/Release/net10.0/akkattfs,
@@ -23,6 +24,9 @@ options:
   --model FILE        model file to run (default: a seeded random mnist-cnn made with 'akkattfs model random')
   --data NAME|FOLDER  dataset for the run (default: the bundled one)
   --partitions SPEC   partition spec of the run (default: $PARTITIONS)
+  --sweep-partitions SPECS  partition specs of the sweep, comma-separated (default: $SWEEP_PARTITIONS); the
+                      sweep runs them on both nodes with the run's --limit, --batch and --in-flight
+  --no-sweep          only the run
   --limit N           test samples to simulate (default: $LIMIT)
   --batch N           samples per batch (default: akkattfs run's default)
   --in-flight N       batches in flight at most (default: run's default); with 1 and a small --batch every
@@ -38,14 +42,15 @@ options:
                       A rate alone is a tc tbf qdisc on the node-side veths, with netem's rate when both are asked
   --subnet A.B.C      the private /24 used inside the namespaces, as its first three octets (default: $SUBNET)
   --prefix P          name prefix of the namespaces (default: $PREFIX_DEFAULT)
-  --secret-file FILE  passed to every node and to run as --secret-file (cluster secret)
+  --secret-file FILE  passed to every node, to run and to sweep as --secret-file (cluster secret; default: one
+                      made in --workdir for this rehearsal)
   --workdir DIR       where logs, the model and both report folders go (default: a new /tmp/akkattfs-rehearsal.*)
   --join-timeout S    seconds for nodes to come up and join (default: $JOIN_TIMEOUT)
   --compare A B       only compare the traffic of two existing 'akkattfs run' report folders (no root
                       needed, nothing is created); exit 0 when equal, 1 when not
   -h, --help          this text
 
-Exit status: 0 when the traffic is equal, 1 when it differs, 2 on bad options or a refused start
+Exit status: 0 when the traffic is equal (and, with a delay, the sweep's latency shows it), 1 when not, 2 on bad options or a refused start
 (not root, a namespace already exists, the subnet is in use), 3 when a step fails (a node does not
 come up, a run fails, a report cannot be read), 130/143 when interrupted.
 EOF
@@ -60,6 +65,8 @@ AKKATTFS="$REPO/src/AkkaTtfs.Cli/bin/Release/net10.0/akkattfs"
 MODEL=""
 DATA=""
 PARTITIONS="2"
+SWEEP_PARTITIONS="1,c2"
+SWEEP=1
 LIMIT=256
 BATCH=""
 IN_FLIGHT=""
@@ -84,6 +91,8 @@ while [[ $# -gt 0 ]]; do
         --model) need "$@"; MODEL="$2"; shift 2 ;;
         --data) need "$@"; DATA="$2"; shift 2 ;;
         --partitions) need "$@"; PARTITIONS="$2"; shift 2 ;;
+        --sweep-partitions) need "$@"; SWEEP_PARTITIONS="$2"; shift 2 ;;
+        --no-sweep) SWEEP=0; shift ;;
         --limit) need "$@"; LIMIT="$2"; shift 2 ;;
         --batch) need "$@"; BATCH="$2"; shift 2 ;;
         --in-flight) need "$@"; IN_FLIGHT="$2"; shift 2 ;;
@@ -160,6 +169,69 @@ compare_reports() {
     return 1
 }
 
+# ---- the sweep, read in ONE place: sweep.csv (per point) and sweep-links.csv (per point and link), by column name ----
+# sweep_points FOLDER: "point I partitions P nodes N status S spikes X messages M bytes B cross_bytes C" per point
+# (traffic only: what must be equal), then "latency I p50_ms L samples_per_s R" per point (what may differ).
+sweep_points() {
+    local folder=$1
+    [[ -f "$folder/sweep.csv" && -f "$folder/sweep-links.csv" ]] ||
+        { echo "rehearsal: $folder lacks sweep.csv or sweep-links.csv (did the sweep run? has its layout changed?)" >&2; exit 3; }
+    awk -F, -v file="$folder/sweep.csv" '
+        NR == 1 {
+            for (i = 1; i <= NF; i++) col[$i] = i
+            k = split("index partitions nodes status measured_spikes measured_messages measured_payload_bytes measured_cross_node_bytes cross_node_latency_p50_ms samples_per_s", need, " ")
+            for (i = 1; i <= k; i++) if (!(need[i] in col)) { printf "rehearsal: %s has no column %s\n", file, need[i] > "/dev/stderr"; bad = 1; exit 3 }
+            next
+        }
+        {
+            printf "point %s partitions %s nodes %s status %s spikes %s messages %s bytes %s cross_bytes %s\n", $col["index"], $col["partitions"], $col["nodes"],
+                $col["status"], $col["measured_spikes"], $col["measured_messages"], $col["measured_payload_bytes"], $col["measured_cross_node_bytes"]
+            lat[NR] = sprintf("latency %s p50_ms %s samples_per_s %s", $col["index"], $col["cross_node_latency_p50_ms"], $col["samples_per_s"])
+        }
+        END { if (bad) exit 3; for (i = 2; i <= NR; i++) print lat[i] }' "$folder/sweep.csv" || exit 3
+}
+
+# compare_sweeps FOLDER_A FOLDER_B NAME_A NAME_B DIFF_FILE: per point and per link (sweep-links.csv: ends, their node
+# indices, messages, spikes, payload bytes) the two must be equal and every point ok; prints both sides' latencies.
+compare_sweeps() {
+    local a b rc=0
+    a=$(sweep_points "$1") || return 3
+    b=$(sweep_points "$2") || return 3
+    say "sweep traffic per point (measured spikes, messages, payload bytes, cross-node bytes; every point verified by the sweep itself)"
+    echo "  $3:"; grep '^point ' <<<"$a" | sed 's/^/    /'
+    echo "  $4:"; grep '^point ' <<<"$b" | sed 's/^/    /'
+    say "sweep cross-node message latency p50 (ms) and throughput (samples/s): $3 / $4"
+    paste -d' ' <(grep '^latency ' <<<"$a" | awk '{ printf "    point %s: %.2f ms, %.0f samples/s\n", $2, $4, $6 }') \
+                <(grep '^latency ' <<<"$b" | awk '{ printf "/ %.2f ms, %.0f samples/s\n", $4, $6 }')
+    if printf '%s\n%s\n' "$a" "$b" | grep '^point ' | grep -v ' status ok ' >/dev/null; then
+        say "VERDICT (sweep): a point did not pass (see the status above and the sweep logs)"
+        rc=1
+    fi
+    local links
+    links=$(($(wc -l <"$2/sweep-links.csv") - 1))
+    if diff <(grep '^point ' <<<"$a") <(grep '^point ' <<<"$b") >"$5" && diff "$1/sweep-links.csv" "$2/sweep-links.csv" >>"$5"; then
+        say "VERDICT (sweep): EQUAL: every point and all $links point links carry the same messages, spikes and payload bytes ($3 and $4)"
+    else
+        say "VERDICT (sweep): DIFFERENT: the traffic differs (< $3, > $4):"
+        cat "$5"
+        rc=1
+    fi
+    return "$rc"
+}
+
+# latency_shows_delay FOLDER: with a delay, every point's cross-node message p50 must be at least 3/4 of it (the delay
+# is a floor: netem never delivers early; 3/4 leaves room for the trace's clock conversion).
+latency_shows_delay() {
+    local folder=$1
+    [[ "$HAS_DELAY" == 1 ]] || return 0
+    if sweep_points "$folder" | awk -v d="$DELAY_MS" '/^latency / { if ($4 == "" || $4 + 0 < 0.75 * d) bad = 1 } END { exit bad }'; then
+        say "VERDICT (sweep latency): every point's cross-node message p50 is at least 3/4 of the ${DELAY_MS} ms delay"
+        return 0
+    fi
+    say "VERDICT (sweep latency): a point's cross-node message p50 is below 3/4 of the ${DELAY_MS} ms delay"
+    return 1
+}
+
 if [[ ${#COMPARE[@]} -gt 0 ]]; then
     diff_file=$(mktemp)
     trap 'rm -f "$diff_file"' EXIT
@@ -172,6 +244,7 @@ fi
 [[ "$LIMIT" =~ ^[1-9][0-9]*$ ]] || die "--limit must be a positive integer, got '$LIMIT'"
 [[ -z "$BATCH" || "$BATCH" =~ ^[1-9][0-9]*$ ]] || die "--batch must be a positive integer, got '$BATCH'"
 [[ -z "$IN_FLIGHT" || "$IN_FLIGHT" =~ ^[1-9][0-9]*$ ]] || die "--in-flight must be a positive integer, got '$IN_FLIGHT'"
+[[ "$SWEEP_PARTITIONS" =~ ^[a-z0-9x,]+$ ]] || die "--sweep-partitions must be partition specs separated by commas (e.g. 1,c2), got '$SWEEP_PARTITIONS'"
 [[ "$JOIN_TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "--join-timeout must be a positive integer (seconds), got '$JOIN_TIMEOUT'"
 # The delay in milliseconds (tc's units: us, ms, s); the user-space switch takes a number of ms.
 if [[ "$DELAY" =~ ^([0-9]+(\.[0-9]+)?)(us|ms|s)?$ ]]; then
@@ -254,12 +327,18 @@ trap 'exit 143' TERM
 
 if [[ -z "$WORKDIR" ]]; then WORKDIR=$(mktemp -d /tmp/akkattfs-rehearsal.XXXXXX); else mkdir -p "$WORKDIR"; fi
 WORKDIR="$(cd "$WORKDIR" && pwd)"
-SECRET_ARGS=()
-[[ -z "$SECRET_FILE" ]] || SECRET_ARGS=(--secret-file "$(cd "$(dirname "$SECRET_FILE")" && pwd)/$(basename "$SECRET_FILE")")
-RUN_ARGS=(--partitions "$PARTITIONS" --limit "$LIMIT" --join-timeout "$JOIN_TIMEOUT")
-[[ -z "$DATA" ]] || RUN_ARGS+=(--data "$DATA")
-[[ -z "$BATCH" ]] || RUN_ARGS+=(--batch "$BATCH")
-[[ -z "$IN_FLIGHT" ]] || RUN_ARGS+=(--in-flight "$IN_FLIGHT")
+# Nodes on a non-loopback address need a cluster secret (or --insecure): without --secret-file, one made for this rehearsal.
+if [[ -z "$SECRET_FILE" ]]; then
+    SECRET_FILE="$WORKDIR/cluster.secret"
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$SECRET_FILE")
+fi
+SECRET_ARGS=(--secret-file "$(cd "$(dirname "$SECRET_FILE")" && pwd)/$(basename "$SECRET_FILE")")
+COMMON_ARGS=(--limit "$LIMIT" --join-timeout "$JOIN_TIMEOUT")
+[[ -z "$DATA" ]] || COMMON_ARGS+=(--data "$DATA")
+[[ -z "$BATCH" ]] || COMMON_ARGS+=(--batch "$BATCH")
+[[ -z "$IN_FLIGHT" ]] || COMMON_ARGS+=(--in-flight "$IN_FLIGHT")
+RUN_ARGS=(--partitions "$PARTITIONS" "${COMMON_ARGS[@]}")
+SWEEP_ARGS=(--partitions "$SWEEP_PARTITIONS" --nodes 2 "${COMMON_ARGS[@]}")
 
 new_ns() {
     ip netns add "$1"
@@ -370,10 +449,10 @@ stop_nodes() {
 SWITCH_PID=""
 [[ "$SWITCH" == kernel ]] || SWITCH_PID="${PIDS[0]}"
 
-# run_cluster LABEL NS_SEED HOST_SEED PORT NS_WORKER HOST_WORKER PORT NS_COORD HOST_COORD PORT OUT
+# run_cluster LABEL NS_SEED HOST_SEED PORT NS_WORKER HOST_WORKER PORT NS_COORD HOST_COORD PORT OUT [SWEEP_OUT]
 WALL=0
 run_cluster() {
-    local label=$1 ns_s=$2 h_s=$3 p_s=$4 ns_w=$5 h_w=$6 p_w=$7 ns_c=$8 h_c=$9 p_c=${10} out=${11}
+    local label=$1 ns_s=$2 h_s=$3 p_s=$4 ns_w=$5 h_w=$6 p_w=$7 ns_c=$8 h_c=$9 p_c=${10} out=${11} sweep_out=${12:-}
     local seed="akka.tcp://akkattfs@$h_s:$p_s"
     say "$label: seed in $ns_s at $h_s:$p_s, worker in $ns_w at $h_w:$p_w, coordinator in $ns_c at $h_c:$p_c"
     start_node "$ns_s" "$h_s" "" "$p_s" "$WORKDIR/$label-seed.log"
@@ -388,23 +467,42 @@ run_cluster() {
     end=$(date +%s.%N)
     WALL=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
     sed 's/^/   | /' "$WORKDIR/$label-run.log"
-    stop_nodes
     [[ $rc -eq 0 ]] || { echo "rehearsal: the $label run failed (exit $rc; log: $WORKDIR/$label-run.log)" >&2; exit 3; }
+    # The sweep on the same two nodes, from a new coordinator in the same namespace (the next port: the run's may linger).
+    # Its exit status 1 (a point did not pass) is left to the comparison, which shows the statuses.
+    if [[ $SWEEP -eq 1 && -n "$sweep_out" ]]; then
+        say "$label: sweep --seed $seed --host $h_c --port $((p_c + 1)) ${SWEEP_ARGS[*]}"
+        rc=0
+        ip netns exec "$ns_c" "$AKKATTFS" sweep --seed "$seed" --host "$h_c" --port $((p_c + 1)) --model "$MODEL" \
+            "${SWEEP_ARGS[@]}" "${SECRET_ARGS[@]}" --out "$sweep_out" >"$WORKDIR/$label-sweep.log" 2>&1 &
+        run_pid=$!
+        PIDS+=("$run_pid")
+        wait "$run_pid" || rc=$?
+        sed 's/^/   | /' "$WORKDIR/$label-sweep.log"
+        [[ $rc -le 1 && -f "$sweep_out/sweep-links.csv" ]] || { echo "rehearsal: the $label sweep failed (exit $rc; log: $WORKDIR/$label-sweep.log)" >&2; exit 3; }
+    fi
+    stop_nodes
 }
 
 LO_OUT="$WORKDIR/loopback"
 NS_OUT="$WORKDIR/namespaces"
 # In both runs the seed's address sorts before the worker's, so the placement (workers in address order)
 # puts every partition on the same role's node and the node pairs compare too.
-run_cluster loopback "$NS_LO" 127.0.0.1 "$PORT" "$NS_LO" 127.0.0.1 $((PORT + 1)) "$NS_LO" 127.0.0.1 $((PORT + 2)) "$LO_OUT"
+LO_SWEEP="$WORKDIR/loopback-sweep"
+NS_SWEEP="$WORKDIR/namespaces-sweep"
+run_cluster loopback "$NS_LO" 127.0.0.1 "$PORT" "$NS_LO" 127.0.0.1 $((PORT + 1)) "$NS_LO" 127.0.0.1 $((PORT + 2)) "$LO_OUT" "$LO_SWEEP"
 LO_WALL=$WALL
-run_cluster namespaces "$NS_SEED" "$SUBNET.1" "$PORT" "$NS_WORKER" "$SUBNET.2" "$PORT" "$NS_COORD" "$SUBNET.3" "$PORT" "$NS_OUT"
+run_cluster namespaces "$NS_SEED" "$SUBNET.1" "$PORT" "$NS_WORKER" "$SUBNET.2" "$PORT" "$NS_COORD" "$SUBNET.3" "$PORT" "$NS_OUT" "$NS_SWEEP"
 NS_WALL=$WALL
 
 say "times of the run commands, wall (s): loopback $LO_WALL, namespaces $NS_WALL (with process start, join and the reference check)"
 say "links: $EMULATION"
 rc=0
 compare_reports "$LO_OUT" "$NS_OUT" loopback namespaces "$WORKDIR/traffic.diff" || rc=$?
+if [[ $SWEEP -eq 1 ]]; then
+    compare_sweeps "$LO_SWEEP" "$NS_SWEEP" loopback namespaces "$WORKDIR/sweep-traffic.diff" || rc=1
+    latency_shows_delay "$NS_SWEEP" || rc=1
+fi
 [[ $EMULATED -eq 1 ]] || exit "$rc"
 
 # ---- 4. the same run on loopback with akkattfs's emulated links instead of the kernel's ----

@@ -116,6 +116,145 @@ public sealed class SweepTests(SweepTests.Models models) : IDisposable, IClassFi
             Assert.True(File.Exists(Path.Combine(result.Folder, "plots", plot + ".png")), plot);
     }
 
+    /// <summary>
+    /// sweep --seed: the coordinator joins a cluster of two worker nodes started here as <c>akkattfs node</c> starts them (port 0,
+    /// one secret), runs both points on those workers (not on itself) bit-identical to the reference computed here, and a grid
+    /// asking for more nodes than are up is refused in one line. Every node is shut down, also when the test fails.
+    /// </summary>
+    [Fact]
+    public async Task A_sweep_joined_to_node_actor_systems_runs_its_points_on_them_bit_identical_to_the_reference_and_refuses_more_nodes_than_are_up()
+    {
+        var modelPath = models.File("mnist-cnn");
+        var model = ModelFile.Load(modelPath);
+        var inputs = DatasetCatalog.Load().Test.NormaliseRange(0, Samples, model.Normalisation);
+        var reference = new EventDrivenSimulator().Run(model, inputs, Samples, new SimulationOptions(8, RecordSpikes: true));
+        var secret = ClusterSecret.Generate();
+        var workers = new List<ClusterNode>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var node = ClusterNode.Start(new ClusterNodeOptions
+                {
+                    Profile = i == 0 ? NodeProfile.Seed : NodeProfile.Worker,
+                    Host = "127.0.0.1",
+                    Port = 0,
+                    SeedNodes = i == 0 ? [] : [workers[0].SelfAddress.ToString()],
+                    Secret = secret,
+                    ExtraHocon = ClusterLauncher.QuietLogging,
+                });
+                workers.Add(node);
+                await node.WaitUntilUpAsync(TimeSpan.FromSeconds(60));
+                ClusterRuntime.StartNodeAgent(node.System);
+            }
+
+            var seed = workers[0].SelfAddress.ToString();
+            var addresses = workers.Select(w => w.SelfAddress.ToString()).Order(StringComparer.Ordinal).ToArray();
+            var outcomes = new Dictionary<int, JobOutcome>();
+            var service = new SweepService(SilentEvents.Instance) { PointObserver = (point, outcome) => { lock (outcomes) outcomes[point.Index] = outcome; } };
+            var joined = new ClusterSetup(1, [seed], "127.0.0.1", 0, TimeSpan.FromSeconds(90), 2, null, false, secret);
+            var settings = new SweepSettings
+            {
+                ModelFile = modelPath, Limit = Samples, Partitions = "c3", Nodes = "1,2", Batch = "8", OutFolder = _temp.File("joined"), Cluster = joined,
+            };
+            var result = service.Execute(SweepService.Prepare(settings));
+
+            Assert.Equal(2, result.Report.Points.Count);
+            foreach (var p in result.Report.Points)
+            {
+                Assert.True(p.Status == SweepStatus.Ok, $"point {p.Index}: {p.Status} {p.Error}");
+                var run = outcomes[p.Index].Run;
+                AssertSameResult(reference, run.Result, p.Index);
+                Assert.Equal(p.Nodes, run.Nodes.Count);
+                Assert.All(run.Nodes, n => Assert.Contains(n, addresses));
+            }
+
+            // The 2-node point used both workers, so traffic crossed between them: as much as Core predicts for the placement.
+            var two = result.Report.Points.Single(p => p.Nodes == 2);
+            Assert.Equal(addresses, outcomes[two.Index].Run.Nodes.Order(StringComparer.Ordinal));
+            var plan = PartitionPlanner.Plan(model.Network, "c3");
+            var cross = TrafficModel.Predict(model, plan, inputs, Samples, reference, 8).CrossNodeBytes(Placement.Assign(plan, 2), -1);
+            Assert.True(cross > 0);
+            Assert.Equal(cross, two.MeasuredCrossNodeBytes);
+
+            // More nodes than the cluster has: one line with the count, after the join timeout, and no folder left.
+            var tooMany = settings with { Nodes = "1,3", OutFolder = _temp.File("too-many"), Cluster = joined with { JoinTimeout = TimeSpan.FromSeconds(20) } };
+            var e = Assert.Throws<UsageException>(() => service.Execute(SweepService.Prepare(tooMany)));
+            Assert.True(e.Message.Contains("--nodes 3: only 2 worker node(s) are up", StringComparison.Ordinal), e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.False(Directory.Exists(_temp.File("too-many")));
+        }
+        finally
+        {
+            foreach (var node in Enumerable.Reverse(workers)) await node.LeaveAndShutdownAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    /// <summary>
+    /// --link-latency as an axis: the point with a 20 ms link measures (generously) at least most of it as its cross-node message
+    /// latency, and both points carry exactly the same traffic, link for link, bit-identical to the reference computed here.
+    /// With --seed the link axes are refused (the workers' links are their own).
+    /// </summary>
+    [Fact]
+    public void A_link_latency_axis_shows_in_the_measured_latency_and_leaves_every_link_s_traffic_and_the_results_unchanged()
+    {
+        const double latencyMs = 20;
+        var modelPath = models.File("mnist-cnn");
+        var model = ModelFile.Load(modelPath);
+        var inputs = DatasetCatalog.Load().Test.NormaliseRange(0, Samples, model.Normalisation);
+        var reference = new EventDrivenSimulator().Run(model, inputs, Samples, new SimulationOptions(8, RecordSpikes: true));
+        var outcomes = new Dictionary<int, JobOutcome>();
+        var service = new SweepService(SilentEvents.Instance) { PointObserver = (point, outcome) => { lock (outcomes) outcomes[point.Index] = outcome; } };
+        var settings = new SweepSettings
+        {
+            ModelFile = modelPath, Limit = Samples, Partitions = "c2", Nodes = "2", Batch = "8", Placement = "round-robin", LinkLatency = "0,20ms",
+            OutFolder = _temp.File("links"), Cluster = new ClusterSetup(1, [], null, null, TimeSpan.FromSeconds(60), 2, null, false, ClusterSecret.Generate()),
+        };
+        var result = service.Execute(SweepService.Prepare(settings));
+
+        Assert.Equal(["0", "20ms"], result.Report.Grid.LinkLatency);
+        var (plain, slow) = (result.Report.Points[0], result.Report.Points[1]);
+        foreach (var p in new[] { plain, slow })
+        {
+            Assert.True(p.Status == SweepStatus.Ok, $"point {p.Index}: {p.Status} {p.Error}");
+            AssertSameResult(reference, outcomes[p.Index].Run.Result, p.Index);
+        }
+
+        Assert.Equal(0, plain.LinkLatencyMs);
+        Assert.Equal(latencyMs, slow.LinkLatencyMs);
+        // The delay stage never delivers early, so EVERY cross-node message of the slow point took the latency (a load alone
+        // makes some slow, never all); the trace's clock conversion may shave a little off (generous bound).
+        var crossing = outcomes[slow.Index].Run.Trace!.Links.Where(r => r.CrossProcess).Select(r => r.LatencyMs).ToArray();
+        Assert.NotEmpty(crossing);
+        Assert.True(crossing.Min() >= 0.75 * latencyMs, $"fastest cross-node message {crossing.Min()} ms with a {latencyMs} ms link");
+        Assert.True(slow.CrossNodeLatencyP50Ms >= 0.75 * latencyMs, $"cross-node message p50 {slow.CrossNodeLatencyP50Ms} ms with a {latencyMs} ms link");
+        // Traffic per link from the runs themselves (not the report's copy): identical, and crossing nodes.
+        var links = new[] { plain, slow }.Select(p => outcomes[p.Index].Run.Links.OrderBy(l => l.SourceId).ThenBy(l => l.TargetId).ToArray()).ToArray();
+        Assert.Equal(links[0], links[1]);
+        Assert.True(plain.MeasuredCrossNodeBytes > 0);
+        Assert.Equal(plain.MeasuredCrossNodeBytes, slow.MeasuredCrossNodeBytes);
+        Assert.Equal(plain.Links, slow.Links);
+        var rows = File.ReadAllLines(Path.Combine(result.Folder, SweepService.LinksCsvFile));
+        Assert.Equal(string.Join(',', SweepFiles.LinkColumns), rows[0]);
+        Assert.Equal(1 + (2 * links[0].Length), rows.Length);
+
+        var joined = settings with { Cluster = settings.Cluster with { Seeds = ["akka.tcp://akkattfs@127.0.0.1:4053"], Secret = null } };
+        var e = Assert.Throws<UsageException>(() => SweepService.Prepare(joined));
+        Assert.Contains("with --seed the workers' links are their own", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_results_comparison_of_these_tests_sees_one_changed_potential()
+    {
+        var model = ModelFile.Load(models.File("mlp"));
+        var inputs = DatasetCatalog.Load().Test.NormaliseRange(0, 4, model.Normalisation);
+        var reference = new EventDrivenSimulator().Run(model, inputs, 4, new SimulationOptions(4));
+        var copy = new EventDrivenSimulator().Run(model, inputs, 4, new SimulationOptions(4));
+        AssertSameResult(reference, copy, 0);
+        copy.OutputPotentials[3] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(copy.OutputPotentials[3]) + 1);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertSameResult(reference, copy, 0));
+    }
+
     [Fact]
     public void The_cli_sweeps_reports_the_folder_and_a_ctrl_c_leaves_a_valid_partial_sweep()
     {
@@ -159,6 +298,9 @@ public sealed class SweepTests(SweepTests.Models models) : IDisposable, IClassFi
     [InlineData(new[] { "--placement", "bad.json" }, "bad.json: partition 0: node index -1")]
     [InlineData(new[] { "--placement", "far.json", "--nodes", "1,2" }, "on node 5, and the run has 2 node(s)")]
     [InlineData(new[] { "--placement", "tagged.json" }, "the nodes of an embedded cluster carry no tags")]
+    [InlineData(new[] { "--link-latency", "0,5" }, "--link-latency: '5' has no unit")]
+    [InlineData(new[] { "--link-latency", "1ms,1000us" }, "names the value of '1000us' twice")]
+    [InlineData(new[] { "--link-bandwidth", "0,fast" }, "--link-bandwidth: 'fast' is not a rate")]
     public void Bad_input_is_refused_before_any_work(string[] extra, string expected)
     {
         var model = models.File("mlp");
@@ -181,6 +323,8 @@ public sealed class SweepTests(SweepTests.Models models) : IDisposable, IClassFi
                 "--placement" => settings with { Placement = value },
                 "--nodes" => settings with { Nodes = value },
                 "--batch" => settings with { Batch = value },
+                "--link-latency" => settings with { LinkLatency = value },
+                "--link-bandwidth" => settings with { LinkBandwidth = value },
                 _ => settings with { Partitions = value },
             };
         }

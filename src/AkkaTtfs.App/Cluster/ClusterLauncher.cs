@@ -66,7 +66,7 @@ public static class ClusterLauncher
         var started = new List<ClusterNode>();
         try
         {
-            var coordinator = setup.Seeds.Count == 0 ? StartEmbedded(setup, job.Faults, started, events) : StartCoordinator(setup, job.Faults, started, events);
+            var coordinator = StartNodes(setup, job.Faults, started, events);
             foreach (var node in started) node.WaitUntilUpAsync(setup.JoinTimeout, ct).GetAwaiter().GetResult();
             var handle = ClusterRuntime.StartCoordinator(coordinator.System, trainer);
             var observed = new CoordinatorEvents(events, samples, onTrained);
@@ -107,7 +107,15 @@ public static class ClusterLauncher
     /// <summary>Cut and kill faults act through the adapters; a crash is a message to a partition actor.</summary>
     public static bool NeedsAdapters(RuntimeFault fault) => fault?.Kind != RuntimeFaultKind.CrashPartition;
 
-    internal static ClusterNode StartEmbedded(ClusterSetup setup, FaultPlan? faults, List<ClusterNode> started, IAppEvents events)
+    /// <summary>
+    /// The nodes of this process for <paramref name="setup"/>: the embedded cluster, or the coordinator node joining the
+    /// seeds; returns the node the coordinator actor goes on. Every node started is in <paramref name="started"/> (for
+    /// <see cref="ShutDown"/>, even when a later one fails).
+    /// </summary>
+    internal static ClusterNode StartNodes(ClusterSetup setup, FaultPlan? faults, List<ClusterNode> started, IAppEvents events) =>
+        setup.Seeds.Count == 0 ? StartEmbedded(setup, faults, started, events) : StartCoordinator(setup, faults, started, events);
+
+    private static ClusterNode StartEmbedded(ClusterSetup setup, FaultPlan? faults, List<ClusterNode> started, IAppEvents events)
     {
         for (var i = 0; i < setup.Nodes; i++)
         {

@@ -22,8 +22,8 @@ public static class SweepPage
         try
         {
             var sweep = SweepSerializer.Deserialize(File.ReadAllText(path));
-            if (sweep.SchemaVersion != SweepSerializer.SchemaVersion)
-                throw new UsageException($"{path}: schema_version {sweep.SchemaVersion}, and this akkattfs reads {SweepSerializer.SchemaVersion}");
+            if (sweep.SchemaVersion is < SweepSerializer.OldestReadable or > SweepSerializer.SchemaVersion)
+                throw new UsageException($"{path}: schema_version {sweep.SchemaVersion}, and this akkattfs reads {SweepSerializer.OldestReadable} to {SweepSerializer.SchemaVersion}");
             return sweep;
         }
         catch (JsonException ex)
@@ -70,19 +70,21 @@ public static class SweepPage
             ("model", "model", sweep.Model),
             ("samples", "samples per point", sweep.Samples.ToString(CultureInfo.InvariantCulture) + " of " + sweep.Data),
             ("grid", "grid", $"partitions {string.Join(" | ", sweep.Grid.Partitions)}; nodes {string.Join(", ", sweep.Grid.Nodes)}; " +
-                             $"batch {string.Join(", ", sweep.Grid.Batch)}; placement {string.Join(", ", sweep.Grid.Placement)}"),
+                             $"batch {string.Join(", ", sweep.Grid.Batch)}; placement {string.Join(", ", sweep.Grid.Placement)}; " +
+                             $"link latency {string.Join(", ", sweep.Grid.LinkLatency)}; link bandwidth {string.Join(", ", sweep.Grid.LinkBandwidth)}"),
             ("points", "points", $"{sweep.Points.Count} of {sweep.PointsPlanned} ran{(sweep.Complete ? "" : " (interrupted)")}; {ok} ok"),
             ("elapsed", "elapsed", Html.Num(sweep.ElapsedSeconds, "0.0") + " s (reference " + Html.Num(sweep.ReferenceSeconds, "0.0") + " s)"),
             ("started", "started", sweep.Started.ToString("u", CultureInfo.InvariantCulture)),
         ]).EndSection();
         html.Section("points", "Points").Table(
-            ["point", "status", "samples/s", "payload B/sample", "cross-node B/sample", "cross-node B predicted", "cross-node B measured", "p50 ms", "p99 ms", "error"],
+            ["point", "status", "samples/s", "payload B/sample", "cross-node B/sample", "cross-node B predicted", "cross-node B measured", "p50 ms", "p99 ms",
+                "cross-node message p50 ms", "error"],
             sweep.Points.Select(p => (IReadOnlyList<string>)
             [
                 SweepPlots.Label(p), p.Status, Opt(p.SamplesPerSecond, "0"), Opt(p.PayloadBytesPerSample, "0"), Opt(p.CrossNodeBytesPerSample, "0"),
                 p.PredictedCrossNodeBytes?.ToString("N0", CultureInfo.InvariantCulture) ?? RunFolder.NotRecorded,
                 p.MeasuredCrossNodeBytes?.ToString("N0", CultureInfo.InvariantCulture) ?? RunFolder.NotRecorded,
-                Opt(p.BatchLatencyP50Ms, "0.0"), Opt(p.BatchLatencyP99Ms, "0.0"), p.Error ?? "",
+                Opt(p.BatchLatencyP50Ms, "0.0"), Opt(p.BatchLatencyP99Ms, "0.0"), Opt(p.CrossNodeLatencyP50Ms, "0.00"), p.Error ?? "",
             ]), "points").EndSection();
         html.Section("plots", "Plots");
         foreach (var plot in plots) html.Figure(plot);

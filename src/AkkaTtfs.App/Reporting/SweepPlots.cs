@@ -1,6 +1,7 @@
 using System.Globalization;
 using AkkaTtfs.App.Reports;
 using AkkaTtfs.App.Services;
+using AkkaTtfs.Core.Distributed;
 using ScottPlot;
 
 namespace AkkaTtfs.App.Reporting;
@@ -32,9 +33,19 @@ public static class SweepPlots
         ];
     }
 
-    /// <summary>"c3 · 2n · b64 · traffic": a point's short label.</summary>
+    /// <summary>"c3 · 2n · b64 · traffic", with " · 1 ms, 100 Mbit/s" when the point's links were emulated: a point's short label.</summary>
     public static string Label(SweepPointReport p) =>
-        string.Create(CultureInfo.InvariantCulture, $"{p.Partitions} · {p.Nodes}n · b{p.Batch} · {ShortPlacement(p.Placement)}");
+        string.Create(CultureInfo.InvariantCulture, $"{p.Partitions} · {p.Nodes}n · b{p.Batch} · {ShortPlacement(p.Placement)}{LinkLabel(p, " · ")}");
+
+    /// <summary>"1 ms, 100 Mbit/s" (after <paramref name="separator"/>) for a point with emulated links, "" without.</summary>
+    private static string LinkLabel(SweepPointReport p, string separator)
+    {
+        if (p.LinkLatencyMs <= 0 && p.LinkBandwidthBytesPerSecond <= 0) return "";
+        var parts = new List<string>();
+        if (p.LinkLatencyMs > 0) parts.Add(LinkUnits.FormatDuration(p.LinkLatencyMs));
+        if (p.LinkBandwidthBytesPerSecond > 0) parts.Add(LinkUnits.FormatRate(p.LinkBandwidthBytesPerSecond));
+        return separator + string.Join(", ", parts);
+    }
 
     private static string ShortPlacement(string placement) => placement.StartsWith("file:", StringComparison.Ordinal) ? placement.Split(' ')[0] : placement;
 
@@ -113,20 +124,24 @@ public static class SweepPlots
         var k = 0;
         var patterns = new[] { LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed };
         var shapes = new[] { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond };
+        var linkProfiles = sweep.Grid.LinkLatency.Count * sweep.Grid.LinkBandwidth.Count;     // more than one: a colour per line
         for (var s = 0; s < sweep.Grid.Partitions.Count; s++)
         {
             var spec = sweep.Grid.Partitions[s];
             for (var pl = 0; pl < sweep.Grid.Placement.Count; pl++)
             {
-                var points = done.Where(p => p.Partitions == spec && p.Batch == batch && SamePlacement(p, sweep.Grid.Placement[pl])).OrderBy(p => p.Nodes).ToArray();
-                if (points.Length == 0) continue;
-                var line = plot.Add.Scatter(points.Select(p => (double)p.Nodes).ToArray(), points.Select(p => p.SamplesPerSecond!.Value).ToArray(), Palette[s % Palette.Length]);
-                line.LineWidth = 2;
-                line.MarkerSize = 8;
-                line.LinePattern = patterns[pl % patterns.Length];
-                line.MarkerShape = shapes[pl % shapes.Length];     // the legend's short line hides the pattern; the marker shows the placement
-                line.LegendText = $"{spec}, {ShortPlacement(sweep.Grid.Placement[pl])}";
-                k++;
+                // One line per link profile too (points of different links share spec, placement and node count).
+                var ofPlacement = done.Where(p => p.Partitions == spec && p.Batch == batch && SamePlacement(p, sweep.Grid.Placement[pl]));
+                foreach (var points in ofPlacement.GroupBy(p => (p.LinkLatencyMs, p.LinkBandwidthBytesPerSecond)).Select(g => g.OrderBy(p => p.Nodes).ToArray()))
+                {
+                    var line = plot.Add.Scatter(points.Select(p => (double)p.Nodes).ToArray(), points.Select(p => p.SamplesPerSecond!.Value).ToArray(), Palette[(linkProfiles > 1 ? k : s) % Palette.Length]);
+                    line.LineWidth = 2;
+                    line.MarkerSize = 8;
+                    line.LinePattern = patterns[pl % patterns.Length];
+                    line.MarkerShape = shapes[pl % shapes.Length];     // the legend's short line hides the pattern; the marker shows the placement
+                    line.LegendText = $"{spec}, {ShortPlacement(sweep.Grid.Placement[pl])}{LinkLabel(points[0], ", ")}";
+                    k++;
+                }
             }
         }
 
@@ -135,7 +150,7 @@ public static class SweepPlots
         plot.Axes.SetLimitsX(nodes[0] - 0.3, nodes[^1] + 0.3);
         plot.Axes.SetLimitsY(0, Math.Max(done.Max(p => p.SamplesPerSecond!.Value), 1) * (1.15 + (0.07 * k)));
         plot.ShowLegend(Alignment.UpperLeft);
-        return PlotFiles.Save(plot, folder, "throughput", title, "samples per second over the run (first injected batch to last result); colour = partition spec, line pattern and marker = placement");
+        return PlotFiles.Save(plot, folder, "throughput", title, "samples per second over the run (first injected batch to last result); colour = partition spec (with link axes: one per line), line pattern and marker = placement");
     }
 
     /// <summary>p50 and p99 batch latency of every point.</summary>

@@ -26,7 +26,14 @@ public sealed record SweepReport(string Model, string Architecture, string Data,
 }
 
 /// <summary>The axes of a sweep: every combination is a point.</summary>
-public sealed record SweepGridReport(IReadOnlyList<string> Partitions, IReadOnlyList<int> Nodes, IReadOnlyList<int> Batch, IReadOnlyList<string> Placement);
+public sealed record SweepGridReport(IReadOnlyList<string> Partitions, IReadOnlyList<int> Nodes, IReadOnlyList<int> Batch, IReadOnlyList<string> Placement)
+{
+    /// <summary>--link-latency values as given ("0": none; schema 1 files have no link axes).</summary>
+    public IReadOnlyList<string> LinkLatency { get; init; } = ["0"];
+
+    /// <summary>--link-bandwidth values as given ("0": unlimited).</summary>
+    public IReadOnlyList<string> LinkBandwidth { get; init; } = ["0"];
+}
 
 /// <summary>
 /// One point of a sweep. Measured numbers are null when the point failed before they existed. Predicted numbers are
@@ -45,7 +52,23 @@ public sealed record SweepPointReport(int Index, string Partitions, int Partitio
     bool? BitIdentical, double? SamplesPerSecond, double? PayloadBytesPerSample, double? CrossNodeBytesPerSample,
     long PredictedSpikes, long? MeasuredSpikes, long PredictedMessages, long? MeasuredMessages, long PredictedPayloadBytes, long? MeasuredPayloadBytes,
     long? PredictedCrossNodeBytes, long? MeasuredCrossNodeBytes, double? BatchLatencyP50Ms, double? BatchLatencyP99Ms,
-    double? ComputeMs, double? WaitMs, double? TransferMs, double Seconds, int[]? PartitionNodes);
+    double? ComputeMs, double? WaitMs, double? TransferMs, double Seconds, int[]? PartitionNodes)
+{
+    /// <summary>The emulated one-way latency of the point's cross-node links, ms (0: none).</summary>
+    public double LinkLatencyMs { get; init; }
+
+    /// <summary>The emulated bandwidth of the point's cross-node links, bytes/s (0: unlimited).</summary>
+    public double LinkBandwidthBytesPerSecond { get; init; }
+
+    /// <summary>Median send-to-receive time of the messages between different nodes (input links included when they cross), ms; null: none crossed, or the run failed.</summary>
+    public double? CrossNodeLatencyP50Ms { get; init; }
+
+    /// <summary>Per partition link (input links included): what it carried (null: the run failed).</summary>
+    public IReadOnlyList<SweepLinkReport>? Links { get; init; }
+}
+
+/// <summary>One link of a sweep point: its ends (partition ids, -1 = the input), their node indices (-1 = the coordinator when it is no worker) and its traffic.</summary>
+public sealed record SweepLinkReport(int Source, int Target, int SourceNode, int TargetNode, long Messages, long Spikes, long PayloadBytes);
 
 /// <summary>sweep.json's source-generated JSON, with the naming and layout of the other reports (<see cref="ReportSerializer"/>).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
@@ -55,8 +78,11 @@ public sealed partial class SweepJsonContext : JsonSerializerContext;
 /// <summary>Writes and reads sweep.json.</summary>
 public static class SweepSerializer
 {
-    /// <summary>Version 1: the first sweep report.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>Version 2: link axes (grid link_latency/link_bandwidth; per point the link, cross-node latency p50 and links). Version 1: the first.</summary>
+    public const int SchemaVersion = 2;
+
+    /// <summary>The oldest version this akkattfs reads (version 1 files read as sweeps without link axes).</summary>
+    public const int OldestReadable = 1;
 
     public static string Serialize(SweepReport report) => JsonSerializer.Serialize(report, SweepJsonContext.Default.SweepReport);
 

@@ -33,10 +33,19 @@ public sealed record SweepSettings
     /// <summary>Placement strategies or placement files, comma-separated.</summary>
     public string Placement { get; init; } = "balanced";
 
+    /// <summary>One-way latencies of the emulated cross-node links, comma-separated (e.g. "0,1ms"; 0: none).</summary>
+    public string LinkLatency { get; init; } = "0";
+
+    /// <summary>Bandwidths of the emulated cross-node links, comma-separated (e.g. "0,100Mbit"; 0: unlimited).</summary>
+    public string LinkBandwidth { get; init; } = "0";
+
     /// <summary>The sweep folder; null: sweeps/sweep-&lt;time&gt;.</summary>
     public string? OutFolder { get; init; }
 
-    /// <summary>The embedded cluster (its node count is the grid's largest, set by <see cref="SweepService.Prepare"/>).</summary>
+    /// <summary>
+    /// The embedded cluster, or the seeds the coordinator joins (its node count is the grid's largest, set by <see cref="SweepService.Prepare"/>;
+    /// its link profile is each block's of the link axes).
+    /// </summary>
     public required ClusterSetup Cluster { get; init; }
 }
 
@@ -77,15 +86,19 @@ public sealed class PreparedSweep
 public sealed record SweepResult(SweepReport Report, string Folder);
 
 /// <summary>
-/// <c>sweep</c>: runs a grid of partitionings x node counts x batch sizes x placements against ONE embedded cluster
-/// (started once with the grid's largest node count; a point with fewer nodes uses the first of them), verifies every
-/// point against one Core reference run, compares its traffic with Core's prediction, and writes sweep.json and
-/// sweep.csv after every point (so Ctrl+C leaves a valid partial sweep) and the plots at the end.
+/// <c>sweep</c>: runs a grid of partitionings x node counts x batch sizes x placements x emulated link profiles against
+/// ONE cluster: embedded (started with the grid's largest node count, once per link profile: a node's delay stage is
+/// set when it starts), or, with seeds, the <c>akkattfs node</c> workers of an existing cluster that this process's
+/// coordinator joins as <c>run --seed</c> does (<see cref="ClusterLauncher.StartNodes"/>); a point with fewer nodes uses
+/// the first of them. Verifies every point against one Core reference run, compares its traffic with Core's prediction,
+/// and writes sweep.json, sweep.csv and sweep-links.csv after every point (so Ctrl+C leaves a valid partial sweep) and
+/// the plots at the end.
 /// </summary>
 public sealed partial class SweepService(IAppEvents events)
 {
     public const string JsonFile = "sweep.json";
     public const string CsvFile = "sweep.csv";
+    public const string LinksCsvFile = "sweep-links.csv";
 
     /// <summary>Test hook: changes the job of a point before it is submitted (e.g. to make one point fail).</summary>
     internal Func<SweepPoint, RunJob, RunJob>? JobHook { get; init; }
@@ -98,13 +111,21 @@ public sealed partial class SweepService(IAppEvents events)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Preflight.AtLeastOne(settings.Limit, "--limit");
-        if (settings.Cluster.Seeds.Count > 0) throw new UsageException("sweep runs on an embedded cluster; --seed is not supported yet");
+        var joined = settings.Cluster.Seeds.Count > 0;
         var grid = new SweepGrid(
             SweepGrid.SplitList(settings.Partitions, "--partitions", semicolons: true),
-            SweepGrid.IntList(settings.Nodes, "--nodes", OptionRanges.EmbeddedNodes),
+            SweepGrid.IntList(settings.Nodes, "--nodes", OptionRanges.Nodes(joined)),
             SweepGrid.IntList(settings.Batch, "--batch", OptionRanges.Batch),
-            SweepGrid.SplitList(settings.Placement, "--placement"));
-        OptionRanges.SweepPoints.Check("points (partitions x nodes x batch x placement)", grid.Count);
+            SweepGrid.SplitList(settings.Placement, "--placement"),
+            SweepGrid.LinkList(settings.LinkLatency, LinkOptions.Latency),
+            SweepGrid.LinkList(settings.LinkBandwidth, LinkOptions.Bandwidth));
+        OptionRanges.SweepPoints.Check("points (partitions x nodes x batch x placement x link latency x link bandwidth)", grid.Count);
+        if (joined && grid.Links().Any(l => l.IsActive))
+        {
+            throw new UsageException($"{LinkOptions.Latency} and {LinkOptions.Bandwidth} emulate the links of an embedded cluster; with --seed the workers' links are " +
+                                     "their own (akkattfs node --link-latency ...), and the namespace rehearsal emulates a real network path");
+        }
+
         var folder = settings.OutFolder is { } given ? Path.GetFullPath(given) : DefaultFolder();
         if (File.Exists(folder)) throw new UsageException($"--out {folder} is a file; give a folder for the sweep");
         var model = ModelFile.Load(Path.GetFullPath(settings.ModelFile));
@@ -120,11 +141,13 @@ public sealed partial class SweepService(IAppEvents events)
         foreach (var text in grid.Placement)
         {
             foreach (var plan in plans.Values) placements[text] = PlacementReports.Load(text, plan, maxNodes);
-            if (placements[text].File?.Pins.Values.OfType<PlacementTarget.Tag>().FirstOrDefault() is { } tag)
+            if (!joined && placements[text].File?.Pins.Values.OfType<PlacementTarget.Tag>().FirstOrDefault() is { } tag)
                 throw new UsageException($"--placement {text}: pins to tag '{tag.Name}', and the nodes of an embedded cluster carry no tags");
         }
 
+        // Embedded: the cluster has the grid's largest node count; joined: the coordinator waits for that many workers.
         var cluster = settings.Cluster with { Nodes = maxNodes };
+        Preflight.CheckClusterRun(null, plans.Values.First(), cluster);
         return new PreparedSweep(settings, folder, model, test, n, test.NormaliseRange(0, n, model.Normalisation), Preflight.Labels(test, n), grid, plans,
             placements, cluster);
     }
@@ -145,36 +168,45 @@ public sealed partial class SweepService(IAppEvents events)
         var reference = new EventDrivenSimulator().Run(sweep.Model, sweep.Inputs, sweep.Count, new SimulationOptions(64, RecordSpikes: true));
         var referenceSeconds = referenceClock.Elapsed.TotalSeconds;
         SweepReport Report(bool complete) => new(Path.GetFullPath(sweep.Settings.ModelFile), sweep.Model.Network.Architecture, sweep.Test.Name, sweep.Count,
-            new SweepGridReport(sweep.Grid.Partitions, sweep.Grid.Nodes, sweep.Grid.Batch, sweep.Grid.Placement), sweep.Grid.Count, complete, started,
-            clock.Elapsed.TotalSeconds, referenceSeconds, [.. points]);
+            new SweepGridReport(sweep.Grid.Partitions, sweep.Grid.Nodes, sweep.Grid.Batch, sweep.Grid.Placement)
+            {
+                LinkLatency = [.. sweep.Grid.LinkLatency.Select(v => v.Text)], LinkBandwidth = [.. sweep.Grid.LinkBandwidth.Select(v => v.Text)],
+            },
+            sweep.Grid.Count, complete, started, clock.Elapsed.TotalSeconds, referenceSeconds, [.. points]);
 
         var nodes = new List<ClusterNode>();
         try
         {
-            ct.ThrowIfCancellationRequested();
-            ClusterLauncher.StartEmbedded(sweep.Cluster, null, nodes, events);
-            foreach (var node in nodes) node.WaitUntilUpAsync(sweep.Cluster.JoinTimeout, ct).GetAwaiter().GetResult();
-            var handle = ClusterRuntime.StartCoordinator(nodes[0].System, trainer: null);
-            WarmUp(sweep, handle, ct);
             var predictions = new Dictionary<(string, int), TrafficPrediction>();
             var pointsClock = Stopwatch.StartNew();
-            foreach (var point in sweep.Grid.Points())
+            // One cluster per link profile (the nodes' delay stage is set when they start), serving that profile's block of points.
+            foreach (var link in sweep.Grid.Links())
             {
                 ct.ThrowIfCancellationRequested();
-                events.Status($"point {point.Index + 1}/{sweep.Grid.Count}: {point.Describe()}{Eta(pointsClock.Elapsed, point.Index, sweep.Grid.Count)}");
-                var plan = sweep.Plans[point.Partitions];
-                if (!predictions.TryGetValue((point.Partitions, point.Batch), out var prediction))
+                var setup = sweep.Cluster with { Link = link.IsActive ? link : null };
+                var handle = StartCluster(sweep, setup, nodes, ct);
+                foreach (var point in sweep.Grid.Points().Where(p => p.Link == link))
                 {
-                    prediction = TrafficModel.Predict(sweep.Model, plan, sweep.Inputs, sweep.Count, reference, point.Batch);
-                    predictions[(point.Partitions, point.Batch)] = prediction;
+                    ct.ThrowIfCancellationRequested();
+                    events.Status($"point {point.Index + 1}/{sweep.Grid.Count}: {point.Describe()}{Eta(pointsClock.Elapsed, point.Index, sweep.Grid.Count)}");
+                    var plan = sweep.Plans[point.Partitions];
+                    if (!predictions.TryGetValue((point.Partitions, point.Batch), out var prediction))
+                    {
+                        prediction = TrafficModel.Predict(sweep.Model, plan, sweep.Inputs, sweep.Count, reference, point.Batch);
+                        predictions[(point.Partitions, point.Batch)] = prediction;
+                    }
+
+                    var report = RunPoint(sweep, handle, point, plan, prediction, reference, ct);
+                    points.Add(report);
+                    events.Status($"point {point.Index + 1}/{sweep.Grid.Count}: {report.Status}{(report.Error is null ? "" : $": {report.Error}")}" +
+                                  (report.SamplesPerSecond is { } rate ? string.Create(CultureInfo.InvariantCulture, $", {rate:F0} samples/s") : "") +
+                                  (report.CrossNodeBytesPerSample is { } cross ? string.Create(CultureInfo.InvariantCulture, $", {cross:F0} cross-node B/sample") : "") +
+                                  (report.CrossNodeLatencyP50Ms is { } latency ? string.Create(CultureInfo.InvariantCulture, $", cross-node message p50 {latency:F2} ms") : ""));
+                    SweepFiles.Write(sweep.Folder, Report(false));
                 }
 
-                var report = RunPoint(sweep, handle, point, plan, prediction, reference, ct);
-                points.Add(report);
-                events.Status($"point {point.Index + 1}/{sweep.Grid.Count}: {report.Status}{(report.Error is null ? "" : $": {report.Error}")}" +
-                              (report.SamplesPerSecond is { } rate ? string.Create(CultureInfo.InvariantCulture, $", {rate:F0} samples/s") : "") +
-                              (report.CrossNodeBytesPerSample is { } cross ? string.Create(CultureInfo.InvariantCulture, $", {cross:F0} cross-node B/sample") : ""));
-                SweepFiles.Write(sweep.Folder, Report(false));
+                ClusterLauncher.ShutDown(nodes, embedded: sweep.Cluster.Seeds.Count == 0);
+                nodes.Clear();
             }
 
             var final = Report(true);
@@ -192,9 +224,23 @@ public sealed partial class SweepService(IAppEvents events)
         }
         finally
         {
-            ClusterLauncher.ShutDown(nodes, embedded: true);
+            ClusterLauncher.ShutDown(nodes, embedded: sweep.Cluster.Seeds.Count == 0);
             if (points.Count == 0 && folder.RemoveIfCreated() is { } note) events.Status($"note: {note}");
         }
+    }
+
+    /// <summary>
+    /// Starts the nodes of <paramref name="setup"/> (into <paramref name="nodes"/>, which the caller shuts down), checks the
+    /// workers of a joined cluster, starts the coordinator and warms the cluster up.
+    /// </summary>
+    private CoordinatorHandle StartCluster(PreparedSweep sweep, ClusterSetup setup, List<ClusterNode> nodes, CancellationToken ct)
+    {
+        var coordinator = ClusterLauncher.StartNodes(setup, null, nodes, events);
+        foreach (var node in nodes) node.WaitUntilUpAsync(setup.JoinTimeout, ct).GetAwaiter().GetResult();
+        if (setup.Seeds.Count > 0) CheckJoinedWorkers(setup, coordinator, ct);
+        var handle = ClusterRuntime.StartCoordinator(coordinator.System, trainer: null);
+        WarmUp(sweep, handle, ct);
+        return handle;
     }
 
     /// <summary>One point: its job on the long-lived coordinator, verified and measured; a failure is the point's, not the sweep's.</summary>
@@ -252,6 +298,25 @@ public sealed partial class SweepService(IAppEvents events)
         catch (Exception ex) when (!ct.IsCancellationRequested && ex is not OperationCanceledException)
         {
             events.Status($"note: the warm-up failed: {ExpectedFailures.OneLine(ex.Message)}");
+        }
+    }
+
+    /// <summary>
+    /// Joined to seeds: the worker nodes up must cover the grid's largest --nodes before any point runs (waiting for
+    /// them up to the join timeout); fewer is one line saying how many there are.
+    /// </summary>
+    private static void CheckJoinedWorkers(ClusterSetup setup, ClusterNode coordinator, CancellationToken ct)
+    {
+        try
+        {
+            ClusterRuntime.DiscoverWorkersAsync(coordinator.System, setup.Nodes, setup.JoinTimeout, ct).GetAwaiter().GetResult();
+        }
+        catch (RunFailedException)
+        {
+            var up = coordinator.Cluster.State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterNodeOptions.WellKnownRoles.Worker));
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--nodes {setup.Nodes}: only {up} worker node(s) are up in the cluster of {string.Join(", ", setup.Seeds)} after {setup.JoinTimeout.TotalSeconds:F0} s; " +
+                $"give --nodes values up to {up}, or start more nodes (akkattfs node --seed ...)"));
         }
     }
 

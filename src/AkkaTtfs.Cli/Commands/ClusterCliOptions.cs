@@ -25,8 +25,10 @@ internal sealed record ClusterSettings(string? Host, int? Port, TimeSpan JoinTim
 internal sealed class ClusterCliOptions
 {
     /// <param name="prefix">Put before every description ("Cluster engine: " for simulate), or "" for run.</param>
-    public ClusterCliOptions(string prefix)
+    /// <param name="links">Include --link-latency/--link-bandwidth (false: the command has its own, e.g. sweep's lists).</param>
+    public ClusterCliOptions(string prefix, bool links = true)
     {
+        _links = links;
         string Say(string text) => prefix.Length == 0 ? text : prefix + char.ToLowerInvariant(text[0]) + text[1..];
         Host = new Option<string?>("--host") { Description = Say("Address to bind and advertise (default 127.0.0.1)") };
         Port = CliOptions.OptionalInt("--port", Say("Port of this process's node (default: any free port)"), OptionRanges.Port);
@@ -66,7 +68,11 @@ internal sealed class ClusterCliOptions
 
     public Option<bool> Insecure { get; } = CreateInsecure();
 
-    private IEnumerable<Option> All => [Host, Port, JoinTimeout, InFlight, Config, FaultInjection, LinkLatency, LinkBandwidth, SecretFile, Insecure];
+    private readonly bool _links;
+
+    private IEnumerable<Option> All => _links
+        ? [Host, Port, JoinTimeout, InFlight, Config, FaultInjection, LinkLatency, LinkBandwidth, SecretFile, Insecure]
+        : [Host, Port, JoinTimeout, InFlight, Config, FaultInjection, SecretFile, Insecure];
 
     /// <summary>--link-latency, shared with <c>akkattfs node</c> (a string with a unit: checked by <see cref="ReadLink"/>).</summary>
     public static Option<string?> CreateLinkLatency() => new(LinkOptions.Latency) { Description = LinkOptions.LatencyHelp, HelpName = "DURATION" };
@@ -130,7 +136,7 @@ internal sealed class ClusterCliOptions
         OptionRanges.Port.Check("--port", port);
         var host = parse.GetValue(Host);
         if (host is not null && string.IsNullOrWhiteSpace(host)) throw new CliUsageException("--host must not be empty");
-        var link = ReadLink(parse, LinkLatency, LinkBandwidth);
+        var link = _links ? ReadLink(parse, LinkLatency, LinkBandwidth) : LinkProfile.None;
         return new ClusterSettings(host, port, TimeSpan.FromSeconds(joinTimeout), inFlight, CliFiles.CheckClusterConfig(parse.GetValue(Config)), parse.GetValue(FaultInjection),
             LoadSecret(parse.GetValue(SecretFile)), parse.GetValue(Insecure), link.IsActive ? link : null);
     }

@@ -6,7 +6,7 @@ using AkkaTtfs.App.Services;
 namespace AkkaTtfs.Cli.Commands;
 
 /// <summary>
-/// <c>akkattfs sweep</c>: a grid of partitionings x node counts x batch sizes x placements on one embedded cluster, every
+/// <c>akkattfs sweep</c>: a grid of partitionings x node counts x batch sizes x placements (x emulated links) on one cluster (embedded or joined), every
 /// point verified against the Core reference and its traffic against Core's prediction. The work is <see cref="SweepService"/>'s.
 /// </summary>
 internal static class SweepCommand
@@ -23,23 +23,39 @@ internal static class SweepCommand
         };
         var nodes = new Option<string>("--nodes")
         {
-            Description = $"Node counts to sweep, comma-separated (each {OptionRanges.EmbeddedNodes.Text}); one embedded cluster of the largest serves every point, a point with fewer uses the first of them",
+            Description = $"Node counts to sweep, comma-separated (each {OptionRanges.EmbeddedNodes.Text} embedded, {OptionRanges.JoinedNodes.Text} with --seed); " +
+                          "one cluster serves every point of a link profile (embedded: started with the largest count; --seed: at least that many 'akkattfs node' workers), a point with fewer uses the first of them",
             DefaultValueFactory = _ => "1",
         };
+        var seeds = CliOptions.Seeds("Join the cluster of these seed node addresses (akka.tcp://akkattfs@host:port) as the coordinator and run every point on its " +
+                                     "'akkattfs node' workers, instead of an embedded cluster (as run --seed; --host/--port/--secret-file are this coordinator's)");
         var batch = new Option<string>("--batch", "-b") { Description = $"Batch sizes to sweep, comma-separated (each {OptionRanges.Batch.Text})", DefaultValueFactory = _ => "64" };
         var placement = new Option<string>("--placement")
         {
-            Description = "Placements to sweep, comma-separated: balanced, traffic, round-robin or placement files (FILE.json; no tags: the embedded nodes carry none)",
+            Description = "Placements to sweep, comma-separated: balanced, traffic, round-robin or placement files (FILE.json; pins to tags only with --seed: embedded nodes carry none)",
             DefaultValueFactory = _ => "balanced",
         };
-        var limit = CliOptions.Limit("Sweep with the first N test samples (every point runs all of them)");
-        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Sweep folder (default sweeps/sweep-<time>): sweep.json, sweep.csv and the plots" };
-        var cluster = new ClusterCliOptions("");
-        var command = new Command("sweep",
-            $"Run a grid of partitionings, node counts, batch sizes and placements on one embedded cluster ({OptionRanges.SweepPoints.Text} points), verify every point " +
-            "against the Core reference and its traffic against Core's prediction, and write sweep.json, sweep.csv and plots (after every point: Ctrl+C keeps the points done)")
+        var linkLatency = new Option<string>(LinkOptions.Latency)
         {
-            model, data, partitions, nodes, batch, placement, limit, output,
+            Description = "Emulated one-way latencies of the cross-node links to sweep, comma-separated, e.g. 0,1ms,10ms (each as run's --link-latency); " +
+                          "one embedded cluster per link value (not with --seed: the workers' links are their own)",
+            HelpName = "DURATIONS",
+            DefaultValueFactory = _ => "0",
+        };
+        var linkBandwidth = new Option<string>(LinkOptions.Bandwidth)
+        {
+            Description = "Emulated bandwidths of the cross-node links to sweep, comma-separated, e.g. 0,100Mbit (0: unlimited; each as run's --link-bandwidth)",
+            HelpName = "RATES",
+            DefaultValueFactory = _ => "0",
+        };
+        var limit = CliOptions.Limit("Sweep with the first N test samples (every point runs all of them)");
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Sweep folder (default sweeps/sweep-<time>): sweep.json, sweep.csv, sweep-links.csv and the plots" };
+        var cluster = new ClusterCliOptions("", links: false);
+        var command = new Command("sweep",
+            $"Run a grid of partitionings, node counts, batch sizes, placements and emulated link latencies/bandwidths on one cluster (embedded, one per link profile, or joined with --seed; {OptionRanges.SweepPoints.Text} points), verify every point " +
+            "against the Core reference and its traffic against Core's prediction, and write sweep.json, sweep.csv, sweep-links.csv and plots (after every point: Ctrl+C keeps the points done)")
+        {
+            model, data, partitions, nodes, seeds, batch, placement, linkLatency, linkBandwidth, limit, output,
         };
         cluster.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -54,8 +70,10 @@ internal static class SweepCommand
                 Nodes = parse.GetValue(nodes)!,
                 Batch = parse.GetValue(batch)!,
                 Placement = parse.GetValue(placement)!,
+                LinkLatency = parse.GetValue(linkLatency)!,
+                LinkBandwidth = parse.GetValue(linkBandwidth)!,
                 OutFolder = parse.GetValue(output)?.FullName,
-                Cluster = CliOptions.Setup(clusterSettings, 1, []),
+                Cluster = CliOptions.Setup(clusterSettings, 1, parse.GetValue(seeds) ?? []),
             };
             var prepared = SweepService.Prepare(settings);
             Console.Error.WriteLine($"sweep: {prepared.Grid.Count} point(s) into {prepared.Folder}");
@@ -83,11 +101,11 @@ internal static class SweepCommand
 
     private static void Print(SweepResult result)
     {
-        Console.WriteLine($"{"point",-34} {"status",-9} {"samples/s",10} {"B/sample",10} {"cross B/s",10} {"p50 ms",8} {"p99 ms",8}");
+        Console.WriteLine($"{"point",-44} {"status",-9} {"samples/s",10} {"B/sample",10} {"cross B/s",10} {"p50 ms",8} {"p99 ms",8} {"x-node ms",9}");
         foreach (var p in result.Report.Points)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{App.Reporting.SweepPlots.Label(p),-34} {p.Status,-9} {Num(p.SamplesPerSecond, "F0"),10} {Num(p.PayloadBytesPerSample, "F0"),10} {Num(p.CrossNodeBytesPerSample, "F0"),10} {Num(p.BatchLatencyP50Ms, "F1"),8} {Num(p.BatchLatencyP99Ms, "F1"),8}"));
+                $"{App.Reporting.SweepPlots.Label(p),-44} {p.Status,-9} {Num(p.SamplesPerSecond, "F0"),10} {Num(p.PayloadBytesPerSample, "F0"),10} {Num(p.CrossNodeBytesPerSample, "F0"),10} {Num(p.BatchLatencyP50Ms, "F1"),8} {Num(p.BatchLatencyP99Ms, "F1"),8} {Num(p.CrossNodeLatencyP50Ms, "F2"),9}"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sweep folder       {result.Folder} ({result.Report.ElapsedSeconds:F0} s)"));
