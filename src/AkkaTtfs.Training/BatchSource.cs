@@ -5,7 +5,7 @@ namespace AkkaTtfs.Training;
 
 /// <summary>
 /// A dataset split held as one normalised NCHW tensor plus int64 labels, cut into mini-batches; with
-/// augmentation, training batches are built in C# with a random pad-4 crop and horizontal flip per sample.
+/// augmentation, training batches are built in C# with a random shift (and, for CIFAR-like data, horizontal flip) per sample.
 /// </summary>
 internal sealed class BatchSource : IDisposable
 {
@@ -56,8 +56,12 @@ internal sealed class BatchSource : IDisposable
     /// <summary>Images of a contiguous range, [n, C, H, W] (a view).</summary>
     public Tensor Range(int start, int count) => _images.narrow(0, start, count);
 
-    /// <summary>Images of the given samples, each shifted by a random crop of the 4-padded image and flipped with probability 1/2.</summary>
-    public Tensor AugmentedImages(long[] indices, SplitMix64 random)
+    /// <summary>
+    /// Images of the given samples, each shifted by a random whole number of pixels in [-<paramref name="maxShift"/>, <paramref name="maxShift"/>]
+    /// along each axis (zero fill; with <paramref name="flip"/>, flipped horizontally with probability 1/2 as well). Pad-4 and flip is the CIFAR
+    /// recipe (<see cref="AugmentPadding"/>); shifts alone suit digits.
+    /// </summary>
+    public Tensor AugmentedImages(long[] indices, SplitMix64 random, int maxShift = AugmentPadding, bool flip = true)
     {
         var inputs = _inputs ?? throw new InvalidOperationException("this batch source keeps no inputs for augmentation");
         var plane = _height * _width;
@@ -65,9 +69,9 @@ internal sealed class BatchSource : IDisposable
         var batch = new float[indices.Length * size];
         for (var k = 0; k < indices.Length; k++)
         {
-            var dy = random.NextInt((2 * AugmentPadding) + 1) - AugmentPadding;
-            var dx = random.NextInt((2 * AugmentPadding) + 1) - AugmentPadding;
-            var flip = random.NextInt(2) == 1;
+            var dy = random.NextInt((2 * maxShift) + 1) - maxShift;
+            var dx = random.NextInt((2 * maxShift) + 1) - maxShift;
+            var mirror = flip && random.NextInt(2) == 1;
             var source = inputs.AsSpan((int)(indices[k] * size), size);
             var target = batch.AsSpan(k * size, size);
             for (var c = 0; c < _channels; c++)
@@ -78,7 +82,7 @@ internal sealed class BatchSource : IDisposable
                     if (sy < 0 || sy >= _height) continue;
                     for (var x = 0; x < _width; x++)
                     {
-                        var sx = (flip ? _width - 1 - x : x) + dx;
+                        var sx = (mirror ? _width - 1 - x : x) + dx;
                         if (sx < 0 || sx >= _width) continue;
                         target[(c * plane) + (y * _width) + x] = source[(c * plane) + (sy * _width) + sx];
                     }

@@ -231,7 +231,7 @@ public sealed class SurrogateTrainer : ITrainer
             // Moved before the optimiser takes the parameters; the batches follow it there one at a time.
             Network.to(Device);
             _optimizer = optim.Adam(Network.parameters(), _o.LearningRate);
-            _train = new BatchSource(plan.Train, plan.Normalisation, _o.Augment);
+            _train = new BatchSource(plan.Train, plan.Normalisation, _o.Augments);
             _validation = plan.Validation.Count > 0 ? new BatchSource(plan.Validation, plan.Normalisation, false) : null;
             _testTrace = _o.TraceTest ? new BatchSource(plan.Test, plan.Normalisation, false) : null;
             _checkpoints = new CheckpointStore(_o.ResolvedKeep, plan.FirstSelectableEpoch);
@@ -318,13 +318,13 @@ public sealed class SurrogateTrainer : ITrainer
             using var scope = NewDisposeScope();
             for (var h = 0; h < Network.Modes.Length; h++)
                 Network.Modes[h] = _srRandom.NextDouble() < p ? HiddenActivation.Ttfs : HiddenActivation.Relu;
-            var x = (_o.Augment ? _train.AugmentedImages(indices, _augmentRandom) : _train.Images(indices)).to(Device);
+            var x = (_o.Augments ? _train.AugmentedImages(indices, _augmentRandom, _o.AugmentShift, _o.AugmentFlip) : _train.Images(indices)).to(Device);
             var y = _train.Labels(indices).to(Device);
             var logits = Network.call(x);
             var ce = nn.functional.cross_entropy(logits, y);
             var loss = ce;
             if (trActive) loss = loss + (_o.LambdaTr * KernelLossTerms.TemporalRegularisation(Network, _o.TauInit, _o.TdInit));
-            if (tbActive) loss = loss + (_o.LambdaTb * KernelLossTerms.TemporalBatchNorm(Network));
+            if (tbActive) loss = loss + (_o.LambdaTbAt(epoch) * KernelLossTerms.TemporalBatchNorm(Network));
             _optimizer.zero_grad();
             loss.backward();
             _optimizer.step();

@@ -29,7 +29,9 @@ internal static class TrainingProvenance
             ["tau_init"] = Invariant(o.TauInit),
             ["td_init"] = Invariant(o.TdInit),
             ["T"] = Invariant(o.T),
-            ["optimiser"] = o.LearningRateDropEpoch is { } drop
+            ["optimiser"] = o.LearningRateCosineEpoch is { } cosine
+                ? $"Adam, learning rate on a half cosine to the end from epoch {cosine + 1} (1-based)"
+                : o.LearningRateDropEpoch is { } drop
                 ? $"Adam, learning rate x{Invariant(o.LearningRateDropFactor)} from epoch {drop + 1} (1-based)"
                 : "Adam, constant learning rate",
             ["lr"] = Invariant(o.LearningRate),
@@ -37,13 +39,15 @@ internal static class TrainingProvenance
             ["dropout"] = Invariant(o.Dropout),
             ["seed"] = Invariant(o.Seed),
             ["validation_fraction"] = Invariant(o.ValidationFraction),
-            ["augment"] = o.Augment ? "pad-4 crop + horizontal flip" : "none",
+            ["augment"] = o.Augment ? "pad-4 crop + horizontal flip" : o.ShiftPixels > 0 ? $"random shift up to {Invariant(o.ShiftPixels)} pixels" : "none",
             ["threads"] = Invariant(o.Threads),
             ["normalisation"] = o.Normalisation.ToString(),
             ["keep"] = keep.ToString(),
             ["kept_epoch"] = Invariant(keptEpoch),
             ["surrogate_test_accuracy"] = Invariant(surrogateTestAccuracy),
         };
+        // Only when used, so that the files of runs without a ramp stay as they were.
+        if (o.LambdaTbRampEpochs > 0) metadata["lambda_TB_ramp_epochs"] = Invariant(o.LambdaTbRampEpochs);
         if (keptAccuracy is { } a) metadata["validation_accuracy"] = Invariant(a);
         if (keptSpikes is { } s) metadata["validation_spikes_per_sample"] = Invariant(s);
         return metadata;

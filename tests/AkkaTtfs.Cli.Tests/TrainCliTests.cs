@@ -57,6 +57,9 @@ public sealed class TrainCliTests : IDisposable
     [InlineData("--keep", "fast", "'--keep'")]
     [InlineData("--keep", "efficient:-1", "DROP")]
     [InlineData("--lr-drop", "1", "--lr-drop '1'")]
+    [InlineData("--lr-cosine", "0", "--lr-cosine 0")]
+    [InlineData("--shift", "9", "shift = 9")]
+    [InlineData("--lambda-tb-ramp", "-1", "lambda_TB ramp = -1")]
     public void Train_rejects_bad_input_with_one_line_and_exit_code_2(string option, string value, string expected)
     {
         var run = CliProcess.Run("train", option, value, "-o", _temp.File("never.safetensors"));
@@ -89,7 +92,7 @@ public sealed class TrainCliTests : IDisposable
         var run = CliProcess.Run("train", "--help");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("floor(epochs/2)", run.StdOut, StringComparison.Ordinal);
-        foreach (var option in new[] { "--e-sr", "--e-k", "--lambda-tr", "--lambda-tb", "--tau-init", "--td-init", "--T", "--lr", "--batch", "--epochs", "--dropout", "--seed", "--preset", "--threads", "--keep", "--lr-drop", "--trace-test" })
+        foreach (var option in new[] { "--e-sr", "--e-k", "--lambda-tr", "--lambda-tb", "--tau-init", "--td-init", "--T", "--lr", "--batch", "--epochs", "--dropout", "--seed", "--preset", "--threads", "--keep", "--lr-drop", "--trace-test", "--lr-cosine", "--lambda-tb-ramp", "--shift" })
             Assert.Contains(option, run.StdOut, StringComparison.Ordinal);
     }
 
@@ -128,7 +131,24 @@ public sealed class TrainCliTests : IDisposable
         Assert.False(Directory.Exists(folder), stderr);
     }
 
+    [Fact]
+    public void Tradeoff_with_the_main_recipe_trains_every_run_on_the_main_jobs_schedule_and_says_so()
+    {
+        var folder = _temp.File("tradeoff-main");
+        var run = CliProcess.Run(TimeSpan.FromMinutes(10), "tradeoff", "--recipe", "main", "--shift", "1", "--arch", "d16-d10", "--epochs", "4", "--lambda-tb", "0.1",
+            "--references", "none", "--train-limit", "300", "--test-limit", "60", "--no-models", "--out", folder);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "tradeoff.json")));
+        var schedule = json.RootElement.GetProperty("schedule").GetString()!;
+        // MainJobFor(4): E_sr = E_k = 1, batch 64, lr x0.1 for the last epoch, no validation split (the last epoch kept).
+        foreach (var part in new[] { "E_sr 1, E_k 1", "(x0.1 from epoch 4)", "batch 64", "validation fraction 0,", "random shift up to 1 px" })
+            Assert.Contains(part, schedule, StringComparison.Ordinal);
+        Assert.Equal(4, json.RootElement.GetProperty("runs")[0].GetProperty("kept_epoch").GetInt32());
+    }
+
     [Theory]
+    [InlineData("--recipe", "fast", "--recipe")]
+    [InlineData("--shift", "9", "shift = 9")]
     [InlineData("--lambda-tb", "0,x", "--lambda-tb '0,x'")]
     [InlineData("--lambda-tb", "0.1,0.1", "repeat")]
     [InlineData("--seeds", "1,1", "repeat")]

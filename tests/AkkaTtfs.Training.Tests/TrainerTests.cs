@@ -116,6 +116,15 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_cosine_schedule_reaches_the_optimiser()
+    {
+        var report = new SurrogateTrainer().Train(BundledData.Small(300, 50),
+            Tiny() with { Epochs = 4, Architecture = "d16-d10", Evaluate = false, LearningRateCosineEpoch = 2 }, null, CancellationToken.None).Report;
+        // From 0-based epoch 2 of 4: (1 + cos(0)) / 2 = 1, then (1 + cos(pi / 2)) / 2 = 1/2.
+        Assert.Equal([1e-3, 1e-3, 1e-3, 5e-4], report.History.Select(h => Math.Round(h.LearningRate, 15)));
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_model_file_byte_for_byte()
     {
         var options = Tiny(TrainingPreset.SrTrTb) with { Epochs = 2, Evaluate = false, Dropout = 0.1 };
@@ -229,6 +238,18 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     {
         var result = new SurrogateTrainer().Train(BundledData.Small(300, 50), Tiny() with { Epochs = 1, Augment = true, Evaluate = false }, null, CancellationToken.None);
         Assert.Single(result.Report.History);
+    }
+
+    [Fact]
+    public void Shifts_change_the_training_and_are_recorded_in_the_model()
+    {
+        var data = BundledData.Small(300, 50);
+        var options = Tiny() with { Epochs = 1, Architecture = "d16-d10", Evaluate = false };
+        var plain = new SurrogateTrainer().Train(data, options, null, CancellationToken.None);
+        var shifted = new SurrogateTrainer().Train(data, options with { ShiftPixels = 2 }, null, CancellationToken.None);
+        Assert.Equal("none", plain.Model.Metadata["augment"]);
+        Assert.Equal("random shift up to 2 pixels", shifted.Model.Metadata["augment"]);
+        Assert.NotEqual(plain.Report.History[0].Loss, shifted.Report.History[0].Loss);
     }
 
     [Fact]

@@ -132,8 +132,9 @@ public sealed class TradeoffService(ITrainer trainer, IAppEvents events)
             Dataset = prepared.Plan.DatasetName,
             Architecture = prepared.Plan.Network.Architecture,
             Epochs = options.Epochs,
-            Schedule = string.Create(Inv, $"E_sr {options.ResolvedSrEpochs}, E_k {options.ResolvedKernelEpoch}, Adam lr {options.LearningRate}, batch {options.BatchSize}, " +
-                                          $"lambda_TR {options.LambdaTr}, validation fraction {options.ValidationFraction}, {options.Threads} libtorch thread(s)"),
+            Schedule = string.Create(Inv, $"E_sr {options.ResolvedSrEpochs}, E_k {options.ResolvedKernelEpoch}, Adam lr {options.LearningRate}{LrSchedule(options)}, batch {options.BatchSize}, " +
+                                          $"lambda_TR {options.LambdaTr}, validation fraction {options.ValidationFraction}" +
+                                          $"{(options.ShiftPixels > 0 ? $", random shift up to {options.ShiftPixels} px" : "")}, {options.Threads} libtorch thread(s)"),
             Keep = tbKeep.ToString(),
             LambdaTb = prepared.Lambdas,
             Seeds = prepared.Seeds,
@@ -150,6 +151,11 @@ public sealed class TradeoffService(ITrainer trainer, IAppEvents events)
             },
         };
     }
+
+    private static string LrSchedule(TrainingOptions o) =>
+        o.LearningRateCosineEpoch is { } cosine ? string.Create(Inv, $" (half cosine from epoch {cosine + 1})")
+        : o.LearningRateDropEpoch is { } drop ? string.Create(Inv, $" (x{o.LearningRateDropFactor} from epoch {drop + 1})")
+        : "";
 
     private static T[] ParseList<T>(string text, string option, Func<string, T> parse)
     {

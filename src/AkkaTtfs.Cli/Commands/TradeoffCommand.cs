@@ -36,6 +36,14 @@ internal static class TradeoffCommand
         var eSr = CliOptions.SrEpochs($"E_sr of every run. Default: {TrainingSchedule.ScalingRule}");
         var eK = CliOptions.KernelEpoch("E_k of every run (default: the same scaling rule)");
         var keep = CliOptions.Keep();
+        var recipe = new Option<string>("--recipe")
+        {
+            Description = "Schedule of every run: 'default' (train's defaults: batch 128, constant lr, 10% validation split) or 'main' (the main job's: " +
+                          "E_sr = E_k = a quarter of the epochs, batch 64, lr x0.1 for the last quarter, no validation split, last epoch kept)",
+            DefaultValueFactory = _ => "default",
+        };
+        recipe.AcceptOnlyFromAmong("default", "main");
+        var shift = new Option<int>("--shift") { Description = "N: random shift of every training sample by up to N pixels (as train --shift; 0 = none)" };
         var threads = CliOptions.TrainingThreads();
         var trainLimit = CliOptions.TrainLimit();
         var testLimit = CliOptions.TestLimit();
@@ -47,21 +55,19 @@ internal static class TradeoffCommand
             "and write tradeoff.json, tradeoff.csv (one row per run), tradeoff-points.csv (mean, std, min, max over seeds) and tradeoff.png " +
             "(test accuracy vs spikes per sample). Runs one training at a time; a line per epoch and per finished run goes to stderr.")
         {
-            lambdas, seeds, references, data, arch, epochs, eSr, eK, keep, threads, trainLimit, testLimit, noModels, output,
+            lambdas, seeds, references, data, arch, epochs, eSr, eK, keep, recipe, shift, threads, trainLimit, testLimit, noModels, output,
         };
 
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var settings = new TradeoffSettings
             {
-                Training = new TrainingOptions
+                Training = Recipe(parse.GetValue(recipe)!, parse.GetValue(epochs)) with
                 {
                     Data = parse.GetValue(data)!,
                     Architecture = parse.GetValue(arch)!,
                     Epochs = parse.GetValue(epochs),
-                    SrEpochs = parse.GetValue(eSr),
-                    KernelEpoch = parse.GetValue(eK),
-                    Keep = CliOptions.KeepRule(parse.GetValue(keep)),
+                    ShiftPixels = parse.GetValue(shift),
                     Threads = parse.GetValue(threads),
                     TrainLimit = parse.GetValue(trainLimit),
                     TestLimit = parse.GetValue(testLimit),
@@ -72,6 +78,16 @@ internal static class TradeoffCommand
                 KeepModels = !parse.GetValue(noModels),
                 OutFolder = parse.GetValue(output)?.FullName,
             };
+            // Given values win over the recipe's.
+            settings = settings with
+            {
+                Training = settings.Training with
+                {
+                    SrEpochs = parse.GetValue(eSr) ?? settings.Training.SrEpochs,
+                    KernelEpoch = parse.GetValue(eK) ?? settings.Training.KernelEpoch,
+                    Keep = CliOptions.KeepRule(parse.GetValue(keep)) ?? settings.Training.Keep,
+                },
+            };
             var prepared = TradeoffService.Prepare(settings);
             using var interrupt = CliErrors.CancelOnCtrlC();
             var outcome = new TradeoffService(new SurrogateTrainer(), new ConsoleEvents()).Execute(prepared, interrupt.Token);
@@ -81,6 +97,10 @@ internal static class TradeoffCommand
         }));
         return command;
     }
+
+    /// <summary>The schedule of every run before the options given on the command line.</summary>
+    private static TrainingOptions Recipe(string name, int epochs) =>
+        name == "main" ? TrainingDefaults.MainJobFor(epochs) : new TrainingOptions { Epochs = epochs };
 
     private static void Print(TradeoffReport report)
     {

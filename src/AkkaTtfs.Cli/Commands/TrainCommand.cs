@@ -88,6 +88,13 @@ internal static class TrainCommand
         throw new CliUsageException($"--lr-drop '{text}' is not EPOCH[:FACTOR] with a 1-based EPOCH >= 2 and a FACTOR > 0 (e.g. 31:0.1)");
     }
 
+    private static int? ParseLrCosine(int? epoch) => epoch switch
+    {
+        null => null,
+        >= 1 => epoch - 1,
+        _ => throw new CliUsageException($"--lr-cosine {epoch} is not a 1-based epoch >= 1"),
+    };
+
     /// <summary>train's options, in the order of its help; <see cref="Read"/> makes the training options of a parse.</summary>
     private sealed class TrainOptionSet
     {
@@ -111,10 +118,19 @@ internal static class TrainCommand
         public Option<double> TauInit { get; } = new("--tau-init") { Description = "Initial tau of every hidden layer", DefaultValueFactory = _ => Defaults.TauInit };
         public Option<double> TdInit { get; } = new("--td-init") { Description = "Initial td of every hidden layer", DefaultValueFactory = _ => Defaults.TdInit };
         public Option<int> Window { get; } = new("--T") { Description = "Window length T in steps", DefaultValueFactory = _ => Defaults.T };
-        public Option<double> Lr { get; } = new("--lr") { Description = "Adam learning rate (constant)", DefaultValueFactory = _ => Defaults.LearningRate };
+        public Option<double> Lr { get; } = new("--lr") { Description = "Adam learning rate (constant unless --lr-drop or --lr-cosine)", DefaultValueFactory = _ => Defaults.LearningRate };
         public Option<string?> LrDrop { get; } = new("--lr-drop")
         {
             Description = "EPOCH[:FACTOR]: multiply the learning rate by FACTOR (default 0.1) from 1-based epoch EPOCH on; default: constant (the paper)",
+        };
+        public Option<int?> LrCosine { get; } = new("--lr-cosine")
+        {
+            Description = "EPOCH: from 1-based epoch EPOCH on, the learning rate follows a half cosine down to the end of the run (not with --lr-drop)",
+        };
+        public Option<int> LambdaTbRamp { get; } = new("--lambda-tb-ramp")
+        {
+            Description = "R: lambda_TB rises linearly over R epochs from E_k (lambda_TB x (e - E_k + 1) / R) instead of acting in full at once; 0 = at once",
+            DefaultValueFactory = _ => Defaults.LambdaTbRampEpochs,
         };
         public Option<string?> Keep { get; } = CliOptions.Keep();
         public Option<bool> TraceTest { get; } = new("--trace-test")
@@ -126,6 +142,11 @@ internal static class TrainCommand
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of weights, shuffling, SR draws, dropout, augmentation and the validation split (repeatable on one machine)", DefaultValueFactory = _ => Defaults.Seed };
         public Option<double> Validation { get; } = new("--validation") { Description = "Share of the training split held out to choose the kept checkpoint (see --keep; 0 = keep the last epoch)", DefaultValueFactory = _ => Defaults.ValidationFraction };
         public Option<bool> Augment { get; } = new("--augment") { Description = "Pad-4 random crop and horizontal flip of training samples (CIFAR-like data; not for digits)" };
+        public Option<int> Shift { get; } = new("--shift")
+        {
+            Description = $"N: shift every training sample by a random number of pixels in [-N, N] along each axis (zero fill, no flip: for digits; 0 = none, at most {TrainingOptions.MaxShiftPixels}; not with --augment)",
+            DefaultValueFactory = _ => Defaults.ShiftPixels,
+        };
         public Option<int> Threads { get; } = CliOptions.TrainingThreads();
         public Option<string> Device { get; } = CliOptions.TrainingDevice();
         public Option<string> Normalisation { get; } = AcceptOnly(new Option<string>("--normalisation")
@@ -147,7 +168,8 @@ internal static class TrainCommand
 
         public IEnumerable<Option> All =>
         [
-            Data, Arch, Preset, Epochs, ESr, EK, LambdaTr, LambdaTb, TauInit, TdInit, Window, Lr, LrDrop, Keep, TraceTest, Batch, Dropout, Seed, Validation, Augment, Threads,
+            Data, Arch, Preset, Epochs, ESr, EK, LambdaTr, LambdaTb, TauInit, TdInit, Window, Lr, LrDrop, LrCosine, LambdaTbRamp, Keep, TraceTest, Batch, Dropout, Seed, Validation,
+            Augment, Shift, Threads,
             Device, Normalisation, TrainLimit, TestLimit, NoEval, Output, EAc, EMac, Throughput,
         ];
 
@@ -170,6 +192,8 @@ internal static class TrainCommand
                 LearningRate = parse.GetValue(Lr),
                 LearningRateDropEpoch = lrDropValue?.Epoch,
                 LearningRateDropFactor = lrDropValue?.Factor ?? Defaults.LearningRateDropFactor,
+                LearningRateCosineEpoch = ParseLrCosine(parse.GetValue(LrCosine)),
+                LambdaTbRampEpochs = parse.GetValue(LambdaTbRamp),
                 Keep = CliOptions.KeepRule(parse.GetValue(Keep)),
                 TraceTest = parse.GetValue(TraceTest),
                 BatchSize = parse.GetValue(Batch),
@@ -177,6 +201,7 @@ internal static class TrainCommand
                 Seed = parse.GetValue(Seed),
                 ValidationFraction = parse.GetValue(Validation),
                 Augment = parse.GetValue(Augment),
+                ShiftPixels = parse.GetValue(Shift),
                 Threads = parse.GetValue(Threads),
                 Device = parse.GetValue(Device)!,
                 Normalisation = parse.GetValue(Normalisation) switch

@@ -54,7 +54,7 @@ public sealed record TrainingOptions
     /// <summary>Window length T in steps.</summary>
     public int T { get; init; } = 32;
 
-    /// <summary>Adam's learning rate (constant unless <see cref="LearningRateDropEpoch"/> is set).</summary>
+    /// <summary>Adam's learning rate (constant unless <see cref="LearningRateDropEpoch"/> or <see cref="LearningRateCosineEpoch"/> is set).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>0-based epoch from which the learning rate is multiplied by <see cref="LearningRateDropFactor"/>; null = constant (the paper).</summary>
@@ -62,6 +62,18 @@ public sealed record TrainingOptions
 
     /// <summary>Factor of the learning-rate step at <see cref="LearningRateDropEpoch"/>.</summary>
     public double LearningRateDropFactor { get; init; } = 0.1;
+
+    /// <summary>
+    /// 0-based epoch from which the learning rate follows a half cosine down to the end of the run
+    /// (lr x (1 + cos(pi (e - start) / (epochs - start))) / 2); null = none. Excludes <see cref="LearningRateDropEpoch"/>.
+    /// </summary>
+    public int? LearningRateCosineEpoch { get; init; }
+
+    /// <summary>
+    /// Epochs over which lambda_TB rises linearly from E_k (lambda_TB x (e - E_k + 1) / R in epoch e), so that L_TB
+    /// removes the spikes more gradually; 0 = the full lambda_TB from E_k on (the paper).
+    /// </summary>
+    public int LambdaTbRampEpochs { get; init; }
 
     /// <summary>Which epoch's checkpoint is kept; null = <see cref="CheckpointRule.DefaultFor"/> the preset.</summary>
     public CheckpointRule? Keep { get; init; }
@@ -85,6 +97,24 @@ public sealed record TrainingOptions
 
     /// <summary>Pad-4, random 32x32 crop and horizontal flip of every training sample (CIFAR-like data).</summary>
     public bool Augment { get; init; }
+
+    /// <summary>
+    /// Shift every training sample by a random whole number of pixels in [-N, N] along each axis (zero fill, no
+    /// flip: the augmentation for digits); 0 = none. Excludes <see cref="Augment"/>.
+    /// </summary>
+    public int ShiftPixels { get; init; }
+
+    /// <summary>The largest <see cref="ShiftPixels"/> accepted.</summary>
+    public const int MaxShiftPixels = 8;
+
+    /// <summary>Whether training batches are augmented at all (<see cref="Augment"/> or <see cref="ShiftPixels"/>).</summary>
+    public bool Augments => Augment || ShiftPixels > 0;
+
+    /// <summary>The largest random shift of a training sample in force: 4 with <see cref="Augment"/>, else <see cref="ShiftPixels"/>.</summary>
+    public int AugmentShift => Augment ? 4 : ShiftPixels;
+
+    /// <summary>Whether augmented samples are also flipped horizontally (only with <see cref="Augment"/>).</summary>
+    public bool AugmentFlip => Augment;
 
     /// <summary>libtorch intra-op threads.</summary>
     public int Threads { get; init; } = 1;
@@ -122,8 +152,16 @@ public sealed record TrainingOptions
     public CheckpointRule ResolvedKeep => Keep ?? CheckpointRule.DefaultFor(Preset);
 
     /// <summary>The learning rate of 0-based <paramref name="epoch"/>.</summary>
-    public double LearningRateAt(int epoch) =>
-        LearningRateDropEpoch is { } drop && epoch >= drop ? LearningRate * LearningRateDropFactor : LearningRate;
+    public double LearningRateAt(int epoch)
+    {
+        if (LearningRateCosineEpoch is { } start && epoch >= start)
+            return LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - start) / (Epochs - start)));
+        return LearningRateDropEpoch is { } drop && epoch >= drop ? LearningRate * LearningRateDropFactor : LearningRate;
+    }
+
+    /// <summary>lambda_TB in 0-based <paramref name="epoch"/> from E_k on (<see cref="LambdaTbRampEpochs"/>); whether L_TB acts at all is the preset's and E_k's.</summary>
+    public double LambdaTbAt(int epoch) =>
+        LambdaTbRampEpochs > 0 ? LambdaTb * Math.Clamp((epoch - ResolvedKernelEpoch + 1.0) / LambdaTbRampEpochs, 0, 1) : LambdaTb;
 
     /// <summary>Checks every knob; the exception names the knob, its value and what is allowed.</summary>
     public void Validate()
@@ -144,11 +182,17 @@ public sealed record TrainingOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) Fail("lr", LearningRate, "a finite number > 0");
         if (LearningRateDropEpoch is { } dropEpoch && (dropEpoch < 1 || dropEpoch >= Epochs)) Fail("lr drop epoch", dropEpoch, $"in [1, epochs - 1 = {Epochs - 1}]");
         if (!(LearningRateDropFactor > 0) || !double.IsFinite(LearningRateDropFactor)) Fail("lr drop factor", LearningRateDropFactor, "a finite number > 0");
+        if (LearningRateCosineEpoch is { } cosine && (cosine < 0 || cosine >= Epochs)) Fail("lr cosine epoch", cosine, $"in [0, epochs - 1 = {Epochs - 1}]");
+        if (LearningRateCosineEpoch is not null && LearningRateDropEpoch is not null)
+            Fail("lr cosine epoch", LearningRateCosineEpoch, "no value together with an lr drop (one schedule at a time)");
+        if (LambdaTbRampEpochs < 0 || LambdaTbRampEpochs > Epochs) Fail("lambda_TB ramp", LambdaTbRampEpochs, $"in [0, epochs = {Epochs}]");
         if (Keep is { } keep && (!Enum.IsDefined(keep.Kind) || !(keep.DropPoints >= 0 && keep.DropPoints <= 100)))
             Fail("keep", keep, "best, last or efficient:DROP with DROP in [0, 100] points");
         if (BatchSize < 1) Fail("batch", BatchSize, ">= 1");
         if (!(Dropout >= 0 && Dropout < 1)) Fail("dropout", Dropout, "in [0, 1)");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) Fail("validation fraction", ValidationFraction, "in [0, 1)");
+        if (ShiftPixels < 0 || ShiftPixels > MaxShiftPixels) Fail("shift", ShiftPixels, $"in [0, {MaxShiftPixels}] pixels");
+        if (ShiftPixels > 0 && Augment) Fail("shift", ShiftPixels, "0 together with augment (which shifts by up to 4 pixels and flips)");
         if (Threads < 1 || Threads > 256) Fail("threads", Threads, "in [1, 256]");
         if (DeviceProblem(Device) is { } deviceProblem) Fail("device", Device, deviceProblem);
         if (!Enum.IsDefined(Normalisation)) Fail("normalisation", Normalisation, "auto, unit or meanstd");

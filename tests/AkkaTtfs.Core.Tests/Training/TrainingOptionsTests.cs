@@ -38,6 +38,14 @@ public class TrainingOptionsTests
         { "test limit", new TrainingOptions { TestLimit = 0 } },
         { "architecture", new TrainingOptions { Architecture = " " } },
         { "data", new TrainingOptions { Data = "" } },
+        { "shift", new TrainingOptions { ShiftPixels = -1 } },
+        { "shift", new TrainingOptions { ShiftPixels = TrainingOptions.MaxShiftPixels + 1 } },
+        { "shift", new TrainingOptions { ShiftPixels = 2, Augment = true } },
+        { "lr cosine epoch", new TrainingOptions { Epochs = 10, LearningRateCosineEpoch = 10 } },
+        { "lr cosine epoch", new TrainingOptions { Epochs = 10, LearningRateCosineEpoch = -1 } },
+        { "lr cosine epoch", new TrainingOptions { Epochs = 10, LearningRateCosineEpoch = 5, LearningRateDropEpoch = 8 } },
+        { "lambda_TB ramp", new TrainingOptions { Epochs = 10, LambdaTbRampEpochs = 11 } },
+        { "lambda_TB ramp", new TrainingOptions { LambdaTbRampEpochs = -1 } },
     };
 
     [Theory]
@@ -46,6 +54,38 @@ public class TrainingOptionsTests
     {
         var error = Assert.Throws<ArgumentException>(options.Validate);
         Assert.Contains($"training option {knob} =", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_cosine_schedule_holds_the_rate_before_its_start_then_falls_on_a_half_cosine_towards_zero()
+    {
+        var o = new TrainingOptions { Epochs = 10, LearningRate = 2e-3, LearningRateCosineEpoch = 6 };
+        o.Validate();
+        for (var e = 0; e < 6; e++) Assert.Equal(2e-3, o.LearningRateAt(e));
+        // Four cosine epochs: (1 + cos(pi k / 4)) / 2 for k = 0..3, computed here by hand.
+        double[] factors = [1, (1 + (Math.Sqrt(2) / 2)) / 2, 0.5, (1 - (Math.Sqrt(2) / 2)) / 2];
+        for (var k = 0; k < 4; k++) Assert.Equal(2e-3 * factors[k], o.LearningRateAt(6 + k), 1e-15);
+        Assert.Equal(2e-3 * 0.1, new TrainingOptions { Epochs = 10, LearningRate = 2e-3, LearningRateDropEpoch = 6 }.LearningRateAt(9), 1e-15);
+    }
+
+    [Fact]
+    public void The_lambda_TB_ramp_rises_linearly_from_E_k_and_holds_after()
+    {
+        var o = new TrainingOptions { Epochs = 20, KernelEpoch = 10, LambdaTb = 0.4, LambdaTbRampEpochs = 4 };
+        o.Validate();
+        Assert.Equal(0, o.LambdaTbAt(9));
+        Assert.Equal([0.1, 0.2, 0.3, 0.4, 0.4], Enumerable.Range(10, 5).Select(e => Math.Round(o.LambdaTbAt(e), 12)).ToArray());
+        Assert.Equal(0.4, (o with { LambdaTbRampEpochs = 0 }).LambdaTbAt(10));
+    }
+
+    [Fact]
+    public void Shift_augmentation_shifts_without_flipping_and_augment_keeps_its_pad_4_and_flip()
+    {
+        var shift = new TrainingOptions { ShiftPixels = 2 };
+        Assert.Equal((true, 2, false), (shift.Augments, shift.AugmentShift, shift.AugmentFlip));
+        var augment = new TrainingOptions { Augment = true };
+        Assert.Equal((true, 4, true), (augment.Augments, augment.AugmentShift, augment.AugmentFlip));
+        Assert.False(new TrainingOptions().Augments);
     }
 
     [Fact]
