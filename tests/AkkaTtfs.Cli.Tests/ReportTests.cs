@@ -60,6 +60,9 @@ public sealed partial class ReportTests : IDisposable
         Assert.Equal("191 MB", Cell(page, "memory_peak"));
         Assert.Equal("127 MB", Cell(page, "memory_heap"));
         Assert.Matches(@"<th>workers peak megabytes</th><td>55</td>", page);     // a memory member the page does not know, shown as recorded
+        // Each worker node's own report, after deploy and at the end (a node that did not answer says so).
+        Assert.Contains("node akka.tcp://akkattfs@10.0.0.2:4053 (pid 4242): peak working set after deploy / at the end</th><td>237 MB / 241 MB</td>", page);
+        Assert.Contains("node akka.tcp://akkattfs@10.0.0.3:4053 (pid 4343): peak working set after deploy / at the end</th><td>not reported / not reported</td>", page);
         Assert.Equal("2", Cell(page, "machine_cores"));
         Assert.Equal("37.29 34.53 33.84", Cell(page, "machine_load"));
         Assert.Equal("10.0.12", Cell(page, "machine_dotnet"));
@@ -289,7 +292,7 @@ public sealed partial class ReportTests : IDisposable
                 : "";
             // What a newer run records about its setup: placement, link emulation, memory (with a member the typed report does not know yet), machine.
             var setup = instrumented
-                ? """, "placement": { "strategy": "traffic", "partition_nodes": [0, 1], "measured_cross_node_payload_bytes": 123456, "predicted_cross_node_payload_bytes": 120000, "predicted_balanced_cross_node_payload_bytes": 200000 }, "link_emulation": { "latency_ms": 1, "bandwidth_bytes_per_second": 12500000, "mechanism": "delay stage", "scope": "every cross-node link" }, "memory": { "process": "coordinator and 2 embedded node(s)", "peak_working_set_megabytes": 190.87, "managed_heap_megabytes": 127.1, "workers_peak_megabytes": 55 }, "machine": { "cores": 2, "os": "Debian", "dotnet": "10.0.12", "simd_width_floats": 8, "gc": "workstation concurrent", "load_average": "37.29 34.53 33.84" }"""
+                ? """, "placement": { "strategy": "traffic", "partition_nodes": [0, 1], "measured_cross_node_payload_bytes": 123456, "predicted_cross_node_payload_bytes": 120000, "predicted_balanced_cross_node_payload_bytes": 200000 }, "link_emulation": { "latency_ms": 1, "bandwidth_bytes_per_second": 12500000, "mechanism": "delay stage", "scope": "every cross-node link" }, "memory": { "process": "coordinator and 2 embedded node(s)", "peak_working_set_megabytes": 190.87, "managed_heap_megabytes": 127.1, "workers_peak_megabytes": 55 }, "node_memory": [ { "node": "akka.tcp://akkattfs@10.0.0.2:4053", "process_id": 4242, "deployed": { "peak_working_set_megabytes": 236.6, "working_set_megabytes": 230, "managed_heap_megabytes": 60 }, "end": { "peak_working_set_megabytes": 241.4, "working_set_megabytes": 231, "managed_heap_megabytes": 61 } }, { "node": "akka.tcp://akkattfs@10.0.0.3:4053", "process_id": 4343, "deployed": null, "end": null } ], "machine": { "cores": 2, "os": "Debian", "dotnet": "10.0.12", "simd_width_floats": 8, "gc": "workstation concurrent", "load_average": "37.29 34.53 33.84" }"""
                 : "";
             var report = string.Create(inv, $$"""
                 { "schema_version": 1, "architecture": "c4k5-p2-d10", "samples": 100, "accuracy": {{accuracy}}, "spikes_per_sample": 15.75,

@@ -15,7 +15,9 @@ internal static partial class ReportPages
             return;
         }
 
-        const string noPrediction = "not predicted (the run was not verified against the reference, had faults, or came from simulate)";
+        // The prediction needs a fault-free run verified against a reference that recorded its spike times (capped in
+        // memory: RunReports.MaxReferenceSpikeTimes); the traffic section's note says which of these held.
+        const string noPrediction = "not predicted (it needs a fault-free, verified run whose reference recorded its spike times; see the note under Traffic)";
         html.KeyValues(
         [
             ("placement_strategy", "strategy", p.Strategy),
@@ -74,11 +76,19 @@ internal static partial class ReportPages
         }
 
         rows.AddRange(run.Extras.Memory.Select(p => ("", Words(p.Name), p.Value)));
+        var nodeMemory = r.NodeMemory ?? [];   // null in report.json files written before workers reported memory
+        foreach (var node in nodeMemory)
+            rows.Add(("", $"node {node.Node} (pid {node.ProcessId}): peak working set after deploy / at the end",
+                $"{NodeSample(node.Deployed)} / {NodeSample(node.End)}"));
         html.Section("resources", "Time and memory").KeyValues(rows);
         if (r.Memory is not null)
-            html.Paragraph("Memory of the process that wrote this report only; worker processes (akkattfs node) print their own peak when they leave the cluster.", "note");
+            html.Paragraph(nodeMemory.Count > 0
+                ? "The first rows are the process that wrote this report; the node rows are what each worker node reported (embedded nodes share that process)."
+                : "Memory of the process that wrote this report only; this run's report holds no worker-node memory.", "note");
         html.EndSection();
     }
+
+    private static string NodeSample(Reports.MemorySampleReport? m) => m is null ? "not reported" : Megabytes(m.PeakWorkingSetMegabytes);
 
     private static void Machine(Html html, RunFolder run)
     {
