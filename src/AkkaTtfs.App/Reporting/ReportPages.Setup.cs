@@ -78,12 +78,12 @@ internal static partial class ReportPages
         rows.AddRange(run.Extras.Memory.Select(p => ("", Words(p.Name), p.Value)));
         var nodeMemory = r.NodeMemory ?? [];   // null in report.json files written before workers reported memory
         foreach (var node in nodeMemory)
-            rows.Add(("", $"node {node.Node} (pid {node.ProcessId}): peak working set after deploy / at the end",
+            rows.Add(("", $"node {node.Node} (pid {node.ProcessId})",
                 $"{NodeSample(node.Deployed)} / {NodeSample(node.End)}"));
         html.Section("resources", "Time and memory").KeyValues(rows);
         if (r.Memory is not null)
             html.Paragraph(nodeMemory.Count > 0
-                ? "The first rows are the process that wrote this report; the node rows are what each worker node reported (embedded nodes share that process)."
+                ? "The memory rows above the node rows are the process that wrote this report; a node row is the peak working set that worker node reported after deploy / at the end (embedded nodes share the process)."
                 : "Memory of the process that wrote this report only; this run's report holds no worker-node memory.", "note");
         html.EndSection();
     }
