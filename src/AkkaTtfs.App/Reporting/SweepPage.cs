@@ -84,7 +84,8 @@ public static class SweepPage
                 SweepPlots.Label(p), p.Status, Opt(p.SamplesPerSecond, "0"), Opt(p.PayloadBytesPerSample, "0"), Opt(p.CrossNodeBytesPerSample, "0"),
                 p.PredictedCrossNodeBytes?.ToString("N0", CultureInfo.InvariantCulture) ?? RunFolder.NotRecorded,
                 p.MeasuredCrossNodeBytes?.ToString("N0", CultureInfo.InvariantCulture) ?? RunFolder.NotRecorded,
-                Opt(p.BatchLatencyP50Ms, "0.0"), Opt(p.BatchLatencyP99Ms, "0.0"), Opt(p.CrossNodeLatencyP50Ms, "0.00"), p.Error ?? "",
+                Opt(p.BatchLatencyP50Ms, "0.0"), Opt(p.BatchLatencyP99Ms, "0.0"), p.MeasuredCrossNodeBytes == 0 && p.CrossNodeLatencyP50Ms is null ? "none (no cross-node messages)" : Opt(p.CrossNodeLatencyP50Ms, "0.00"),
+                p.Error ?? "",
             ]), "points").EndSection();
         html.Section("plots", "Plots");
         foreach (var plot in plots) html.Figure(plot);
