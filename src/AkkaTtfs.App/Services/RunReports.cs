@@ -67,8 +67,12 @@ public static class RunReports
         else TrafficFiles.WriteLinks(Path.Combine(folder, TrafficFiles.Links), outcome, plan, null);
     }
 
-    /// <summary>Reference spike times cost 4 bytes per hidden neuron and sample; above this many the per-step alternative is skipped.</summary>
-    public const long MaxReferenceSpikeTimes = 16_000_000;
+    /// <summary>
+    /// Reference spike times cost 4 bytes per hidden neuron and sample; above this many the per-step alternative and the
+    /// traffic-placement prediction are skipped. 32 M (128 MB) covers the main job (2,000 samples x 11,008 hidden neurons
+    /// of mnist-cnn = 22 M) and still bounds bigger models and sample counts.
+    /// </summary>
+    public const long MaxReferenceSpikeTimes = 32_000_000;
 
     /// <summary>True when a reference run of <paramref name="samples"/> may record spike times for the per-step alternative (memory stays modest).</summary>
     public static bool CanRecordReferenceSpikes(SnnModel model, int samples)
