@@ -83,18 +83,20 @@ public sealed partial class StageKernel
     {
         var from = events.SampleOffsets[s];
         var to = events.SampleOffsets[s + 1];
-        if (IntegrationPath is ConvPath.Auto or ConvPath.Listed && Listable)
-        {
-            var synops = ListedSample(events, from, to, u, scratch.List ??= new ListScratch(this));
-            if (synops >= 0) return synops;
-        }
-
         var gather = IntegrationPath switch
         {
             ConvPath.Scatter or ConvPath.Listed => false,
             ConvPath.Gather or ConvPath.GatherPortable => true,
             _ => PrefersGather(to - from),
         };
+
+        // Where scattering beats scanning a dense map (sparse input), lists built from the events beat scattering.
+        if (!gather && IntegrationPath is ConvPath.Auto or ConvPath.Listed && Listable)
+        {
+            var synops = ListedSample(events, from, to, u, scratch.List ??= new ListScratch(this));
+            if (synops >= 0) return synops;
+        }
+
         if (gather && (scratch.Gather ??= new GatherScratch(this)).TryLoad(events, from, to))
         {
             var synops = GatherSample(scratch.Gather, u);
