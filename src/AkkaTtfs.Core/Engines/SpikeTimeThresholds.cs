@@ -165,11 +165,12 @@ internal sealed class SpikeTimeThresholds
     {
         var x = Vector.LoadUnsafe(ref uRef, (nuint)j);
         var spikingLanes = Vector.GreaterThanOrEqual(x, spiking);
+        Vector<int> times;
         if (Vector<float>.Count == Vector256<float>.Count && Avx2.IsSupported && _levels is { } levels)
         {
             // Silent lanes are searched too, then masked.
             var found = SearchAvx2(x.AsVector256(), levels).AsVector();
-            Vector.ConditionalSelect(spikingLanes, found, noSpike).StoreUnsafe(ref tRef, (nuint)j);
+            times = Vector.ConditionalSelect(spikingLanes, found, noSpike);
         }
         else
         {
@@ -179,17 +180,39 @@ internal sealed class SpikeTimeThresholds
                 steps -= Vector.LessThan(x, new Vector<float>(threshold));   // a true lane is -1
             }
 
-            Vector.ConditionalSelect(spikingLanes, steps, noSpike).StoreUnsafe(ref tRef, (nuint)j);
+            times = Vector.ConditionalSelect(spikingLanes, steps, noSpike);
         }
 
+        times.StoreUnsafe(ref tRef, (nuint)j);
         if (!laneSteps.IsEmpty)
         {
-            ref var steps0 = ref MemoryMarshal.GetReference(laneSteps);     // bins x lanes counters; r + 1 <= T < bins
-            for (var lane = 0; lane < Vector<float>.Count; lane++) Unsafe.Add(ref steps0, (lane * bins) + Unsafe.Add(ref tRef, j + lane) + 1)++;
+            // Lane l's counter of time r is laneSteps[l * bins + r + 1] (r + 1 <= T < bins; silent lanes land in slot 0).
+            ref var steps0 = ref MemoryMarshal.GetReference(laneSteps);
+            if (Vector<int>.Count == 8)
+            {
+                // Unrolled, with the slots taken from the register: this was a tenth of the trained mnist-cnn's time.
+                var slots = times + LaneSlotBase(bins);
+                Unsafe.Add(ref steps0, slots[0])++;
+                Unsafe.Add(ref steps0, slots[1])++;
+                Unsafe.Add(ref steps0, slots[2])++;
+                Unsafe.Add(ref steps0, slots[3])++;
+                Unsafe.Add(ref steps0, slots[4])++;
+                Unsafe.Add(ref steps0, slots[5])++;
+                Unsafe.Add(ref steps0, slots[6])++;
+                Unsafe.Add(ref steps0, slots[7])++;
+            }
+            else
+            {
+                for (var lane = 0; lane < Vector<float>.Count; lane++) Unsafe.Add(ref steps0, (lane * bins) + times[lane] + 1)++;
+            }
         }
 
         return -Vector.Sum(spikingLanes);    // a spiking lane is -1
     }
+
+    /// <summary>lane x bins + 1 for each lane: added to a vector of times, the lanes' slots in the step histogram.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<int> LaneSlotBase(int bins) => (new Vector<int>(bins) * Vector<int>.Indices) + Vector<int>.One;
 
     /// <summary>Adds the per-lane counts of <paramref name="laneSteps"/> to <paramref name="stepSpikes"/> (spikes per step).</summary>
     public void AddSteps(ReadOnlySpan<int> laneSteps, Span<long> stepSpikes)

@@ -24,6 +24,8 @@ public sealed partial class StageKernel
         Gather,
         /// <summary>Gather, listing inputs one tap at a time even where the vector listing applies.</summary>
         GatherPortable,
+        /// <summary>Lists built from the events (StageKernel.Listed.cs) where they apply, else scatter.</summary>
+        Listed,
     }
 
     internal ConvPath IntegrationPath { get; set; } = ConvPath.Auto;
@@ -134,7 +136,7 @@ public sealed partial class StageKernel
                     ? ListInputsAvx2(scratch, iy0, kyLo, kyHi, ix0, kxLo, kxHi)
                     : ListInputs(scratch, iy0, kyLo, kyHi, ix0, kxLo, kxHi);
                 synops += (long)n * channels;
-                GatherInto(taps, values, n, u.Slice(((ly * LocalWidth) + lx) * channels, channels));
+                GatherInto(ref MemoryMarshal.GetArrayDataReference(taps), ref MemoryMarshal.GetArrayDataReference(values), n, u.Slice(((ly * LocalWidth) + lx) * channels, channels));
             }
         }
 
@@ -232,9 +234,10 @@ public sealed partial class StageKernel
     /// <summary>
     /// target[j] = fma(w[taps[e] + j], values[e], target[j]) for e = 0..n-1 in order, every channel j, with the
     /// running sums in registers. Channels go by blocks of 8 vectors, then single vectors; a last partial vector
-    /// is computed over the final full-width window and only its new lanes are stored.
+    /// is computed over the final full-width window and only its new lanes are stored. <paramref name="taps"/> and
+    /// <paramref name="values"/> are the first of n consecutive list entries.
     /// </summary>
-    private void GatherInto(int[] taps, float[] values, int n, Span<float> target)
+    private void GatherInto(ref int taps, ref float values, int n, Span<float> target)
     {
         var width = Vector<float>.Count;
         var channels = target.Length;
@@ -243,34 +246,32 @@ public sealed partial class StageKernel
         var j = 0;
         if (!Vector.IsHardwareAccelerated || channels < width)
         {
-            GatherScalar(taps, values, n, target);
+            GatherScalar(ref taps, ref values, n, target);
             return;
         }
 
-        for (; j + (8 * width) <= channels; j += 8 * width) GatherBlock8(ref w, taps, values, n, ref t, j);
-        for (; j + width <= channels; j += width) GatherVector(ref w, taps, values, n, ref t, j).StoreUnsafe(ref t, (nuint)j);
+        for (; j + (8 * width) <= channels; j += 8 * width) GatherBlock8(ref w, ref taps, ref values, n, ref t, j);
+        for (; j + width <= channels; j += width) GatherVector(ref w, ref taps, ref values, n, ref t, j).StoreUnsafe(ref t, (nuint)j);
         if (j == channels) return;
         // The window [channels - width, channels) overlaps lanes already stored; its sums for the lanes from j on
         // started from untouched membrane values, so those lanes are right, and only they are kept.
-        var last = GatherVector(ref w, taps, values, n, ref t, channels - width);
+        var last = GatherVector(ref w, ref taps, ref values, n, ref t, channels - width);
         for (var lane = j - (channels - width); lane < width; lane++) Unsafe.Add(ref t, channels - width + lane) = last[lane];
     }
 
-    private void GatherScalar(int[] taps, float[] values, int n, Span<float> target)
+    private void GatherScalar(ref int taps, ref float values, int n, Span<float> target)
     {
         for (var j = 0; j < target.Length; j++)
         {
             var sum = target[j];
-            for (var e = 0; e < n; e++) sum = MathF.FusedMultiplyAdd(_weights[taps[e] + j], values[e], sum);
+            for (var e = 0; e < n; e++) sum = MathF.FusedMultiplyAdd(_weights[Unsafe.Add(ref taps, e) + j], Unsafe.Add(ref values, e), sum);
             target[j] = sum;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> GatherVector(ref float w, int[] taps, float[] values, int n, ref float target, int channel)
+    private static Vector<float> GatherVector(ref float w, ref int tap, ref float value, int n, ref float target, int channel)
     {
-        ref var tap = ref MemoryMarshal.GetArrayDataReference(taps);
-        ref var value = ref MemoryMarshal.GetArrayDataReference(values);
         var sum = Vector.LoadUnsafe(ref target, (nuint)channel);
         for (var e = 0; e < n; e++)
         {
@@ -280,7 +281,7 @@ public sealed partial class StageKernel
         return sum;
     }
 
-    private static void GatherBlock8(ref float w, int[] taps, float[] values, int n, ref float target, int channel)
+    private static void GatherBlock8(ref float w, ref int tap, ref float value, int n, ref float target, int channel)
     {
         var width = Vector<float>.Count;
         ref var t = ref Unsafe.Add(ref target, channel);
@@ -292,8 +293,6 @@ public sealed partial class StageKernel
         var s5 = Vector.LoadUnsafe(ref t, (nuint)(5 * width));
         var s6 = Vector.LoadUnsafe(ref t, (nuint)(6 * width));
         var s7 = Vector.LoadUnsafe(ref t, (nuint)(7 * width));
-        ref var tap = ref MemoryMarshal.GetArrayDataReference(taps);
-        ref var value = ref MemoryMarshal.GetArrayDataReference(values);
         for (var e = 0; e < n; e++)
         {
             ref var row = ref Unsafe.Add(ref w, Unsafe.Add(ref tap, e) + channel);

@@ -62,7 +62,7 @@ public sealed partial class StageKernel
     {
         var perSample = LocalNeuronCount;
         long synops = 0;
-        GatherScratch? scratch = null;
+        ConvScratch scratch = default;
         for (var s = 0; s < events.SampleCount; s++)
         {
             synops += IntegrateConvSample(events, s, membrane.Slice(s * perSample, perSample), ref scratch);
@@ -71,21 +71,36 @@ public sealed partial class StageKernel
         return synops;
     }
 
+    /// <summary>The scratch of the conv paths, made when a path first needs it (one per stage step).</summary>
+    private struct ConvScratch
+    {
+        public GatherScratch? Gather;
+        public ListScratch? List;
+    }
+
     /// <summary>Integrates sample <paramref name="s"/> of a conv stage's events into its membrane <paramref name="u"/>.</summary>
-    private long IntegrateConvSample(InputEvents events, int s, Span<float> u, ref GatherScratch? scratch)
+    private long IntegrateConvSample(InputEvents events, int s, Span<float> u, ref ConvScratch scratch)
     {
         var from = events.SampleOffsets[s];
         var to = events.SampleOffsets[s + 1];
         var gather = IntegrationPath switch
         {
-            ConvPath.Scatter => false,
+            ConvPath.Scatter or ConvPath.Listed => false,
             ConvPath.Gather or ConvPath.GatherPortable => true,
             _ => PrefersGather(to - from),
         };
-        if (gather && (scratch ??= new GatherScratch(this)).TryLoad(events, from, to))
+
+        // Where scattering beats scanning a dense map (sparse input), lists built from the events beat scattering.
+        if (!gather && IntegrationPath is ConvPath.Auto or ConvPath.Listed && Listable)
         {
-            var synops = GatherSample(scratch, u);
-            scratch.Unload(events, from, to);
+            var synops = ListedSample(events, from, to, u, scratch.List ??= new ListScratch(this));
+            if (synops >= 0) return synops;
+        }
+
+        if (gather && (scratch.Gather ??= new GatherScratch(this)).TryLoad(events, from, to))
+        {
+            var synops = GatherSample(scratch.Gather, u);
+            scratch.Gather.Unload(events, from, to);
             return synops;
         }
 

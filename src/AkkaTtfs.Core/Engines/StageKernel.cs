@@ -337,7 +337,7 @@ public sealed partial class StageKernel
         try
         {
             var u = rented.AsSpan(0, perSample);
-            GatherScratch? scratch = null;
+            ConvScratch scratch = default;
             long synaptic = 0;
             long integrateTicks = 0;
             for (var s = 0; s < n; s++)
