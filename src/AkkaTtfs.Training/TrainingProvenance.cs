@@ -57,7 +57,7 @@ internal static class TrainingProvenance
 
     public static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Processor count, OS, versions, libtorch threads and the load average at the start.</summary>
+    /// <summary>Processor count, OS, versions, libtorch threads, OpenMP wait policy and the load average at the start.</summary>
     public static Dictionary<string, string> Environment(int threads)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -67,6 +67,7 @@ internal static class TrainingProvenance
             ["dotnet"] = System.Environment.Version.ToString(),
             ["torchsharp"] = TorchRuntime.TorchSharpVersion,
             ["libtorch_threads"] = threads.ToString(CultureInfo.InvariantCulture),
+            ["openmp_wait_policy"] = OpenMpWaitPolicy.InEffect,
         };
         try
         {

@@ -197,7 +197,10 @@ internal static class CliOptions
     public static Option<int?> KernelEpoch(string description) => new("--e-k") { Description = description };
 
     /// <summary>--threads for training: libtorch threads, with the training default.</summary>
-    public static Option<int> TrainingThreads() => Int("--threads", "libtorch threads", OptionRanges.Threads, new TrainingOptions().Threads);
+    public static Option<int> TrainingThreads() => Int("--threads",
+        "libtorch threads; the same seed and thread count give the same model, another thread count a slightly different one. " +
+        "libtorch's OpenMP workers wait passively (OMP_WAIT_POLICY=PASSIVE unless set), so 2 threads on a busy machine cost about what 1 does " +
+        "instead of several times more", OptionRanges.Threads, new TrainingOptions().Threads);
 
     /// <summary>--device: where libtorch trains (cpu, cuda, cuda:N), checked by Core's rule while parsing; whether CUDA is there is checked when training starts.</summary>
     public static Option<string> TrainingDevice()

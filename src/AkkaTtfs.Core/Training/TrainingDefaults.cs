@@ -16,6 +16,10 @@ public static class TrainingDefaults
     /// so the 800 held-out samples chose nothing; trained on, they gave 98.05% / 717 spikes on seed 1 (97.75% / 755
     /// with the split) and over seeds 1-3 98.03% at 653-717 spikes against 97.92% at 747-758: fewer spikes on every
     /// seed, the accuracy gain within the noise (docs/benchmarks.md, issue 13, 2026-12-03).
+    /// One libtorch thread (the default), measured against two: with libtorch's OpenMP workers waiting passively
+    /// (Training's OpenMpWaitPolicy) two threads no longer collapse on a busy machine and trained 1.2-1.5x faster than
+    /// one when they had the cores, but the thread count changes the float summation order and seed 1 then ends at 97.85% (720.7 spikes)
+    /// instead of 98.05% (716.8): below the main job's 98.0% (docs/benchmarks.md, "OpenMP wait policy", session 6).
     /// Data, architecture and seed are the caller's.
     /// </summary>
     public static TrainingOptions MainJob { get; } = new()
