@@ -51,6 +51,12 @@ public sealed class PartitionActor : ReceiveActor
     /// </summary>
     public const string InProcessSpikesKey = "akkattfs.in-process-spikes";
 
+    /// <summary>
+    /// Config flag (default on): a partition runs one sample through a copy of itself while it deploys
+    /// (<see cref="DataPathWarmUp"/>), and the coordinator through its injector. Off: the run's first batches pay the first calls.
+    /// </summary>
+    public const string WarmUpKey = "akkattfs.warm-up";
+
     /// <summary>The exception a runtime fault makes a partition throw; its supervisor stops it like any crash.</summary>
     public sealed class InjectedCrashException(string message) : Exception(message);
 
@@ -142,6 +148,7 @@ public sealed class PartitionActor : ReceiveActor
             var setup = new PartitionSetup(d.Architecture, d.InputShape, d.T, d.PartitionSpec, mode, d.PartitionId, d.KernelTaus, d.KernelTds, d.WeightCount, d.BiasCount);
             var faults = d.FaultPlanJson.Length == 0 ? null : FaultPlan.Parse(d.FaultPlanJson);
             _processor = setup.Build(parameters, d.RecordSpikes, faults);
+            if (Context.System.Settings.Config.GetBoolean(WarmUpKey, true)) DataPathWarmUp.Partition(_processor);     // first calls paid in deploy, not by the first batch
         }
         catch (Exception ex) when (ex is WeightAssemblyException or ArgumentException)   // includes FaultPlanException: a plan that does not parse or fit
         {

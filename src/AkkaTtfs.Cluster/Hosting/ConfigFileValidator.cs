@@ -43,6 +43,7 @@ public static class ConfigFileValidator
         ConfigKey.Duration("akka.remote.watch-failure-detector.heartbeat-interval"),
         ConfigKey.Duration("akka.remote.watch-failure-detector.acceptable-heartbeat-pause"),
         ConfigKey.Flag(Actors.PartitionActor.InProcessSpikesKey),
+        ConfigKey.Flag(Actors.PartitionActor.WarmUpKey),
         ConfigKey.Choice("akka.loglevel", "OFF", "ERROR", "WARNING", "INFO", "DEBUG"),
         ConfigKey.Choice("akka.stdout-loglevel", "OFF", "ERROR", "WARNING", "INFO", "DEBUG"),
     ];

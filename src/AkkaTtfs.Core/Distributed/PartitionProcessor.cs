@@ -130,6 +130,9 @@ public sealed class PartitionProcessor
 
     public Partition Partition { get; }
 
+    /// <summary>The plan the partition belongs to (a warm-up copy is built from it).</summary>
+    internal PartitionPlan Plan => _plan;
+
     public StageKernel Kernel { get; }
 
     public InputMode InputMode { get; }
