@@ -160,8 +160,15 @@ public sealed class ChildNodes : IDisposable
         }
 
         foreach (var a in args) info.ArgumentList.Add(a);
+        // Node processes run their hot paths for a few seconds only: with tiered PGO they spent whole benchmark runs in
+        // instrumented code (docs/benchmarks.md, issue 12). Only the children: the CLI itself keeps PGO, which the
+        // reference kernel's dense case gains from. An explicit setting of the user's environment wins.
+        if (Environment.GetEnvironmentVariable(TieredPgoVariable) is null) info.Environment[TieredPgoVariable] = "0";
         return info;
     }
+
+    /// <summary>The runtime's switch for tiered profile-guided optimization, off in the node processes this bench starts.</summary>
+    public const string TieredPgoVariable = "DOTNET_TieredPGO";
 
     private const int Sigterm = 15;
 

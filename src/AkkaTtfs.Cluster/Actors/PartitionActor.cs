@@ -45,6 +45,18 @@ public sealed class PartitionActor : ReceiveActor
 
     protected override void PreStart() => Context.ActorOf(OversizeWatcher.Props(), OversizeWatcher.Name);
 
+    /// <summary>
+    /// Config flag (default on): spikes for a partition in the same actor system travel as <see cref="InProcessSpikes"/>,
+    /// never encoded. Off: every link carries an encoded payload, as between nodes (a comparison, or a benchmark's baseline).
+    /// </summary>
+    public const string InProcessSpikesKey = "akkattfs.in-process-spikes";
+
+    /// <summary>
+    /// Config flag (default on): a partition runs one sample through a copy of itself while it deploys
+    /// (<see cref="DataPathWarmUp"/>), and the coordinator through its injector. Off: the run's first batches pay the first calls.
+    /// </summary>
+    public const string WarmUpKey = "akkattfs.warm-up";
+
     /// <summary>The exception a runtime fault makes a partition throw; its supervisor stops it like any crash.</summary>
     public sealed class InjectedCrashException(string message) : Exception(message);
 
@@ -136,6 +148,7 @@ public sealed class PartitionActor : ReceiveActor
             var setup = new PartitionSetup(d.Architecture, d.InputShape, d.T, d.PartitionSpec, mode, d.PartitionId, d.KernelTaus, d.KernelTds, d.WeightCount, d.BiasCount);
             var faults = d.FaultPlanJson.Length == 0 ? null : FaultPlan.Parse(d.FaultPlanJson);
             _processor = setup.Build(parameters, d.RecordSpikes, faults);
+            if (Context.System.Settings.Config.GetBoolean(WarmUpKey, true)) DataPathWarmUp.Partition(_processor);     // first calls paid in deploy, not by the first batch
         }
         catch (Exception ex) when (ex is WeightAssemblyException or ArgumentException)   // includes FaultPlanException: a plan that does not parse or fit
         {
@@ -171,8 +184,20 @@ public sealed class PartitionActor : ReceiveActor
             return;
         }
 
+        _processor.SendInProcess(InProcessTargets());
         Sender.Tell(new PartitionReady(m.RunId, m.PartitionId));
         Become(Running);
+    }
+
+    /// <summary>
+    /// The targets in this actor system, whose messages are never serialized (unless serialize-messages is on, which
+    /// tests use to check every local send against the wire format: then every target gets an encoded payload).
+    /// </summary>
+    private IEnumerable<int> InProcessTargets()
+    {
+        var system = Context.System;
+        if (system.Settings.SerializeAllMessages || !system.Settings.Config.GetBoolean(InProcessSpikesKey, true)) return [];
+        return _targets.Where(t => t.Value is IActorRefScope { IsLocal: true }).Select(t => t.Key);
     }
 
     private void Running()
@@ -180,6 +205,7 @@ public sealed class PartitionActor : ReceiveActor
         Always();
         Receive<WirePartition>(Wire);    // re-wired after a target was re-homed
         Receive<SpikeBatchMessage>(OnSpikes);
+        Receive<InProcessSpikes>(OnInProcessSpikes);
         Receive<AnalogInputMessage>(OnAnalog);
         Receive<FramePart>(m =>
         {
@@ -203,6 +229,13 @@ public sealed class PartitionActor : ReceiveActor
         if (m.RunId != _deploy!.RunId) return;
         var stamp = Stamp(m.SentMs, m.Receipt);
         Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Payload, FirstSample(m.BatchId), stamp));
+    }
+
+    private void OnInProcessSpikes(InProcessSpikes m)
+    {
+        if (m.RunId != _deploy!.RunId) return;
+        var stamp = new MessageStamp(m.SentMs, m.SentMs, TraceClock.NowMs, 0);     // a local send: arrived when sent, nothing on the wire
+        Guarded(() => _processor!.AcceptSpikes(new BatchKey(m.BatchId, m.Attempt), m.SourcePartition, m.SampleCount, m.Spikes, m.PayloadBytes, FirstSample(m.BatchId), stamp));
     }
 
     private void OnAnalog(AnalogInputMessage m)
@@ -249,6 +282,13 @@ public sealed class PartitionActor : ReceiveActor
         var key = output.Key;
         foreach (var send in output.Sends)
         {
+            if (send.Spikes is { } spikes)
+            {
+                // A target in this actor system (see InProcessTargets): no frame, no serializer, no emulated link.
+                _targets[send.TargetId].Tell(new InProcessSpikes(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, spikes, send.PayloadBytes, TraceClock.NowMs), Self);
+                continue;
+            }
+
             // Through the node's emulated interconnect: split into parts when over a frame; a cross-node link may hold it (--link-latency, --link-bandwidth).
             Frames.Send(_links, _targets[send.TargetId], new SpikeBatchMessage(d.RunId, key.BatchId, key.Attempt, d.PartitionId, send.TargetId, output.SampleCount, send.SpikeCount, send.Payload)
             {

@@ -62,6 +62,8 @@ public sealed partial class RunCoordinator : ReceiveActor
         _collector = new RunCollector(request.Model, _plan, _ledger, request.Options.RecordSpikes, _trace);
         _coordinatorNode = workers.Select(w => w.Address).ToList().IndexOf(AkkaCluster.Get(Context.System).SelfAddress.ToString());
         _injector = new BatchInjector(request.Model, _plan);
+        if (Context.System.Settings.Config.GetBoolean(PartitionActor.WarmUpKey, true))
+            DataPathWarmUp.Injector(_injector, request.Model.Network.Input.Size);    // its first calls before deploy, not in batch 0's injection
         _frames = new FrameReassembly(request.RunId, Frames.Collector);
         _runtimeFaults = request.Faults?.Runtime ?? [];
         try

@@ -42,6 +42,8 @@ public static class ConfigFileValidator
         ConfigKey.Duration("akka.cluster.failure-detector.acceptable-heartbeat-pause"),
         ConfigKey.Duration("akka.remote.watch-failure-detector.heartbeat-interval"),
         ConfigKey.Duration("akka.remote.watch-failure-detector.acceptable-heartbeat-pause"),
+        ConfigKey.Flag(Actors.PartitionActor.InProcessSpikesKey),
+        ConfigKey.Flag(Actors.PartitionActor.WarmUpKey),
         ConfigKey.Choice("akka.loglevel", "OFF", "ERROR", "WARNING", "INFO", "DEBUG"),
         ConfigKey.Choice("akka.stdout-loglevel", "OFF", "ERROR", "WARNING", "INFO", "DEBUG"),
     ];

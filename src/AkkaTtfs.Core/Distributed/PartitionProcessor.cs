@@ -12,11 +12,28 @@ public readonly record struct BatchKey(int BatchId, int Attempt)
     public override string ToString() => $"batch {BatchId} (attempt {Attempt})";
 }
 
-/// <summary>One outgoing link message: the spikes a downstream partition needs, already encoded for the wire.</summary>
+/// <summary>
+/// One outgoing link message: the spikes a downstream partition needs, encoded for the wire, or, for a target in the
+/// same process (<see cref="PartitionProcessor.SendInProcess"/>), the spikes themselves (<see cref="InProcess"/>).
+/// </summary>
 /// <param name="TargetId">The receiving partition.</param>
 /// <param name="SpikeCount">Spike deliveries in the payload: a spike a duplicate fault copied counts once per copy (<see cref="SpikeBatch.DeliveryCount"/>).</param>
-/// <param name="Payload">The encoded spikes (<see cref="SpikeCodec.Encode"/>).</param>
-public sealed record LinkSend(int TargetId, int SpikeCount, byte[] Payload);
+/// <param name="Payload">The encoded spikes (<see cref="SpikeCodec.Encode"/>); empty for an in-process send.</param>
+public sealed record LinkSend(int TargetId, int SpikeCount, byte[] Payload)
+{
+    /// <summary>The payload's length: of <see cref="Payload"/>, or for an in-process send what encoding would have produced.</summary>
+    public int PayloadBytes { get; private init; } = Payload.Length;
+
+    /// <summary>An in-process send: the spikes, never encoded (the receiver takes them through <see cref="PartitionProcessor.AcceptSpikes(BatchKey, int, int, SpikeBatch, int, int?, MessageStamp?)"/>); null: <see cref="Payload"/> is the message.</summary>
+    public SpikeBatch? Spikes { get; private init; }
+
+    /// <summary>A send that carries <paramref name="spikes"/> themselves, counted as the bytes their payload would have.</summary>
+    public static LinkSend InProcess(int targetId, SpikeBatch spikes)
+    {
+        ArgumentNullException.ThrowIfNull(spikes);
+        return new LinkSend(targetId, checked((int)spikes.DeliveryCount), []) { Spikes = spikes, PayloadBytes = SpikeCodec.EncodedLength(spikes) };
+    }
+}
 
 /// <summary>What a partition emits when a batch's integration window closes.</summary>
 /// <param name="Key">The batch.</param>
@@ -77,6 +94,7 @@ public sealed class PartitionProcessor
     private readonly Dictionary<int, int> _completedAttempt = [];
     private readonly int _sourceNeuronLimit;
     private readonly IStageFaultHook? _faults;
+    private bool[] _inProcess;                                     // by output: the target takes the spikes themselves
 
     /// <exception cref="FaultPlanException">The fault plan does not fit the plan's network (the message names the entry).</exception>
     /// <exception cref="ArgumentException">Routes into the partition overlap or leave the source space (a hand-made plan).</exception>
@@ -97,6 +115,7 @@ public sealed class PartitionProcessor
         CheckInputsDisjoint();
         _inputSets = Inputs.Select(r => new NeuronSet(r.Neurons)).ToArray();
         _outputs = plan.RoutesFrom(partitionId).Select(r => (r, new NeuronSet(r.Neurons))).ToArray();
+        _inProcess = new bool[_outputs.Length];
         OutputNeurons = kernel.Stage.IsOutput ? kernel.LocalToGlobal : [];
         Faults = faults;
         faults?.Validate(plan.Network);
@@ -110,6 +129,9 @@ public sealed class PartitionProcessor
     public bool NeedsFirstSample => _faults is not null;
 
     public Partition Partition { get; }
+
+    /// <summary>The plan the partition belongs to (a warm-up copy is built from it).</summary>
+    internal PartitionPlan Plan => _plan;
 
     public StageKernel Kernel { get; }
 
@@ -148,12 +170,48 @@ public sealed class PartitionProcessor
         if (TakesAnalogInput) throw new InvalidOperationException($"{Partition} takes analog input, not spikes");
         if (!_sourceSlot.TryGetValue(sourceId, out var slot))
             throw new InvalidOperationException($"{Partition} has no route from source {sourceId}");
-        var window = (Kernel.PresynapticKernel ?? throw new InvalidOperationException("no presynaptic kernel")).T;
         var started = Stopwatch.GetTimestamp();
-        var spikes = SpikeCodec.Decode(payload, sampleCount, _sourceNeuronLimit, window);
+        var spikes = SpikeCodec.Decode(payload, sampleCount, _sourceNeuronLimit, Window);
         CheckOnRoute(slot, spikes.Neurons, spikes.SampleOffsets);
         var input = new Arrival(stamp is { } st ? new InputRecord(sourceId, spikes.DeliveryCount, payload.Length, st) : null, Stopwatch.GetTimestamp() - started);
         return Accept(key, sourceId, slot, sampleCount, spikes, null, firstSample, input);
+    }
+
+    /// <summary>
+    /// Offer the spikes of one source that reached this partition in process, never encoded (<see cref="LinkSend.InProcess"/>):
+    /// checked as <see cref="AcceptSpikes(BatchKey, int, int, ReadOnlySpan{byte}, int?, MessageStamp?)"/> checks a decoded
+    /// payload (<see cref="SpikeCodec.Check"/>, then the route), then taken exactly as a decoded one. The batch must not change
+    /// afterwards (the sender made it for this message and keeps no reference).
+    /// </summary>
+    /// <param name="payloadBytes">What the payload would have been (<see cref="LinkSend.PayloadBytes"/>), for the trace.</param>
+    /// <exception cref="PayloadException">The spikes break a check the decoder makes, or carry a neuron that is not on the source's route; nothing changed.</exception>
+    public PartitionOutput? AcceptSpikes(BatchKey key, int sourceId, int sampleCount, SpikeBatch spikes, int payloadBytes, int? firstSample = null, MessageStamp? stamp = null)
+    {
+        ArgumentNullException.ThrowIfNull(spikes);
+        if (TakesAnalogInput) throw new InvalidOperationException($"{Partition} takes analog input, not spikes");
+        if (!_sourceSlot.TryGetValue(sourceId, out var slot))
+            throw new InvalidOperationException($"{Partition} has no route from source {sourceId}");
+        var started = Stopwatch.GetTimestamp();
+        SpikeCodec.Check(spikes, sampleCount, _sourceNeuronLimit, Window);
+        CheckOnRoute(slot, spikes.Neurons, spikes.SampleOffsets);
+        var input = new Arrival(stamp is { } st ? new InputRecord(sourceId, spikes.DeliveryCount, payloadBytes, st) : null, Stopwatch.GetTimestamp() - started);
+        return Accept(key, sourceId, slot, sampleCount, spikes, null, firstSample, input);
+    }
+
+    private int Window => (Kernel.PresynapticKernel ?? throw new InvalidOperationException("no presynaptic kernel")).T;
+
+    /// <summary>
+    /// The targets whose messages carry the spikes themselves from now on (<see cref="LinkSend.InProcess"/>): those its host
+    /// knows to be in the same process, where a message is never serialized. Any other target gets an encoded payload.
+    /// </summary>
+    /// <exception cref="ArgumentException">An id that is not one of <see cref="Targets"/>.</exception>
+    public void SendInProcess(IEnumerable<int> targetIds)
+    {
+        ArgumentNullException.ThrowIfNull(targetIds);
+        var chosen = targetIds.ToHashSet();
+        var unknown = chosen.Except(Targets).ToArray();
+        if (unknown.Length > 0) throw new ArgumentException($"{Partition} has no route to partition(s) {string.Join(", ", unknown)}");
+        _inProcess = [.. _outputs.Select(o => chosen.Contains(o.Route.TargetId))];
     }
 
     /// <summary>Offer the encoded analog input of a batch (stage 0, analog mode); <paramref name="firstSample"/> as in <see cref="AcceptSpikes"/>.</summary>
@@ -304,7 +362,8 @@ public sealed class PartitionProcessor
         for (var i = 0; i < _outputs.Length; i++)
         {
             var filtered = fired.Spikes.Where(_outputs[i].Neurons);
-            sends[i] = new LinkSend(_outputs[i].Route.TargetId, checked((int)filtered.DeliveryCount), SpikeCodec.Encode(filtered));
+            var target = _outputs[i].Route.TargetId;
+            sends[i] = _inProcess[i] ? LinkSend.InProcess(target, filtered) : new LinkSend(target, checked((int)filtered.DeliveryCount), SpikeCodec.Encode(filtered));
         }
 
         return new PartitionOutput(key, n, sends, null, fired.SpikeCount, step.SynOps, step.AnalogEvents, step.LocalTimes, fired.Faults, fired.Spikes.DeliveryCount,

@@ -28,7 +28,7 @@ public sealed record PartitionReport(int PartitionId, BatchKey Key, int SampleCo
     {
         ArgumentNullException.ThrowIfNull(output);
         return new PartitionReport(partitionId, output.Key, output.SampleCount, output.Spikes, output.SynOps, output.AnalogEvents,
-            output.Potentials, output.LocalTimes, output.Sends.Select(s => new LinkTraffic(partitionId, s.TargetId, 1, s.SpikeCount, s.Payload.Length)).ToArray(),
+            output.Potentials, output.LocalTimes, output.Sends.Select(s => new LinkTraffic(partitionId, s.TargetId, 1, s.SpikeCount, s.PayloadBytes)).ToArray(),
             output.Faults, output.SpikesDelivered, output.StepSpikes,
             doneMs is { } done && output.Timing is { } t
                 ? new PartitionBatchTrace(t.Inputs, TraceClock.Ms(t.DecodeTicks), TraceClock.Ms(t.IntegrateTicks), TraceClock.Ms(t.FireEncodeTicks), done)

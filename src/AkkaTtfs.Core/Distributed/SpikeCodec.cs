@@ -60,6 +60,84 @@ public static class SpikeCodec
         return new SpikeBatch(offsets, neurons, times, multiplicities);
     }
 
+    /// <summary>
+    /// The length of <see cref="Encode"/>'s payload for <paramref name="batch"/>, byte for byte, without writing it: what a
+    /// message that carries the spikes in process (never encoded) would have put on the wire, for the traffic counters.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int EncodedLength(SpikeBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        long length = IndexLength(batch.SampleOffsets, batch.Neurons) + batch.Times.Length;
+        if (batch.Multiplicities is { } multiplicities)
+        {
+            uint duplicated = 0;
+            var previous = -1;
+            long copies = 0;
+            for (var k = 0; k < multiplicities.Length; k++)
+            {
+                if (multiplicities[k] <= 1) continue;
+                duplicated++;
+                copies += VarintLength((uint)(k - previous - 1)) + VarintLength((uint)(multiplicities[k] - 2));
+                previous = k;
+            }
+
+            length += VarintLength(duplicated) + copies;     // a batch's multiplicities are null unless some spike has copies
+        }
+
+        return checked((int)length);
+    }
+
+    /// <summary>
+    /// The checks <see cref="Decode"/> makes, on spikes that reach a partition in process (never encoded): the sample count
+    /// the message claims, indices below <paramref name="neuronLimit"/> (the batch's constructor already checked that they
+    /// ascend), times below <paramref name="window"/>. What the decoder could refuse beyond this (a malformed varint, bytes
+    /// left over) has no in-process form.
+    /// </summary>
+    /// <exception cref="PayloadException">The batch breaks one of the checks; the message names it.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Check(SpikeBatch batch, int sampleCount, int neuronLimit, int window)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.SampleCount != sampleCount)
+            throw new PayloadException($"the message claims {sampleCount} samples but carries spikes of {batch.SampleCount}");
+        var offsets = batch.SampleOffsets;
+        for (var s = 0; s < sampleCount; s++)
+        {
+            var count = offsets[s + 1] - offsets[s];
+            if (count > neuronLimit) throw new PayloadException($"sample {s} claims {count} events but the source has {neuronLimit} neurons");
+            if (count == 0) continue;
+            var (first, last) = (batch.Neurons[offsets[s]], batch.Neurons[offsets[s + 1] - 1]);
+            if (first < 0 || last >= neuronLimit)
+                throw new PayloadException($"sample {s}: neuron {(first < 0 ? first : last)} is outside the source's {neuronLimit} neurons");
+        }
+
+        foreach (var t in batch.Times)
+        {
+            if (t >= window) throw new PayloadException($"spike time {t} is outside the window of {window} steps");
+        }
+    }
+
+    private static long IndexLength(int[] offsets, int[] neurons)
+    {
+        long length = 0;
+        for (var s = 0; s + 1 < offsets.Length; s++)
+        {
+            length += VarintLength((uint)(offsets[s + 1] - offsets[s]));
+            var previous = -1;
+            for (var k = offsets[s]; k < offsets[s + 1]; k++)
+            {
+                length += VarintLength((uint)(neurons[k] - previous - 1));
+                previous = neurons[k];
+            }
+        }
+
+        return length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int VarintLength(uint value) => value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
+
     private static void WriteCopies(ref PayloadWriter writer, byte[] multiplicities)
     {
         var duplicated = 0u;
