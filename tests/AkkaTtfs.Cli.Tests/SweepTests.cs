@@ -278,9 +278,11 @@ public sealed class SweepTests(SweepTests.Models models) : IDisposable, IClassFi
         Assert.Contains("none (no cross-node messages)", page, StringComparison.Ordinal);
 
         // Ctrl+C during the second of many points: exit 130, and sweep.json holds the points done so far, marked incomplete.
+        // The interrupt lands 0.5 s after "point 2/12" shows: each point simulates all 2,000 test samples so that the ten
+        // points left take far longer than that (at 64 samples a quiet machine finished all twelve first).
         var partial = _temp.File("partial");
         var (exit, stderr) = CliOutputTests.Interrupt(
-            ["sweep", "--model", model, "--limit", "64", "--partitions", "1,c2,c3", "--nodes", "1,2", "--batch", "8,16", "--out", partial], "point 2/12");
+            ["sweep", "--model", model, "--limit", "2000", "--partitions", "1,c2,c3", "--nodes", "1,2", "--batch", "8,16", "--out", partial], "point 2/12");
         Assert.True(exit == 130, stderr);
         var sweep = SweepSerializer.Deserialize(File.ReadAllText(Path.Combine(partial, SweepService.JsonFile)));
         Assert.False(sweep.Complete);
