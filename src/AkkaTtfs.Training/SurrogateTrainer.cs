@@ -209,7 +209,7 @@ public sealed class SurrogateTrainer : ITrainer
         private readonly SplitMix64 _shuffleRandom;
         private readonly SplitMix64 _srRandom;
         private readonly SplitMix64 _augmentRandom;
-        private readonly TorchSharp.Modules.Adam _optimizer;
+        private readonly HeldScalarAdam _optimizer;
         private readonly BatchSource _train;
         private readonly BatchSource? _validation;
         private readonly BatchSource? _testTrace;
@@ -230,7 +230,7 @@ public sealed class SurrogateTrainer : ITrainer
             Device = TrainingDevice.Resolve(_o.Device);
             // Moved before the optimiser takes the parameters; the batches follow it there one at a time.
             Network.to(Device);
-            _optimizer = optim.Adam(Network.parameters(), _o.LearningRate);
+            _optimizer = new HeldScalarAdam(Network.parameters(), _o.LearningRate);
             _train = new BatchSource(plan.Train, plan.Normalisation, _o.Augments);
             _validation = plan.Validation.Count > 0 ? new BatchSource(plan.Validation, plan.Normalisation, false) : null;
             _testTrace = _o.TraceTest ? new BatchSource(plan.Test, plan.Normalisation, false) : null;
@@ -261,7 +261,7 @@ public sealed class SurrogateTrainer : ITrainer
             var p = !_o.Preset.UsesTtfs() ? 0.0 : _o.Preset.UsesSr() ? TrainingSchedule.SrProbability(epoch, _plan.SrEpochs) : 1.0;
             var kernelTrainable = TrainingSchedule.KernelTrainable(_o.Preset, epoch, _plan.KernelEpoch);
             var learningRate = _o.LearningRateAt(epoch);
-            foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
+            _optimizer.LearningRate = learningRate;
             Network.SetKernelTrainable(kernelTrainable);
             Network.train();
             _shuffleRandom.Shuffle(_order.AsSpan());
@@ -325,9 +325,9 @@ public sealed class SurrogateTrainer : ITrainer
             var loss = ce;
             if (trActive) loss = loss + (_o.LambdaTr * KernelLossTerms.TemporalRegularisation(Network, _o.TauInit, _o.TdInit));
             if (tbActive) loss = loss + (_o.LambdaTbAt(epoch) * KernelLossTerms.TemporalBatchNorm(Network));
-            _optimizer.zero_grad();
+            _optimizer.ZeroGrad();
             loss.backward();
-            _optimizer.step();
+            _optimizer.Step();
             var lossValue = loss.item<float>();
             if (!float.IsFinite(lossValue))
                 throw new InvalidOperationException($"epoch {epoch}, batch {b}: the loss is {lossValue}; lower the learning rate or the lambdas");

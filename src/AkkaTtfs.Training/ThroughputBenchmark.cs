@@ -44,13 +44,13 @@ public static class ThroughputBenchmark
             surrogate.SetAll(HiddenActivation.Ttfs);
             relu.SetAll(HiddenActivation.Relu);
             relu.SetKernelTrainable(false);
-            using var surrogateOptimizer = optim.Adam(surrogate.parameters(), options.LearningRate);
-            using var reluOptimizer = optim.Adam(relu.parameters(), options.LearningRate);
+            using var surrogateOptimizer = new HeldScalarAdam(surrogate.parameters(), options.LearningRate);
+            using var reluOptimizer = new HeldScalarAdam(relu.parameters(), options.LearningRate);
             var random = new SplitMix64((ulong)options.Seed);
             var order = Enumerable.Range(0, source.Count).Select(i => (long)i).ToArray();
             var batch = Math.Min(options.BatchSize, source.Count);
 
-            (double Wall, double Cpu) Round(SurrogateNetwork network, optim.Optimizer optimizer, bool fullMethod)
+            (double Wall, double Cpu) Round(SurrogateNetwork network, HeldScalarAdam optimizer, bool fullMethod)
             {
                 random.Shuffle(order.AsSpan());
                 var cpuBefore = ProcessCpuSeconds();
@@ -69,9 +69,9 @@ public static class ThroughputBenchmark
                                     + (options.LambdaTb * KernelLossTerms.TemporalBatchNorm(network));
                     }
 
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     samples += indices.Length;
                 }
 
